@@ -1,0 +1,252 @@
+//! EC2: reading volumes and encryption defaults, executing EBS remediation steps.
+
+use crate::error::{classify, AwsError, ErrorKind};
+use crate::ports::{Ec2Facts, Remediator, Scope};
+use aws_config::SdkConfig;
+use aws_sdk_ec2::types::{ResourceType, Tag, TagSpecification, Volume};
+use aws_sdk_ec2::Client;
+use guardrail_rules::ebs::{RegionFacts, VolumeFacts};
+use guardrail_rules::plan::RemediationStep;
+use std::time::Duration;
+
+/// EC2 adapter. EBS is regional: one client per call, built from the shared config (cheap:
+/// clients share the HTTP connector and credentials cache).
+#[derive(Clone)]
+pub struct Ec2 {
+    sdk: SdkConfig,
+    /// How long to wait for a snapshot before giving up on the encrypted copy.
+    snapshot_wait: Duration,
+}
+
+impl Ec2 {
+    pub fn new(sdk: &SdkConfig) -> Ec2 {
+        Ec2 {
+            sdk: sdk.clone(),
+            snapshot_wait: Duration::from_secs(20),
+        }
+    }
+
+    fn client(&self, region: &str) -> Client {
+        let conf = aws_sdk_ec2::config::Builder::from(&self.sdk)
+            .region(aws_config::Region::new(region.to_string()))
+            .build();
+        Client::from_conf(conf)
+    }
+
+    fn facts(scope: &Scope, v: &Volume) -> VolumeFacts {
+        VolumeFacts {
+            id: v.volume_id().unwrap_or_default().to_string(),
+            region: scope.region.clone(),
+            account: scope.account.clone(),
+            // AWS always sets it; an absent flag is treated as unencrypted (alert, not ignore).
+            encrypted: v.encrypted().unwrap_or(false),
+            state: v
+                .state()
+                .map(|s| s.as_str().to_string())
+                .unwrap_or_default(),
+            attached_to: v
+                .attachments()
+                .iter()
+                .filter_map(|a| a.instance_id().map(str::to_string))
+                .collect(),
+            availability_zone: v.availability_zone().unwrap_or_default().to_string(),
+            size_gib: v.size().map(i64::from),
+            kms_key_id: v.kms_key_id().map(str::to_string),
+            tags: v
+                .tags()
+                .iter()
+                .filter_map(|t| {
+                    Some((
+                        t.key()?.to_string(),
+                        t.value().unwrap_or_default().to_string(),
+                    ))
+                })
+                .collect(),
+        }
+    }
+
+    async fn encrypted_copy(
+        &self,
+        region: &str,
+        volume_id: &str,
+        az: &str,
+    ) -> Result<(), AwsError> {
+        let ec2 = self.client(region);
+        let snap = ec2
+            .create_snapshot()
+            .volume_id(volume_id)
+            .description(format!(
+                "guardrail: source of the encrypted copy of {volume_id}"
+            ))
+            .tag_specifications(tag_spec(
+                ResourceType::Snapshot,
+                "guardrail:source-volume",
+                volume_id,
+            ))
+            .send()
+            .await
+            .map_err(|e| classify("ec2", "CreateSnapshot", e))?;
+        let snap_id = snap.snapshot_id().unwrap_or_default().to_string();
+        let deadline = tokio::time::Instant::now() + self.snapshot_wait;
+        loop {
+            let state = ec2
+                .describe_snapshots()
+                .snapshot_ids(&snap_id)
+                .send()
+                .await
+                .map_err(|e| classify("ec2", "DescribeSnapshots", e))?
+                .snapshots()
+                .first()
+                .and_then(|s| s.state().map(|st| st.as_str().to_string()));
+            match state.as_deref() {
+                Some("completed") => break,
+                Some("error") => {
+                    return Err(AwsError::new(
+                        "ec2",
+                        "CreateSnapshot",
+                        ErrorKind::Rejected,
+                        format!("snapshot {snap_id} failed"),
+                    ))
+                }
+                _ if tokio::time::Instant::now() >= deadline => {
+                    return Err(AwsError::new(
+                        "ec2",
+                        "CreateSnapshot",
+                        ErrorKind::Transient,
+                        format!("snapshot {snap_id} still pending; encrypted copy not created yet"),
+                    ))
+                }
+                _ => tokio::time::sleep(Duration::from_millis(500)).await,
+            }
+        }
+        let copy = ec2
+            .create_volume()
+            .snapshot_id(&snap_id)
+            .availability_zone(az)
+            .encrypted(true)
+            .tag_specifications(tag_spec(
+                ResourceType::Volume,
+                "guardrail:encrypted-copy-of",
+                volume_id,
+            ))
+            .send()
+            .await
+            .map_err(|e| classify("ec2", "CreateVolume", e))?;
+        let copy_id = copy.volume_id().unwrap_or_default();
+        ec2.create_tags()
+            .resources(volume_id)
+            .tags(
+                Tag::builder()
+                    .key("guardrail:encrypted-copy")
+                    .value(copy_id)
+                    .build(),
+            )
+            .send()
+            .await
+            .map_err(|e| classify("ec2", "CreateTags", e))?;
+        Ok(())
+    }
+}
+
+fn tag_spec(kind: ResourceType, key: &str, value: &str) -> TagSpecification {
+    TagSpecification::builder()
+        .resource_type(kind)
+        .tags(Tag::builder().key(key).value(value).build())
+        .build()
+}
+
+impl Ec2Facts for Ec2 {
+    async fn volume(&self, scope: &Scope, id: &str) -> Result<Option<VolumeFacts>, AwsError> {
+        match self
+            .client(&scope.region)
+            .describe_volumes()
+            .volume_ids(id)
+            .send()
+            .await
+        {
+            Ok(out) => Ok(out.volumes().first().map(|v| Self::facts(scope, v))),
+            Err(e) => {
+                let err = classify("ec2", "DescribeVolumes", e);
+                if err.kind == ErrorKind::NotFound {
+                    Ok(None)
+                } else {
+                    Err(err)
+                }
+            }
+        }
+    }
+
+    async fn volumes(&self, scope: &Scope) -> Result<Vec<VolumeFacts>, AwsError> {
+        let ec2 = self.client(&scope.region);
+        let mut out = Vec::new();
+        let mut token: Option<String> = None;
+        loop {
+            let page = ec2
+                .describe_volumes()
+                .max_results(500)
+                .set_next_token(token.take())
+                .send()
+                .await
+                .map_err(|e| classify("ec2", "DescribeVolumes", e))?;
+            out.extend(page.volumes().iter().map(|v| Self::facts(scope, v)));
+            match page.next_token() {
+                Some(t) if !t.is_empty() => token = Some(t.to_string()),
+                _ => return Ok(out),
+            }
+        }
+    }
+
+    async fn region(&self, scope: &Scope) -> Result<RegionFacts, AwsError> {
+        let out = self
+            .client(&scope.region)
+            .get_ebs_encryption_by_default()
+            .send()
+            .await
+            .map_err(|e| classify("ec2", "GetEbsEncryptionByDefault", e))?;
+        Ok(RegionFacts {
+            region: scope.region.clone(),
+            account: scope.account.clone(),
+            encryption_by_default: out.ebs_encryption_by_default().unwrap_or(false),
+        })
+    }
+}
+
+impl Remediator for Ec2 {
+    async fn execute(&self, step: &RemediationStep) -> Result<(), AwsError> {
+        match step {
+            RemediationStep::TagVolume {
+                region,
+                volume_id,
+                tags,
+            } => {
+                let tags = tags
+                    .iter()
+                    .map(|(k, v)| Tag::builder().key(k).value(v).build());
+                self.client(region)
+                    .create_tags()
+                    .resources(volume_id)
+                    .set_tags(Some(tags.collect()))
+                    .send()
+                    .await
+                    .map_err(|e| classify("ec2", "CreateTags", e))?;
+                Ok(())
+            }
+            RemediationStep::EnableEbsEncryptionByDefault { region } => {
+                self.client(region)
+                    .enable_ebs_encryption_by_default()
+                    .send()
+                    .await
+                    .map_err(|e| classify("ec2", "EnableEbsEncryptionByDefault", e))?;
+                Ok(())
+            }
+            RemediationStep::EncryptedCopy {
+                region,
+                volume_id,
+                availability_zone,
+            } => {
+                self.encrypted_copy(region, volume_id, availability_zone)
+                    .await
+            }
+        }
+    }
+}

@@ -1,0 +1,19 @@
+//! AWS adapters: the only place the guardrail talks to AWS.
+//!
+//! Each adapter implements a small trait from [`ports`]; functions are generic over nothing
+//! more. Errors are classified ([`error::AwsError`]) so handlers make the right retry decision.
+
+pub mod config_rule;
+pub mod ec2;
+pub mod error;
+pub mod ledger;
+pub mod pipeline;
+pub mod ports;
+pub mod sns;
+pub mod telemetry;
+pub mod wiring;
+
+pub use error::{AwsError, ErrorKind};
+pub use pipeline::InvocationError;
+pub use ports::Scope;
+pub use wiring::{Plumbing, Wiring};

@@ -1,0 +1,84 @@
+//! Start-up: everything a function builds once, before its first event.
+
+use crate::config_rule::ConfigSink;
+use crate::ec2::Ec2;
+use crate::ledger::{AnyLedger, DynamoLedger, NoLedger};
+use crate::sns::SnsNotifier;
+use aws_config::{BehaviorVersion, SdkConfig};
+use guardrail_rules::settings::{Settings, SettingsError};
+
+/// The clients and settings of a function, built once per Lambda execution environment.
+#[derive(Clone)]
+pub struct Wiring {
+    pub sdk: SdkConfig,
+    pub settings: Settings,
+    pub ec2: Ec2,
+    pub notifier: SnsNotifier,
+    pub ledger: AnyLedger,
+    pub config: ConfigSink,
+}
+
+/// Plumbing options that are not rule settings.
+#[derive(Debug, Clone, Default)]
+pub struct Plumbing {
+    pub topic_arn: Option<String>,
+    pub ledger_table: Option<String>,
+    pub config_test_mode: bool,
+}
+
+impl Plumbing {
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Plumbing {
+        let non_empty = |k: &str| get(k).filter(|v| !v.trim().is_empty());
+        Plumbing {
+            topic_arn: non_empty("GUARDRAIL_TOPIC_ARN"),
+            ledger_table: non_empty("GUARDRAIL_LEDGER_TABLE"),
+            config_test_mode: non_empty("GUARDRAIL_CONFIG_TEST_MODE")
+                .is_some_and(|v| v.eq_ignore_ascii_case("true") || v == "1"),
+        }
+    }
+}
+
+impl Wiring {
+    /// Build from the process environment (the AWS SDK reads AWS_REGION, AWS_ENDPOINT_URL, ...).
+    pub async fn from_env() -> Result<Wiring, SettingsError> {
+        let env = |k: &str| std::env::var(k).ok();
+        let settings = Settings::from_lookup(env)?;
+        let sdk = aws_config::load_defaults(BehaviorVersion::latest()).await;
+        Ok(Wiring::new(sdk, settings, Plumbing::from_lookup(env)))
+    }
+
+    pub fn new(sdk: SdkConfig, settings: Settings, plumbing: Plumbing) -> Wiring {
+        if plumbing.topic_arn.is_none() {
+            tracing::warn!("GUARDRAIL_TOPIC_ARN is not set: alerts are only logged");
+        }
+        let ledger = match plumbing.ledger_table {
+            Some(table) => AnyLedger::Dynamo(DynamoLedger::new(
+                aws_sdk_dynamodb::Client::new(&sdk),
+                table,
+                settings.dedupe_seconds,
+            )),
+            None => {
+                tracing::warn!(
+                    "GUARDRAIL_LEDGER_TABLE is not set: repeated events are not deduplicated"
+                );
+                AnyLedger::None(NoLedger)
+            }
+        };
+        Wiring {
+            ec2: Ec2::new(&sdk),
+            notifier: SnsNotifier::new(aws_sdk_sns::Client::new(&sdk), plumbing.topic_arn),
+            config: ConfigSink::new(aws_sdk_config::Client::new(&sdk), plumbing.config_test_mode),
+            ledger,
+            settings,
+            sdk,
+        }
+    }
+
+    /// The region the function runs in (used when an event names none).
+    pub fn home_region(&self) -> String {
+        self.sdk
+            .region()
+            .map(|r| r.to_string())
+            .unwrap_or_else(|| "us-east-1".to_string())
+    }
+}

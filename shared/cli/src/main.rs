@@ -1,0 +1,2 @@
+//! The `guardrail` command line (being written).
+fn main() {}

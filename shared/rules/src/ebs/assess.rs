@@ -1,0 +1,160 @@
+//! Judging re-read volume and region state, and planning the remediation.
+
+use super::facts::{RegionFacts, VolumeFacts};
+use crate::finding::{ActionReport, ActionStatus, Finding, ResourceRef};
+use crate::gate::Skip;
+use crate::mode::Mode;
+use crate::plan::RemediationStep;
+use crate::rules::{ebs_encryption_by_default_off as ebd_rule, ebs_unencrypted_volume as vol_rule};
+use crate::settings::Settings;
+
+/// Tag written on a remediated volume: the rule id. Its presence makes the tagging step a no-op.
+pub const TAG_FINDING: &str = "guardrail:finding";
+/// Tag written on a remediated volume: the event that led to it.
+pub const TAG_EVENT: &str = "guardrail:event-id";
+/// Tag recording the encrypted copy made of a volume, so it is made once.
+pub const TAG_COPY: &str = "guardrail:encrypted-copy";
+
+/// Who and what caused the evaluation, copied into findings.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EventContext {
+    pub principal: Option<String>,
+    pub event_id: Option<String>,
+}
+
+/// Judge one volume and, when given, its region's default. Returns the findings (with their
+/// planned actions) or the reason the volume was left alone.
+pub fn assess(
+    volume: &VolumeFacts,
+    region: Option<&RegionFacts>,
+    ctx: &EventContext,
+    settings: &Settings,
+) -> Result<Vec<Finding>, Skip> {
+    if volume.tags.contains_key(&settings.exempt_tag) {
+        return Err(Skip::ExemptResource {
+            tag: settings.exempt_tag.clone(),
+        });
+    }
+    let mut findings = Vec::new();
+    let vol_mode = settings.mode(vol_rule::META.id);
+    if vol_mode != Mode::Off {
+        if let Some(reason) = vol_rule::judge(volume) {
+            let steps = volume_steps(volume, ctx, settings);
+            findings.push(finding(
+                &vol_rule::META,
+                vol_mode,
+                ResourceRef {
+                    kind: "AWS::EC2::Volume",
+                    id: volume.id.clone(),
+                    arn: volume.arn(),
+                },
+                &volume.region,
+                &volume.account,
+                reason,
+                steps,
+                ctx,
+                settings,
+            ));
+        }
+    }
+    let ebd_mode = settings.mode(ebd_rule::META.id);
+    if let (Some(region), true) = (region, ebd_mode != Mode::Off) {
+        if let Some(reason) = ebd_rule::judge(region) {
+            let step = RemediationStep::EnableEbsEncryptionByDefault {
+                region: region.region.clone(),
+            };
+            findings.push(finding(
+                &ebd_rule::META,
+                ebd_mode,
+                ResourceRef {
+                    kind: "AWS::::Account",
+                    id: format!("{}/{}", region.account, region.region),
+                    arn: region.setting_arn(),
+                },
+                &region.region,
+                &region.account,
+                reason,
+                vec![(step, false)],
+                ctx,
+                settings,
+            ));
+        }
+    }
+    Ok(findings)
+}
+
+/// The steps for an unencrypted volume, each with whether re-read state shows it already done.
+fn volume_steps(
+    volume: &VolumeFacts,
+    ctx: &EventContext,
+    settings: &Settings,
+) -> Vec<(RemediationStep, bool)> {
+    let mut tags = vec![(TAG_FINDING.to_string(), vol_rule::META.id.to_string())];
+    if let Some(event) = &ctx.event_id {
+        tags.push((TAG_EVENT.to_string(), event.clone()));
+    }
+    let tagged = volume.tags.get(TAG_FINDING).map(String::as_str) == Some(vol_rule::META.id);
+    let mut steps = vec![(
+        RemediationStep::TagVolume {
+            region: volume.region.clone(),
+            volume_id: volume.id.clone(),
+            tags,
+        },
+        tagged,
+    )];
+    if settings.encrypted_copy && !volume.is_attached() && volume.state == "available" {
+        steps.push((
+            RemediationStep::EncryptedCopy {
+                region: volume.region.clone(),
+                volume_id: volume.id.clone(),
+                availability_zone: volume.availability_zone.clone(),
+            },
+            volume.tags.contains_key(TAG_COPY),
+        ));
+    }
+    steps
+}
+
+#[allow(clippy::too_many_arguments)]
+fn finding(
+    meta: &crate::rules::RuleMeta,
+    mode: Mode,
+    resource: ResourceRef,
+    region: &str,
+    account: &str,
+    reason: String,
+    steps: Vec<(RemediationStep, bool)>,
+    ctx: &EventContext,
+    settings: &Settings,
+) -> Finding {
+    let actions = steps
+        .into_iter()
+        .map(|(step, already)| ActionReport {
+            step,
+            status: initial_status(mode, settings.dry_run, already),
+        })
+        .collect();
+    Finding {
+        rule: meta.id,
+        severity: meta.severity,
+        account: account.to_string(),
+        region: region.to_string(),
+        resource,
+        principal: ctx.principal.clone(),
+        event_id: ctx.event_id.clone(),
+        reason,
+        mode,
+        dry_run: settings.dry_run,
+        actions,
+    }
+}
+
+/// What a step starts as. `Pending` steps are the only ones an executor may carry out.
+fn initial_status(mode: Mode, dry_run: bool, already_done: bool) -> ActionStatus {
+    match (mode, already_done, dry_run) {
+        (_, true, _) => ActionStatus::AlreadyDone,
+        (Mode::Remediate, false, true) => ActionStatus::Planned,
+        (Mode::Remediate, false, false) => ActionStatus::Pending,
+        _ => ActionStatus::Recommended,
+    }
+}

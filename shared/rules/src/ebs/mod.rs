@@ -1,0 +1,12 @@
+//! The EBS encryption guardrail: which volumes an event concerns, and the judgement of their
+//! re-read state by the two EBS rules.
+
+mod assess;
+mod config_item;
+mod facts;
+mod subjects;
+
+pub use assess::{assess, EventContext, TAG_EVENT, TAG_FINDING};
+pub use config_item::{evaluate_config_item, evaluate_volume, VOLUME_TYPE};
+pub use facts::{RegionFacts, VolumeFacts};
+pub use subjects::volume_ids;

@@ -1,0 +1,34 @@
+//! Which volumes an EC2 API call concerns.
+
+use crate::trigger::ApiCall;
+
+/// Volume ids named by a call this guardrail handles; empty for calls it does not handle.
+/// The ids are only a pointer: the volume is re-read before anything is judged.
+pub fn volume_ids(call: &ApiCall) -> Vec<String> {
+    if call.service() != "ec2" {
+        return Vec::new();
+    }
+    let id = match call.event_name.as_str() {
+        "CreateVolume" => call.response_str("volumeId"),
+        "AttachVolume" | "ModifyVolume" => call
+            .request_str("volumeId")
+            .or_else(|| call.response_str("volumeId"))
+            .or_else(|| {
+                call.response
+                    .get("volumeModification")
+                    .and_then(|m| m.get("volumeId"))
+                    .and_then(|v| v.as_str())
+            }),
+        _ => None,
+    };
+    id.filter(|id| is_volume_id(id))
+        .map(|id| vec![id.to_string()])
+        .unwrap_or_default()
+}
+
+/// `vol-` followed by hex: anything else is not passed on to an API call.
+fn is_volume_id(id: &str) -> bool {
+    id.strip_prefix("vol-").is_some_and(|hex| {
+        !hex.is_empty() && hex.len() <= 32 && hex.bytes().all(|b| b.is_ascii_hexdigit())
+    })
+}

@@ -1,0 +1,29 @@
+//! The guardrail's rules core.
+//!
+//! Invariants (see ARCHITECTURE.md): no I/O, no AWS SDK dependency, no panics on any input.
+//! Everything here is a pure function from data to data, so it is tested in milliseconds.
+//!
+//! The flow every function follows: [`trigger::decode`] an invocation, [`gate::screen`] it,
+//! let the adapters read the facts the rules need, judge them (e.g. [`ebs::assess`]) into
+//! [`finding::Finding`]s whose actions are a [`plan`], then [`alert::render`] each finding.
+
+pub mod alert;
+pub mod ebs;
+pub mod evaluation;
+pub mod finding;
+pub mod gate;
+pub mod glob;
+pub mod mode;
+pub mod outcome;
+pub mod plan;
+pub mod policy;
+pub mod rules;
+pub mod settings;
+pub mod severity;
+pub mod trigger;
+
+pub use finding::Finding;
+pub use mode::Mode;
+pub use outcome::Outcome;
+pub use settings::Settings;
+pub use severity::Severity;

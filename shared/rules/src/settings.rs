@@ -1,0 +1,210 @@
+//! The guardrail's configuration, read from environment variables by a pure function.
+//!
+//! Taking a lookup closure instead of reading `std::env` keeps this module I/O-free and lets
+//! tests pass any environment. Defaults are the safe ones: dry-run on, rules in alert mode.
+
+use crate::glob;
+use crate::mode::Mode;
+use crate::rules;
+use std::collections::BTreeMap;
+
+/// Configuration every rule and action respects.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Settings {
+    /// Plan and report, change nothing.
+    pub dry_run: bool,
+    /// Mode for rules not named in `rule_modes`.
+    pub default_mode: Mode,
+    pub rule_modes: BTreeMap<String, Mode>,
+    /// ARN patterns (`*`, `?`) of principals whose actions are never judged (break-glass roles).
+    pub exempt_principals: Vec<String>,
+    /// Resources carrying this tag key are never judged nor touched.
+    pub exempt_tag: String,
+    pub exempt_accounts: Vec<String>,
+    /// The guardrail's own role: its calls are ignored, so a remediation never triggers itself.
+    pub own_role_arn: Option<String>,
+    /// The account this deployment guards; events from any other account are refused, so event
+    /// content cannot steer the guardrail elsewhere.
+    pub home_account: Option<String>,
+    /// Snapshot an unattached unencrypted volume and create an encrypted copy.
+    pub encrypted_copy: bool,
+    /// How long an incident is remembered for deduplication.
+    pub dedupe_seconds: u64,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            dry_run: true,
+            default_mode: Mode::Alert,
+            rule_modes: BTreeMap::new(),
+            exempt_principals: Vec::new(),
+            exempt_tag: "guardrail:exempt".to_string(),
+            exempt_accounts: Vec::new(),
+            own_role_arn: None,
+            home_account: None,
+            encrypted_copy: false,
+            dedupe_seconds: 86_400,
+        }
+    }
+}
+
+/// A configuration value that cannot be used. Functions refuse to start on these: a guardrail
+/// silently running with a misread mode is worse than one that does not start.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SettingsError {
+    #[error("{var}: {reason}")]
+    Invalid { var: &'static str, reason: String },
+    #[error("GUARDRAIL_RULE_MODES names unknown rule {0:?}")]
+    UnknownRule(String),
+}
+
+impl Settings {
+    /// Build settings from an environment lookup (e.g. `|k| std::env::var(k).ok()`).
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Settings, SettingsError> {
+        let mut s = Settings::default();
+        if let Some(v) = get("GUARDRAIL_DRY_RUN") {
+            s.dry_run = parse_bool("GUARDRAIL_DRY_RUN", &v)?;
+        }
+        if let Some(v) = get("GUARDRAIL_DEFAULT_MODE") {
+            s.default_mode = v.parse().map_err(|reason| SettingsError::Invalid {
+                var: "GUARDRAIL_DEFAULT_MODE",
+                reason,
+            })?;
+        }
+        if let Some(v) = get("GUARDRAIL_RULE_MODES") {
+            for item in split_list(&v) {
+                let (rule, mode) = item.split_once('=').ok_or(SettingsError::Invalid {
+                    var: "GUARDRAIL_RULE_MODES",
+                    reason: format!("{item:?} is not rule=mode"),
+                })?;
+                let rule = rule.trim();
+                if rules::meta(rule).is_none() {
+                    return Err(SettingsError::UnknownRule(rule.to_string()));
+                }
+                let mode = mode.parse().map_err(|reason| SettingsError::Invalid {
+                    var: "GUARDRAIL_RULE_MODES",
+                    reason,
+                })?;
+                s.rule_modes.insert(rule.to_string(), mode);
+            }
+        }
+        if let Some(v) = get("GUARDRAIL_EXEMPT_PRINCIPALS") {
+            s.exempt_principals = split_list(&v);
+        }
+        if let Some(v) = get("GUARDRAIL_EXEMPT_TAG").filter(|v| !v.trim().is_empty()) {
+            s.exempt_tag = v.trim().to_string();
+        }
+        if let Some(v) = get("GUARDRAIL_EXEMPT_ACCOUNTS") {
+            s.exempt_accounts = split_list(&v);
+        }
+        s.own_role_arn = get("GUARDRAIL_OWN_ROLE_ARN").filter(|v| !v.trim().is_empty());
+        s.home_account = get("GUARDRAIL_ACCOUNT_ID").filter(|v| !v.trim().is_empty());
+        if let Some(v) = get("GUARDRAIL_ENCRYPTED_COPY") {
+            s.encrypted_copy = parse_bool("GUARDRAIL_ENCRYPTED_COPY", &v)?;
+        }
+        if let Some(v) = get("GUARDRAIL_DEDUPE_SECONDS") {
+            s.dedupe_seconds = v.trim().parse().map_err(|_| SettingsError::Invalid {
+                var: "GUARDRAIL_DEDUPE_SECONDS",
+                reason: format!("{v:?} is not a whole number of seconds"),
+            })?;
+        }
+        Ok(s)
+    }
+
+    /// The effective mode of a rule.
+    pub fn mode(&self, rule: &str) -> Mode {
+        self.rule_modes
+            .get(rule)
+            .copied()
+            .unwrap_or(self.default_mode)
+    }
+
+    /// The first exemption pattern matching any of the given ARNs.
+    pub fn exempt_principal(&self, arns: &[&str]) -> Option<&str> {
+        self.exempt_principals
+            .iter()
+            .find(|p| arns.iter().any(|arn| glob::matches(p, arn)))
+            .map(String::as_str)
+    }
+
+    /// Whether the ARN is the guardrail's own role (or a session of it).
+    pub fn is_own_role(&self, arn: &str) -> bool {
+        self.own_role_arn
+            .as_deref()
+            .is_some_and(|own| glob::matches(own, arn))
+    }
+}
+
+fn split_list(v: &str) -> Vec<String> {
+    v.split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+fn parse_bool(var: &'static str, v: &str) -> Result<bool, SettingsError> {
+    match v.trim().to_ascii_lowercase().as_str() {
+        "true" | "1" | "yes" | "on" => Ok(true),
+        "false" | "0" | "no" | "off" => Ok(false),
+        other => Err(SettingsError::Invalid {
+            var,
+            reason: format!("{other:?} is not a boolean"),
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let map: BTreeMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        move |k| map.get(k).cloned()
+    }
+
+    #[test]
+    fn defaults_are_safe() {
+        let s = Settings::from_lookup(env(&[])).unwrap();
+        assert!(s.dry_run);
+        assert_eq!(s.mode("ebs-unencrypted-volume"), Mode::Alert);
+    }
+
+    #[test]
+    fn parses_modes_and_lists() {
+        let s = Settings::from_lookup(env(&[
+            ("GUARDRAIL_DRY_RUN", "false"),
+            (
+                "GUARDRAIL_RULE_MODES",
+                "ebs-unencrypted-volume=remediate, ebs-encryption-by-default-off=off",
+            ),
+            (
+                "GUARDRAIL_EXEMPT_PRINCIPALS",
+                "arn:aws:iam::*:role/break-glass-*,",
+            ),
+        ]))
+        .unwrap();
+        assert!(!s.dry_run);
+        assert_eq!(s.mode("ebs-unencrypted-volume"), Mode::Remediate);
+        assert_eq!(s.mode("ebs-encryption-by-default-off"), Mode::Off);
+        assert_eq!(
+            s.exempt_principal(&["arn:aws:iam::1:role/break-glass-admin"]),
+            Some("arn:aws:iam::*:role/break-glass-*")
+        );
+    }
+
+    #[test]
+    fn rejects_bad_values() {
+        assert!(Settings::from_lookup(env(&[("GUARDRAIL_DRY_RUN", "maybe")])).is_err());
+        assert!(Settings::from_lookup(env(&[("GUARDRAIL_RULE_MODES", "nope=alert")])).is_err());
+        assert!(Settings::from_lookup(env(&[(
+            "GUARDRAIL_RULE_MODES",
+            "ebs-unencrypted-volume=loud"
+        )]))
+        .is_err());
+    }
+}

@@ -1,0 +1,258 @@
+//! Test support: a real `moto_server` per test, SDK clients pointed at it, the `events/` files,
+//! and an SQS inbox subscribed to the alert topic so tests read alerts the way a user would.
+//!
+//! Every test gets its own emulator on its own free port: tests stay independent and can run
+//! in parallel, at ~1 s start-up each.
+
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_sdk_sns::config::Credentials;
+use serde_json::Value;
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// The emulator's account.
+pub const ACCOUNT: &str = "123456789012";
+/// Placeholder ids used in `events/` files (see events/README.md).
+pub const UNENCRYPTED_PLACEHOLDER: &str = "vol-0aaaaaaaaaaaaaaa1";
+pub const ENCRYPTED_PLACEHOLDER: &str = "vol-0bbbbbbbbbbbbbbb2";
+
+/// The repository root.
+pub fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("tests/ has a parent")
+        .to_path_buf()
+}
+
+fn moto_binary() -> PathBuf {
+    if let Ok(p) = std::env::var("MOTO_SERVER") {
+        return PathBuf::from(p);
+    }
+    let venv = repo_root().join(".venv/bin/moto_server");
+    if venv.exists() {
+        return venv;
+    }
+    panic!("moto_server not found: run scripts/bootstrap (or set MOTO_SERVER)");
+}
+
+/// A running `moto_server`, killed on drop.
+pub struct Moto {
+    child: Child,
+    pub port: u16,
+}
+
+impl Moto {
+    pub fn start() -> Moto {
+        let port = TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("free port")
+            .port();
+        let child = Command::new(moto_binary())
+            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start moto_server");
+        let moto = Moto { child, port };
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while Instant::now() < deadline {
+            if moto.http("GET", "/moto-api/").is_some() {
+                return moto;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        panic!("moto_server did not answer on port {port}");
+    }
+
+    pub fn endpoint(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// A bare HTTP/1.0 request (no client crate needed); the response status line, if any.
+    pub fn http(&self, method: &str, path: &str) -> Option<String> {
+        let mut s = TcpStream::connect(("127.0.0.1", self.port)).ok()?;
+        s.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
+        write!(
+            s,
+            "{method} {path} HTTP/1.0\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\n\r\n"
+        )
+        .ok()?;
+        let mut buf = String::new();
+        s.read_to_string(&mut buf).ok()?;
+        buf.lines()
+            .next()
+            .filter(|l| l.contains(" 200"))
+            .map(str::to_string)
+    }
+
+    /// SDK configuration pointing at this emulator.
+    pub async fn sdk(&self, region: &str) -> SdkConfig {
+        aws_config::defaults(BehaviorVersion::latest())
+            .region(Region::new(region.to_string()))
+            .endpoint_url(self.endpoint())
+            .credentials_provider(Credentials::new("testing", "testing", None, None, "moto"))
+            .load()
+            .await
+    }
+}
+
+impl Drop for Moto {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Load an `events/` file, replacing placeholder ids in its raw text (ids also sit inside
+/// Config's `invokingEvent` string, so a text replace is the honest way).
+pub fn event(relative: &str, replacements: &[(&str, &str)]) -> Value {
+    let path = repo_root().join("events").join(relative);
+    let mut text =
+        std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    for (from, to) in replacements {
+        text = text.replace(from, to);
+    }
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// An alert as received through the SQS subscription.
+#[derive(Debug, Clone)]
+pub struct ReceivedAlert {
+    pub subject: String,
+    pub message: String,
+    pub attributes: std::collections::BTreeMap<String, String>,
+}
+
+/// The alert plumbing of a test account: topic, subscribed queue, ledger table.
+pub struct AlertInbox {
+    pub topic_arn: String,
+    pub queue_url: String,
+    pub ledger_table: String,
+    sqs: aws_sdk_sqs::Client,
+}
+
+impl AlertInbox {
+    pub async fn create(sdk: &SdkConfig) -> AlertInbox {
+        let sns = aws_sdk_sns::Client::new(sdk);
+        let sqs = aws_sdk_sqs::Client::new(sdk);
+        let ddb = aws_sdk_dynamodb::Client::new(sdk);
+        let topic_arn = sns
+            .create_topic()
+            .name("guardrail-alerts")
+            .send()
+            .await
+            .unwrap()
+            .topic_arn
+            .unwrap();
+        let queue_url = sqs
+            .create_queue()
+            .queue_name("guardrail-alerts-inbox")
+            .send()
+            .await
+            .unwrap()
+            .queue_url
+            .unwrap();
+        let attrs = sqs
+            .get_queue_attributes()
+            .queue_url(&queue_url)
+            .attribute_names(aws_sdk_sqs::types::QueueAttributeName::QueueArn)
+            .send()
+            .await
+            .unwrap();
+        let queue_arn =
+            attrs.attributes().unwrap()[&aws_sdk_sqs::types::QueueAttributeName::QueueArn].clone();
+        sns.subscribe()
+            .topic_arn(&topic_arn)
+            .protocol("sqs")
+            .endpoint(queue_arn)
+            .send()
+            .await
+            .unwrap();
+        use aws_sdk_dynamodb::types::*;
+        ddb.create_table()
+            .table_name("guardrail-ledger")
+            .billing_mode(BillingMode::PayPerRequest)
+            .attribute_definitions(
+                AttributeDefinition::builder()
+                    .attribute_name("pk")
+                    .attribute_type(ScalarAttributeType::S)
+                    .build()
+                    .unwrap(),
+            )
+            .key_schema(
+                KeySchemaElement::builder()
+                    .attribute_name("pk")
+                    .key_type(KeyType::Hash)
+                    .build()
+                    .unwrap(),
+            )
+            .send()
+            .await
+            .unwrap();
+        AlertInbox {
+            topic_arn,
+            queue_url,
+            ledger_table: "guardrail-ledger".to_string(),
+            sqs,
+        }
+    }
+
+    /// Drain the queue: every alert published since the last call.
+    pub async fn drain(&self) -> Vec<ReceivedAlert> {
+        let mut out = Vec::new();
+        loop {
+            let resp = self
+                .sqs
+                .receive_message()
+                .queue_url(&self.queue_url)
+                .max_number_of_messages(10)
+                .send()
+                .await
+                .unwrap();
+            let msgs = resp.messages();
+            if msgs.is_empty() {
+                return out;
+            }
+            for m in msgs {
+                let envelope: Value = serde_json::from_str(m.body().unwrap()).unwrap();
+                let attributes = envelope["MessageAttributes"]
+                    .as_object()
+                    .map(|o| {
+                        o.iter()
+                            .map(|(k, v)| {
+                                (
+                                    k.clone(),
+                                    v["Value"].as_str().unwrap_or_default().to_string(),
+                                )
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                out.push(ReceivedAlert {
+                    subject: envelope["Subject"].as_str().unwrap_or_default().to_string(),
+                    message: envelope["Message"].as_str().unwrap_or_default().to_string(),
+                    attributes,
+                });
+                self.sqs
+                    .delete_message()
+                    .queue_url(&self.queue_url)
+                    .receipt_handle(m.receipt_handle().unwrap())
+                    .send()
+                    .await
+                    .unwrap();
+            }
+        }
+    }
+}
+
+/// Settings lookup from literal pairs.
+pub fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+    let map: std::collections::BTreeMap<String, String> = pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    move |k| map.get(k).cloned()
+}
