@@ -1,2 +1,49 @@
-//! The `guardrail` command line (being written).
-fn main() {}
+//! `guardrail`: the command line of the AWS security guardrail.
+//!
+//! main.rs only parses arguments and maps results to exit codes; each subcommand lives in its
+//! own module, so adding `scan` later means one enum variant and one module.
+
+mod check_policy;
+mod error;
+mod input;
+mod output;
+mod simulate;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+/// Exit codes: 0 clean, 1 findings at or above --fail-on (or a simulated deny with
+/// --expect-allow semantics not used), 2 unreadable input or parse error.
+#[derive(Parser, Debug)]
+#[command(
+    name = "guardrail",
+    version,
+    about = "AWS security guardrail: IAM policy checks and simulation"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Analyse IAM policy documents (identity, trust, SCP) and report findings.
+    CheckPolicy(check_policy::Args),
+    /// Evaluate a request against policies and explain the decision.
+    Simulate(simulate::Args),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::CheckPolicy(args) => check_policy::run(&args),
+        Command::Simulate(args) => simulate::run(&args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("guardrail: {e}");
+            ExitCode::from(2)
+        }
+    }
+}

@@ -1,0 +1,87 @@
+//! `guardrail check-policy FILE...`
+
+use crate::error::CliError;
+use crate::input::load;
+use crate::output::{self, FileFinding, Format};
+use guardrail_rules::policy::{analyze, AnalysisOptions, PolicyKind};
+use guardrail_rules::Severity;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// Policy documents (raw or URL-encoded JSON).
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// Exit 1 when a finding is at least this severe. Default medium: low/info findings
+    /// (unknown actions from a newer catalogue, a missing Version) should not break a build.
+    #[arg(long, default_value = "medium", value_parser = parse_severity)]
+    pub fail_on: Severity,
+    /// Policy kind; by default a document whose statements name a Principal is a trust policy.
+    #[arg(long, value_enum)]
+    pub kind: Option<KindArg>,
+    /// Own account id, to tell foreign accounts in trust policies apart.
+    #[arg(long = "account")]
+    pub account: Option<String>,
+    /// Allowed regions (comma-separated): checks that the policy enforces them.
+    #[arg(long, value_delimiter = ',')]
+    pub allowed_regions: Option<Vec<String>>,
+}
+
+#[derive(clap::ValueEnum, Debug, Clone, Copy)]
+pub enum KindArg {
+    Identity,
+    Trust,
+    Resource,
+    Scp,
+}
+
+fn parse_severity(s: &str) -> Result<Severity, String> {
+    s.parse::<Severity>().map_err(|e| e.to_string())
+}
+
+pub fn run(args: &Args) -> Result<ExitCode, CliError> {
+    // Parse everything first: a broken file is exit 2 even if another has findings.
+    let docs = args
+        .files
+        .iter()
+        .map(|f| load(f).map(|d| (f.clone(), d)))
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut findings = Vec::new();
+    for (file, doc) in &docs {
+        let kind = match args.kind {
+            Some(KindArg::Identity) => PolicyKind::Identity,
+            Some(KindArg::Trust) => PolicyKind::Trust,
+            Some(KindArg::Resource) => PolicyKind::ResourceBased,
+            Some(KindArg::Scp) => PolicyKind::Scp,
+            None if doc.has_principals() => PolicyKind::Trust,
+            None => PolicyKind::Identity,
+        };
+        let options = AnalysisOptions {
+            kind,
+            own_account: args.account.clone(),
+            allowed_regions: args.allowed_regions.clone(),
+        };
+        for f in analyze(doc, &options) {
+            findings.push(FileFinding {
+                file: file.display().to_string(),
+                kind,
+                finding: f,
+            });
+        }
+    }
+    let text = match args.format {
+        Format::Text => output::text::render(&findings, docs.len()),
+        Format::Json => output::json::render(&findings)?,
+        Format::Sarif => output::sarif::render(&findings)?,
+    };
+    print!("{text}");
+    let failing = findings.iter().any(|f| f.finding.severity >= args.fail_on);
+    Ok(if failing {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}

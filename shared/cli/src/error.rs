@@ -1,0 +1,22 @@
+//! CLI errors. All map to exit code 2.
+
+use guardrail_rules::policy::PolicyParseError;
+use std::path::PathBuf;
+
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    #[error("cannot read {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{path}: {source}")]
+    Parse {
+        path: PathBuf,
+        source: PolicyParseError,
+    },
+    #[error("invalid --context {0:?}: expected key=value")]
+    BadContext(String),
+    #[error("cannot write output: {0}")]
+    Output(#[from] serde_json::Error),
+}

@@ -1,0 +1,25 @@
+//! Reading and parsing policy files.
+
+use crate::error::CliError;
+use guardrail_rules::policy::{PolicyDocument, MAX_DOCUMENT_BYTES};
+use std::io::Read;
+use std::path::Path;
+
+/// Read a policy file (capped at the engine's size limit plus one byte so the engine reports
+/// the precise TooLarge error) and parse it.
+pub fn load(path: &Path) -> Result<PolicyDocument, CliError> {
+    let read_err = |source| CliError::Read {
+        path: path.to_path_buf(),
+        source,
+    };
+    let file = std::fs::File::open(path).map_err(read_err)?;
+    let mut bytes = Vec::new();
+    file.take(MAX_DOCUMENT_BYTES as u64 + 1)
+        .read_to_end(&mut bytes)
+        .map_err(read_err)?;
+    let text = String::from_utf8_lossy(&bytes);
+    PolicyDocument::parse(&text).map_err(|source| CliError::Parse {
+        path: path.to_path_buf(),
+        source,
+    })
+}

@@ -1,0 +1,31 @@
+//! Output formats for check-policy.
+
+pub mod json;
+pub mod sarif;
+pub mod text;
+
+use guardrail_rules::policy::{PolicyFinding, PolicyKind};
+
+#[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Text,
+    Json,
+    Sarif,
+}
+
+/// A finding with the file it came from.
+pub struct FileFinding {
+    pub file: String,
+    pub kind: PolicyKind,
+    pub finding: PolicyFinding,
+}
+
+impl FileFinding {
+    /// `Statement[1] (Sid)` or `document`.
+    pub fn location(&self) -> String {
+        match &self.finding.statement {
+            Some(s) => s.to_string(),
+            None => "document".to_string(),
+        }
+    }
+}

@@ -1,0 +1,66 @@
+//! `iam-policy-allows-without-mfa`: some sensitive action is allowed when
+//! `aws:MultiFactorAuthPresent` is absent (long-term access keys) or `false`.
+//!
+//! For every sensitive action ([`super::sensitive`]) an Allow statement names, the probe looks
+//! for an allowing request with the MFA keys forced absent, then forced to `false`. So
+//! `BoolIfExists {MultiFactorAuthPresent: true}` on an Allow is reported (absent ⇒ true), a plain
+//! `Bool ... true` is not, and an Allow cut back by the seed MFA-force Deny
+//! (`BoolIfExists ... false`) is clean. One finding per deciding statement.
+
+use super::super::document::StatementRef;
+use super::probe::Probe;
+use super::rules::ALLOWS_WITHOUT_MFA;
+use super::sensitive::sensitive_actions;
+use super::PolicyFinding;
+use crate::severity::Severity;
+
+const MFA: &str = "aws:MultiFactorAuthPresent";
+const MFA_AGE: &str = "aws:MultiFactorAuthAge";
+const SAMPLE: usize = 10;
+
+/// Forced keys for one probe case (`None` = absent).
+type Fixed<'a> = [(&'a str, Option<&'a str>); 2];
+
+pub(super) fn check(probe: &Probe<'_>) -> Vec<PolicyFinding> {
+    let cases: [(&str, Fixed<'_>); 2] = [
+        (
+            "absent (long-term access keys)",
+            [(MFA, None), (MFA_AGE, None)],
+        ),
+        ("false", [(MFA, Some("false")), (MFA_AGE, None)]),
+    ];
+    // (statement, case label, actions)
+    let mut groups: Vec<(Option<StatementRef>, &str, Vec<String>)> = Vec::new();
+    for action in sensitive_actions() {
+        if !probe.mentions(action) {
+            continue;
+        }
+        for (label, fixed) in &cases {
+            if let Some((_, d)) = probe.find_allow(action, fixed, None) {
+                let stmt = d.deciding.map(|m| m.statement);
+                match groups.iter_mut().find(|(s, _, _)| *s == stmt) {
+                    Some((_, _, acts)) => acts.push(action.clone()),
+                    None => groups.push((stmt, label, vec![action.clone()])),
+                }
+                break;
+            }
+        }
+    }
+    groups
+        .into_iter()
+        .map(|(stmt, label, actions)| {
+            let n = actions.len();
+            let sample: Vec<String> = actions.into_iter().take(SAMPLE).collect();
+            PolicyFinding::new(
+                ALLOWS_WITHOUT_MFA,
+                Severity::High,
+                stmt,
+                format!(
+                    "allows {n} sensitive action(s) when aws:MultiFactorAuthPresent is {label}, e.g. {}",
+                    sample.join(", ")
+                ),
+                sample,
+            )
+        })
+        .collect()
+}

@@ -1,0 +1,155 @@
+//! Analyses built on the evaluator. Each rule lives in its own file and decides by evaluating
+//! concrete requests ([`probe`]) rather than by matching policy text, so Conditions, NotAction,
+//! NotResource and Deny statements are honoured exactly as IAM would honour them.
+
+mod admin;
+mod escalation;
+mod mfa;
+pub mod probe;
+mod region;
+pub mod sensitive;
+mod service_wildcard;
+mod trust;
+mod validation;
+
+use super::document::{PolicyDocument, StatementRef};
+use crate::severity::Severity;
+use serde::Serialize;
+
+pub use region::check_region_enforcement;
+
+/// Rule ids, stable: they appear in JSON/SARIF output and in suppressions.
+pub mod rules {
+    pub const ADMIN_WILDCARD: &str = "iam-policy-admin-wildcard";
+    pub const SERVICE_WILDCARD: &str = "iam-policy-service-wildcard";
+    pub const ALLOWS_WITHOUT_MFA: &str = "iam-policy-allows-without-mfa";
+    pub const PRIVILEGE_ESCALATION: &str = "iam-policy-privilege-escalation";
+    pub const ROLE_TRUST_OPEN: &str = "iam-role-trust-open";
+    pub const VALIDATION: &str = "iam-policy-validation";
+    pub const REGION_ENFORCEMENT: &str = "iam-policy-region-enforcement";
+
+    /// Every rule id with a one-line description (for SARIF `tool.driver.rules`).
+    pub const ALL: [(&str, &str); 7] = [
+        (
+            ADMIN_WILDCARD,
+            "Policy allows every action on every resource",
+        ),
+        (
+            SERVICE_WILDCARD,
+            "Policy allows every action of a service on every resource",
+        ),
+        (
+            ALLOWS_WITHOUT_MFA,
+            "Sensitive actions allowed without MFA (long-term keys)",
+        ),
+        (
+            PRIVILEGE_ESCALATION,
+            "Policy grants a known privilege-escalation path",
+        ),
+        (
+            ROLE_TRUST_OPEN,
+            "Role trust policy lets anyone or a foreign account assume the role",
+        ),
+        (
+            VALIDATION,
+            "Policy has unknown actions/operators or misleading constructs",
+        ),
+        (
+            REGION_ENFORCEMENT,
+            "Region-deny policy does not enforce the allowed-region list",
+        ),
+    ];
+}
+
+/// What kind of policy is analysed; decides which rules apply.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum PolicyKind {
+    /// Attached to a user, group or role.
+    #[default]
+    Identity,
+    /// A role's assume-role policy.
+    Trust,
+    /// A bucket/queue/key/... policy.
+    ResourceBased,
+    /// An AWS Organizations service control policy.
+    Scp,
+}
+
+/// Analysis inputs.
+#[derive(Debug, Clone, Default)]
+pub struct AnalysisOptions {
+    pub kind: PolicyKind,
+    /// The account the policy lives in; lets the trust check tell foreign accounts apart.
+    pub own_account: Option<String>,
+    /// Allowed regions; when set, the region-enforcement check runs.
+    pub allowed_regions: Option<Vec<String>>,
+}
+
+/// One finding.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PolicyFinding {
+    pub rule: &'static str,
+    pub severity: Severity,
+    pub statement: Option<StatementRef>,
+    pub message: String,
+    /// Relevant sample actions (the ones that were allowed, the escalation combo, ...).
+    pub actions: Vec<String>,
+}
+
+impl PolicyFinding {
+    pub(crate) fn new(
+        rule: &'static str,
+        severity: Severity,
+        statement: Option<StatementRef>,
+        message: impl Into<String>,
+        actions: Vec<String>,
+    ) -> Self {
+        PolicyFinding {
+            rule,
+            severity,
+            statement,
+            message: message.into(),
+            actions,
+        }
+    }
+}
+
+/// Run every rule that applies to `options.kind`. Findings are sorted, worst first.
+pub fn analyze(doc: &PolicyDocument, options: &AnalysisOptions) -> Vec<PolicyFinding> {
+    let mut out = validation::check(doc, options);
+    let probe = probe::Probe::new(doc, options);
+    match options.kind {
+        PolicyKind::Identity => {
+            let admin = admin::check(&probe);
+            let is_admin = admin.iter().any(|f| f.severity >= Severity::High);
+            out.extend(admin);
+            if !is_admin {
+                out.extend(service_wildcard::check(&probe));
+            }
+            out.extend(mfa::check(&probe));
+            out.extend(escalation::check(&probe));
+        }
+        PolicyKind::Trust | PolicyKind::ResourceBased => out.extend(trust::check(&probe)),
+        PolicyKind::Scp => {}
+    }
+    if let Some(regions) = &options.allowed_regions {
+        out.extend(check_region_enforcement(doc, regions, options));
+    }
+    out.sort_by(|a, b| {
+        b.severity
+            .cmp(&a.severity)
+            .then_with(|| {
+                let ia = a.statement.as_ref().map(|s| s.index);
+                let ib = b.statement.as_ref().map(|s| s.index);
+                ia.cmp(&ib)
+            })
+            .then_with(|| a.rule.cmp(b.rule))
+    });
+    out
+}
+
+/// Only the trust-policy rule (for callers that know they hold an assume-role policy).
+pub fn analyze_trust(doc: &PolicyDocument, options: &AnalysisOptions) -> Vec<PolicyFinding> {
+    trust::check(&probe::Probe::new(doc, options))
+}

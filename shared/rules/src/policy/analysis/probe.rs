@@ -1,0 +1,328 @@
+//! Concrete-request probing: the analyses ask "is there a realistic request in which this
+//! action is allowed, given that key K is absent / false?" and answer it by evaluating.
+//!
+//! A request starts from a *baseline*: keys that AWS sets on every API call get neutral values
+//! that are unlikely to satisfy a restriction (an address in TEST-NET-2, a made-up region);
+//! every other key is absent. When the baseline is not allowed, a bounded coordinate search
+//! tries, key by key, the values the policy itself mentions (the network address of a CIDR,
+//! a `StringLike` pattern with wildcards filled, a date one day either side, absent) and keeps
+//! the value that moves the decision towards Allow. The search is at most
+//! 2 passes × 16 keys × 8 values evaluations, so analysis time stays bounded on any input.
+//! It can miss an allowing context that needs two keys changed at once to escape a Deny;
+//! that errs towards fewer findings, never towards false "clean" *denials*.
+
+use super::super::condition::{parse_cidr, parse_date, OperatorKind};
+use super::super::context::{RequestContext, RequestPrincipal};
+use super::super::document::Effect;
+use super::super::document::{PolicyDocument, Statement};
+use super::super::evaluate::{action_matches, evaluate, Decision};
+use super::super::variables::substitute_to_string;
+use super::super::wildcard::arn_matches;
+use super::AnalysisOptions;
+
+/// Account used for probe principals when the caller gives none.
+pub const PROBE_ACCOUNT: &str = "111122223333";
+/// An account that is never the caller's (an "attacker").
+pub const FOREIGN_ACCOUNT: &str = "999988887777";
+
+const MAX_KEYS: usize = 16;
+const MAX_VALUES: usize = 8;
+const MAX_RESOURCES: usize = 6;
+
+/// Keys AWS sets on every authenticated request, with neutral baseline values.
+fn always_present(account: &str) -> Vec<(&'static str, String)> {
+    vec![
+        ("aws:SourceIp", "198.51.100.77".to_string()),
+        ("aws:RequestedRegion", "xx-probe-1".to_string()),
+        ("aws:CurrentTime", "2026-01-15T12:00:00Z".to_string()),
+        ("aws:EpochTime", "1768478400".to_string()),
+        ("aws:SecureTransport", "true".to_string()),
+        ("aws:ViaAWSService", "false".to_string()),
+        ("aws:PrincipalIsAWSService", "false".to_string()),
+        ("aws:username", "probe-user".to_string()),
+        ("aws:userid", "AIDAPROBEUSER".to_string()),
+        ("aws:PrincipalType", "User".to_string()),
+        ("aws:PrincipalAccount", account.to_string()),
+        (
+            "aws:PrincipalArn",
+            format!("arn:aws:iam::{account}:user/probe-user"),
+        ),
+    ]
+}
+
+/// A probe over one document.
+pub struct Probe<'a> {
+    pub doc: &'a PolicyDocument,
+    pub account: String,
+    pub options: &'a AnalysisOptions,
+    /// Condition keys (lower-case) and the values worth trying.
+    candidates: Vec<(String, Vec<Option<String>>)>,
+}
+
+impl<'a> Probe<'a> {
+    pub fn new(doc: &'a PolicyDocument, options: &'a AnalysisOptions) -> Self {
+        let account = options
+            .own_account
+            .clone()
+            .unwrap_or_else(|| PROBE_ACCOUNT.to_string());
+        let baseline = RequestContext::new("probe:Probe", "*");
+        let base_ctx = apply_baseline(baseline, &account);
+        let always: Vec<String> = always_present(&account)
+            .into_iter()
+            .map(|(k, _)| k.to_ascii_lowercase())
+            .collect();
+        let mut candidates: Vec<(String, Vec<Option<String>>)> = Vec::new();
+        for stmt in &doc.statements {
+            for c in &stmt.conditions {
+                let key = c.key.to_ascii_lowercase();
+                let idx = match candidates.iter().position(|(k, _)| *k == key) {
+                    Some(i) => i,
+                    None => {
+                        if candidates.len() >= MAX_KEYS {
+                            continue;
+                        }
+                        let mut init = Vec::new();
+                        if !always.contains(&key) {
+                            init.push(None);
+                        }
+                        if let Some(v) = base_ctx.values(&key).and_then(|v| v.first()) {
+                            init.push(Some(v.clone()));
+                        }
+                        candidates.push((key.clone(), init));
+                        candidates.len() - 1
+                    }
+                };
+                let Some((_, vals)) = candidates.get_mut(idx) else {
+                    continue;
+                };
+                for v in &c.values {
+                    for cand in candidate_values(c.operator.kind, v, &base_ctx) {
+                        if vals.len() < MAX_VALUES && !vals.contains(&Some(cand.clone())) {
+                            vals.push(Some(cand));
+                        }
+                    }
+                }
+                if vals.len() < MAX_VALUES && !vals.contains(&Some("zz-probe-other".into())) {
+                    vals.push(Some("zz-probe-other".to_string()));
+                }
+            }
+        }
+        Probe {
+            doc,
+            account,
+            options,
+            candidates,
+        }
+    }
+
+    /// The baseline request for an action on a resource.
+    pub fn baseline(&self, action: &str, resource: &str) -> RequestContext {
+        apply_baseline(RequestContext::new(action, resource), &self.account)
+    }
+
+    pub fn eval(&self, ctx: &RequestContext) -> Decision {
+        evaluate(&[self.doc], ctx)
+    }
+
+    /// A resource ARN that a `*` pattern (and nothing more specific) matches.
+    pub fn generic_resource(&self, action: &str) -> String {
+        let svc = action.split_once(':').map(|(s, _)| s).unwrap_or("probe");
+        format!(
+            "arn:aws:{svc}:us-east-1:{}:probe-resource/probe",
+            self.account
+        )
+    }
+
+    /// Resources worth trying for `action`: instances of the Resource patterns of the Allow
+    /// statements that name the action, or a generic ARN.
+    pub fn resources_for(&self, action: &str) -> Vec<String> {
+        let base = self.baseline(action, "*");
+        let generic = self.generic_resource(action);
+        let mut out: Vec<String> = Vec::new();
+        let push = |r: String, out: &mut Vec<String>| {
+            if out.len() < MAX_RESOURCES && !out.contains(&r) {
+                out.push(r);
+            }
+        };
+        for stmt in self.allow_statements_for(action) {
+            match &stmt.resource {
+                None => push(generic.clone(), &mut out),
+                Some(list) if list.negated => {
+                    let alt = format!("arn:aws:probe:eu-west-1:{}:other/probe-2", self.account);
+                    for r in [generic.clone(), alt] {
+                        if !list.patterns.iter().any(|p| arn_matches(p, &r)) {
+                            push(r, &mut out);
+                            break;
+                        }
+                    }
+                }
+                Some(list) => {
+                    for p in &list.patterns {
+                        if p == "*" {
+                            push(generic.clone(), &mut out);
+                        } else if let Some(s) = substitute_to_string(p, &base) {
+                            push(s.replace(['*', '?'], "x"), &mut out);
+                        }
+                    }
+                }
+            }
+        }
+        if out.is_empty() {
+            out.push(generic);
+        }
+        out
+    }
+
+    /// Allow statements whose Action/NotAction covers `action`.
+    pub fn allow_statements_for<'s>(
+        &'s self,
+        action: &'s str,
+    ) -> impl Iterator<Item = &'s Statement> + 's {
+        self.doc
+            .statements
+            .iter()
+            .filter(move |s| s.effect == Effect::Allow && action_matches(&s.action, action))
+    }
+
+    /// Is there an Allow statement naming the action at all? (Cheap pre-filter.)
+    pub fn mentions(&self, action: &str) -> bool {
+        self.allow_statements_for(action).next().is_some()
+    }
+
+    /// Search for a context in which `action` on some plausible resource is allowed, with the
+    /// `fixed` keys forced (`None` = absent).
+    pub fn find_allow(
+        &self,
+        action: &str,
+        fixed: &[(&str, Option<&str>)],
+        principal: Option<&RequestPrincipal>,
+    ) -> Option<(RequestContext, Decision)> {
+        if !self.mentions(action) {
+            return None;
+        }
+        self.resources_for(action)
+            .into_iter()
+            .find_map(|r| self.find_allow_on(action, &r, fixed, principal))
+    }
+
+    /// As [`Probe::find_allow`] for one resource.
+    pub fn find_allow_on(
+        &self,
+        action: &str,
+        resource: &str,
+        fixed: &[(&str, Option<&str>)],
+        principal: Option<&RequestPrincipal>,
+    ) -> Option<(RequestContext, Decision)> {
+        let mut ctx = self.baseline(action, resource);
+        ctx.principal = principal.cloned();
+        for (k, v) in fixed {
+            match v {
+                Some(v) => ctx.set(k, vec![(*v).to_string()]),
+                None => ctx.remove(k),
+            }
+        }
+        let d = self.eval(&ctx);
+        if d.is_allowed() {
+            return Some((ctx, d));
+        }
+        let free: Vec<&(String, Vec<Option<String>>)> = self
+            .candidates
+            .iter()
+            .filter(|(k, _)| !fixed.iter().any(|(f, _)| f.eq_ignore_ascii_case(k)))
+            .collect();
+        if free.is_empty() {
+            return None;
+        }
+        let mut best = score(&d);
+        for _pass in 0..2 {
+            for (key, values) in &free {
+                let current: Option<Vec<String>> = ctx.values(key).map(|v| v.to_vec());
+                let mut best_value = current.clone();
+                for v in values.iter() {
+                    match v {
+                        Some(v) => ctx.set(key, vec![v.clone()]),
+                        None => ctx.remove(key),
+                    }
+                    let d = self.eval(&ctx);
+                    if d.is_allowed() {
+                        return Some((ctx, d));
+                    }
+                    let s = score(&d);
+                    if s > best {
+                        best = s;
+                        best_value = v.as_ref().map(|v| vec![v.clone()]);
+                    }
+                }
+                match best_value {
+                    Some(v) => ctx.set(key, v),
+                    None => ctx.remove(key),
+                }
+            }
+        }
+        None
+    }
+}
+
+fn apply_baseline(mut ctx: RequestContext, account: &str) -> RequestContext {
+    for (k, v) in always_present(account) {
+        ctx.set(k, vec![v]);
+    }
+    ctx
+}
+
+/// Higher is closer to Allow: an Allow statement matches, and fewer Deny statements do.
+fn score(d: &Decision) -> i64 {
+    let allows = d
+        .matched
+        .iter()
+        .filter(|m| m.effect == Effect::Allow)
+        .count() as i64;
+    let denies = d
+        .matched
+        .iter()
+        .filter(|m| m.effect == Effect::Deny)
+        .count() as i64;
+    (allows.min(1) * 100) - denies
+}
+
+/// Values worth trying for one policy value under one operator.
+fn candidate_values(kind: OperatorKind, value: &str, base: &RequestContext) -> Vec<String> {
+    use OperatorKind as K;
+    match kind {
+        K::IpAddress | K::NotIpAddress => parse_cidr(value)
+            .map(|c| vec![c.network().to_string()])
+            .unwrap_or_default(),
+        K::NumericEquals
+        | K::NumericNotEquals
+        | K::NumericLessThan
+        | K::NumericLessThanEquals
+        | K::NumericGreaterThan
+        | K::NumericGreaterThanEquals => match value.trim().parse::<f64>() {
+            Ok(n) if n.is_finite() => vec![
+                value.to_string(),
+                (n + 1.0).to_string(),
+                (n - 1.0).to_string(),
+            ],
+            _ => Vec::new(),
+        },
+        K::DateEquals
+        | K::DateNotEquals
+        | K::DateLessThan
+        | K::DateLessThanEquals
+        | K::DateGreaterThan
+        | K::DateGreaterThanEquals => match parse_date(value) {
+            Some(t) => vec![
+                value.to_string(),
+                format!("{}", (t + 86_400.0) as i64),
+                format!("{}", (t - 86_400.0) as i64),
+            ],
+            None => Vec::new(),
+        },
+        K::Bool => vec!["true".to_string(), "false".to_string()],
+        K::Null | K::Unknown | K::BinaryEquals => vec![value.to_string()],
+        _ => match substitute_to_string(value, base) {
+            Some(s) => vec![s.replace(['*', '?'], "x")],
+            None => Vec::new(),
+        },
+    }
+}
