@@ -2,8 +2,17 @@
 
 use crate::mode::Mode;
 use crate::plan::RemediationStep;
+use crate::rules::RuleMeta;
+use crate::settings::Settings;
 use crate::severity::Severity;
 use serde::Serialize;
+
+/// Who and what caused the evaluation, copied into findings.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EventContext {
+    pub principal: Option<String>,
+    pub event_id: Option<String>,
+}
 
 /// The resource a finding is about.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -59,10 +68,64 @@ pub struct Finding {
 }
 
 impl Finding {
+    /// Build a finding whose steps start in the status the mode, the dry-run flag and the
+    /// re-read state (`already_done`) give them. `Pending` steps are the only ones an executor
+    /// may carry out, so this function is where "dry-run changes nothing" is decided.
+    #[allow(clippy::too_many_arguments)]
+    pub fn build(
+        meta: &RuleMeta,
+        mode: Mode,
+        resource: ResourceRef,
+        region: &str,
+        account: &str,
+        reason: String,
+        steps: Vec<(RemediationStep, bool)>,
+        ctx: &EventContext,
+        settings: &Settings,
+    ) -> Finding {
+        let actions = steps
+            .into_iter()
+            .map(|(step, already_done)| ActionReport {
+                step,
+                status: match (mode, already_done, settings.dry_run) {
+                    (_, true, _) => ActionStatus::AlreadyDone,
+                    (Mode::Remediate, false, true) => ActionStatus::Planned,
+                    (Mode::Remediate, false, false) => ActionStatus::Pending,
+                    _ => ActionStatus::Recommended,
+                },
+            })
+            .collect();
+        Finding {
+            rule: meta.id,
+            severity: meta.severity,
+            account: account.to_string(),
+            region: region.to_string(),
+            resource,
+            principal: ctx.principal.clone(),
+            event_id: ctx.event_id.clone(),
+            reason,
+            mode,
+            dry_run: settings.dry_run,
+            actions,
+        }
+    }
+
     /// The key under which repeats of this incident are deduplicated: the same rule on the same
-    /// resource is one incident, whichever event (or redelivery) reported it.
+    /// resource is one incident, whichever event (or redelivery) reported it; for per-event
+    /// rules (root activity, change audit) each event is an incident of its own.
     pub fn incident_key(&self) -> String {
-        format!("{}|{}", self.rule, self.resource.arn)
+        let base = if self.resource.arn.ends_with(&self.resource.id) {
+            format!("{}|{}", self.rule, self.resource.arn)
+        } else {
+            format!("{}|{}|{}", self.rule, self.resource.arn, self.resource.id)
+        };
+        match (
+            crate::rules::meta(self.rule).map(|m| m.per_event),
+            &self.event_id,
+        ) {
+            (Some(true), Some(event)) => format!("{base}|{event}"),
+            _ => base,
+        }
     }
 
     /// Whether any action failed (the alert says so, and the handler reports it).

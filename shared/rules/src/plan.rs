@@ -4,6 +4,54 @@
 //! free (report the plan instead of executing it), and an alert can say exactly what was done.
 
 use serde::Serialize;
+use std::fmt;
+
+/// The kinds of IAM identity a policy can be attached to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum IamTargetKind {
+    User,
+    Group,
+    Role,
+}
+
+/// An IAM user, group or role, by name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct IamTarget {
+    pub kind: IamTargetKind,
+    pub name: String,
+}
+
+impl IamTarget {
+    pub fn arn(&self, account: &str) -> String {
+        let kind = match self.kind {
+            IamTargetKind::User => "user",
+            IamTargetKind::Group => "group",
+            IamTargetKind::Role => "role",
+        };
+        format!("arn:aws:iam::{account}:{kind}/{}", self.name)
+    }
+
+    /// CloudFormation resource type.
+    pub fn resource_type(&self) -> &'static str {
+        match self.kind {
+            IamTargetKind::User => "AWS::IAM::User",
+            IamTargetKind::Group => "AWS::IAM::Group",
+            IamTargetKind::Role => "AWS::IAM::Role",
+        }
+    }
+}
+
+impl fmt::Display for IamTarget {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let kind = match self.kind {
+            IamTargetKind::User => "user",
+            IamTargetKind::Group => "group",
+            IamTargetKind::Role => "role",
+        };
+        write!(f, "{kind} {}", self.name)
+    }
+}
 
 /// One change to make in an account.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -23,6 +71,32 @@ pub enum RemediationStep {
         volume_id: String,
         availability_zone: String,
     },
+    /// Detach a managed policy from a user, group or role.
+    DetachManagedPolicy {
+        target: IamTarget,
+        policy_arn: String,
+    },
+    /// Delete an inline policy of a user, group or role.
+    DeleteInlinePolicy {
+        target: IamTarget,
+        policy_name: String,
+    },
+    /// Make an earlier version the default again (the offending version is kept as evidence).
+    RevertPolicyVersion {
+        policy_arn: String,
+        bad_version: String,
+        to_version: String,
+    },
+    /// Attach the guardrail's MFA-enforcement deny policy to a user.
+    AttachMfaDenyPolicy {
+        user_name: String,
+        policy_arn: String,
+    },
+    /// Deactivate (not delete: reversible) an access key.
+    DeactivateAccessKey {
+        user_name: String,
+        access_key_id: String,
+    },
 }
 
 impl RemediationStep {
@@ -41,6 +115,28 @@ impl RemediationStep {
             RemediationStep::EncryptedCopy { volume_id, .. } => {
                 format!("snapshot {volume_id} and create an encrypted copy")
             }
+            RemediationStep::DetachManagedPolicy { target, policy_arn } => {
+                format!("detach {policy_arn} from {target}")
+            }
+            RemediationStep::DeleteInlinePolicy {
+                target,
+                policy_name,
+            } => format!("delete inline policy {policy_name} of {target}"),
+            RemediationStep::RevertPolicyVersion {
+                policy_arn,
+                bad_version,
+                to_version,
+            } => format!(
+                "make {to_version} the default version of {policy_arn} again (was {bad_version})"
+            ),
+            RemediationStep::AttachMfaDenyPolicy {
+                user_name,
+                policy_arn,
+            } => format!("attach the MFA-enforcement policy {policy_arn} to user {user_name}"),
+            RemediationStep::DeactivateAccessKey {
+                user_name,
+                access_key_id,
+            } => format!("deactivate access key {access_key_id} of user {user_name}"),
         }
     }
 }

@@ -1,7 +1,7 @@
 //! Judging re-read volume and region state, and planning the remediation.
 
 use super::facts::{RegionFacts, VolumeFacts};
-use crate::finding::{ActionReport, ActionStatus, Finding, ResourceRef};
+use crate::finding::{EventContext, Finding, ResourceRef};
 use crate::gate::Skip;
 use crate::mode::Mode;
 use crate::plan::RemediationStep;
@@ -14,13 +14,6 @@ pub const TAG_FINDING: &str = "guardrail:finding";
 pub const TAG_EVENT: &str = "guardrail:event-id";
 /// Tag recording the encrypted copy made of a volume, so it is made once.
 pub const TAG_COPY: &str = "guardrail:encrypted-copy";
-
-/// Who and what caused the evaluation, copied into findings.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct EventContext {
-    pub principal: Option<String>,
-    pub event_id: Option<String>,
-}
 
 /// Judge one volume and, when given, its region's default. Returns the findings (with their
 /// planned actions) or the reason the volume was left alone.
@@ -40,7 +33,7 @@ pub fn assess(
     if vol_mode != Mode::Off {
         if let Some(reason) = vol_rule::judge(volume) {
             let steps = volume_steps(volume, ctx, settings);
-            findings.push(finding(
+            findings.push(Finding::build(
                 &vol_rule::META,
                 vol_mode,
                 ResourceRef {
@@ -63,7 +56,7 @@ pub fn assess(
             let step = RemediationStep::EnableEbsEncryptionByDefault {
                 region: region.region.clone(),
             };
-            findings.push(finding(
+            findings.push(Finding::build(
                 &ebd_rule::META,
                 ebd_mode,
                 ResourceRef {
@@ -113,48 +106,4 @@ fn volume_steps(
         ));
     }
     steps
-}
-
-#[allow(clippy::too_many_arguments)]
-fn finding(
-    meta: &crate::rules::RuleMeta,
-    mode: Mode,
-    resource: ResourceRef,
-    region: &str,
-    account: &str,
-    reason: String,
-    steps: Vec<(RemediationStep, bool)>,
-    ctx: &EventContext,
-    settings: &Settings,
-) -> Finding {
-    let actions = steps
-        .into_iter()
-        .map(|(step, already)| ActionReport {
-            step,
-            status: initial_status(mode, settings.dry_run, already),
-        })
-        .collect();
-    Finding {
-        rule: meta.id,
-        severity: meta.severity,
-        account: account.to_string(),
-        region: region.to_string(),
-        resource,
-        principal: ctx.principal.clone(),
-        event_id: ctx.event_id.clone(),
-        reason,
-        mode,
-        dry_run: settings.dry_run,
-        actions,
-    }
-}
-
-/// What a step starts as. `Pending` steps are the only ones an executor may carry out.
-fn initial_status(mode: Mode, dry_run: bool, already_done: bool) -> ActionStatus {
-    match (mode, already_done, dry_run) {
-        (_, true, _) => ActionStatus::AlreadyDone,
-        (Mode::Remediate, false, true) => ActionStatus::Planned,
-        (Mode::Remediate, false, false) => ActionStatus::Pending,
-        _ => ActionStatus::Recommended,
-    }
 }

@@ -6,7 +6,8 @@ mod config_item;
 mod facts;
 mod subjects;
 
-pub use assess::{assess, EventContext, TAG_EVENT, TAG_FINDING};
+pub use crate::finding::EventContext;
+pub use assess::{assess, TAG_EVENT, TAG_FINDING};
 pub use config_item::{evaluate_config_item, evaluate_volume, VOLUME_TYPE};
 pub use facts::{RegionFacts, VolumeFacts};
 pub use subjects::volume_ids;

@@ -16,6 +16,7 @@ pub const META: RuleMeta = RuleMeta {
                 ebs-unencrypted-volume only detects after the fact.",
     remediation: "EnableEbsEncryptionByDefault in the region (uses the account's default EBS KMS \
                   key).",
+    per_event: false,
     anchors: &[
         "AWS Config: ec2-ebs-encryption-by-default",
         "CIS AWS Foundations 2.2.1",

@@ -18,6 +18,7 @@ pub const META: RuleMeta = RuleMeta {
     remediation: "Tag the volume with the finding; optionally (GUARDRAIL_ENCRYPTED_COPY) snapshot \
                   an unattached volume and create an encrypted copy. Encryption cannot be turned \
                   on for an existing volume in place.",
+    per_event: false,
     anchors: &[
         "AWS Config: encrypted-volumes",
         "Cloud Custodian: ebs encrypted filter",

@@ -4,6 +4,16 @@
 
 pub mod ebs_encryption_by_default_off;
 pub mod ebs_unencrypted_volume;
+pub mod iam_access_key_for_other_user;
+pub mod iam_change_audit;
+pub mod iam_policy_admin_wildcard;
+pub mod iam_policy_allows_without_mfa;
+pub mod iam_policy_privilege_escalation;
+pub mod iam_policy_service_wildcard;
+pub mod iam_role_trust_open;
+pub mod iam_root_activity;
+pub mod iam_user_console_without_mfa;
+pub mod iam_user_direct_policy;
 
 use crate::mode::Mode;
 use crate::severity::Severity;
@@ -24,12 +34,25 @@ pub struct RuleMeta {
     pub remediation: &'static str,
     /// Matching AWS Config managed rule / CIS control / Prowler check, where one exists.
     pub anchors: &'static [&'static str],
+    /// Each event is its own incident (root sign-ins, audited changes), rather than each
+    /// resource: repeats of the same event still deduplicate, new events alert again.
+    pub per_event: bool,
 }
 
 /// Every rule this crate implements.
 pub const ALL: &[&RuleMeta] = &[
     &ebs_unencrypted_volume::META,
     &ebs_encryption_by_default_off::META,
+    &iam_policy_allows_without_mfa::META,
+    &iam_policy_admin_wildcard::META,
+    &iam_policy_service_wildcard::META,
+    &iam_policy_privilege_escalation::META,
+    &iam_role_trust_open::META,
+    &iam_user_console_without_mfa::META,
+    &iam_user_direct_policy::META,
+    &iam_access_key_for_other_user::META,
+    &iam_root_activity::META,
+    &iam_change_audit::META,
 ];
 
 /// Look a rule up by id.

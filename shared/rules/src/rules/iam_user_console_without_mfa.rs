@@ -1,0 +1,43 @@
+//! `iam-user-console-without-mfa`: a user who can sign in to the console without MFA.
+
+use super::RuleMeta;
+use crate::mode::Mode;
+use crate::severity::Severity;
+
+pub const META: RuleMeta = RuleMeta {
+    id: "iam-user-console-without-mfa",
+    title: "Console user without MFA",
+    severity: Severity::High,
+    default_mode: Mode::Alert,
+    checks: "After CreateLoginProfile, DeactivateMFADevice or DeleteVirtualMFADevice (and in \
+             the sweep): the user has a console password and no MFA device.",
+    rationale: "Seeds 000/003/004: a console password alone is one phishing mail away from \
+                the account; MFA is the baseline.",
+    remediation: "Attach the guardrail's MFA-enforcement deny policy (modelled on the seed \
+                  MFAForcePolicy): the user can still sign in and enrol a device, and nothing \
+                  else until they do.",
+    anchors: &[
+        "AWS Config: mfa-enabled-for-iam-console-access",
+        "CIS AWS Foundations 1.10",
+    ],
+    per_event: false,
+};
+
+/// Facts about a user's console access.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConsoleUser {
+    pub user_name: String,
+    pub has_password: bool,
+    pub mfa_devices: usize,
+    pub attached_policies: Vec<String>,
+}
+
+/// The reason the user violates the rule, or `None`.
+pub fn judge(user: &ConsoleUser) -> Option<String> {
+    (user.has_password && user.mfa_devices == 0).then(|| {
+        format!(
+            "IAM user {} has a console password and no MFA device",
+            user.user_name
+        )
+    })
+}
