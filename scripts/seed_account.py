@@ -1,0 +1,162 @@
+#!/usr/bin/env python3
+"""Seed the local AWS emulator (moto) with the demo's "misconfigured account".
+
+Run with the venv's python against a running moto (scripts/moto start):
+
+    AWS_ENDPOINT_URL=http://127.0.0.1:PORT .venv/bin/python scripts/seed_account.py
+
+Creates, in ap-northeast-2:
+  * an unencrypted 8 GiB gp3 volume in ap-northeast-2a (the finding),
+  * an encrypted 8 GiB gp3 volume (compliant, must be left alone),
+  * the SNS topic `guardrail-alerts`,
+  * the SQS queue `guardrail-alerts-inbox`, subscribed to the topic with
+    RawMessageDelivery=false (so the SNS envelope with Subject and
+    MessageAttributes arrives) and a queue policy that lets the topic send,
+  * the DynamoDB table `guardrail-ledger` (pk: S, PAY_PER_REQUEST) used by the
+    guardrail for idempotency,
+and leaves EBS encryption-by-default OFF in the region.
+
+Prints one JSON object with the ids/ARNs created.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+
+import boto3
+from botocore.config import Config
+
+DEFAULT_REGION = "ap-northeast-2"
+TOPIC_NAME = "guardrail-alerts"
+QUEUE_NAME = "guardrail-alerts-inbox"
+LEDGER_TABLE = "guardrail-ledger"
+
+
+def fake_credentials() -> None:
+    # moto accepts any credentials; never let the demo pick up real ones.
+    os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
+    os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
+    os.environ.setdefault("AWS_SESSION_TOKEN", "testing")
+
+
+def client(service: str, region: str, endpoint: str):
+    return boto3.client(
+        service,
+        region_name=region,
+        endpoint_url=endpoint,
+        config=Config(retries={"max_attempts": 3, "mode": "standard"}),
+    )
+
+
+def create_volume(ec2, az: str, encrypted: bool, name: str) -> str:
+    vol = ec2.create_volume(
+        AvailabilityZone=az,
+        Size=8,
+        VolumeType="gp3",
+        Encrypted=encrypted,
+        TagSpecifications=[
+            {
+                "ResourceType": "volume",
+                "Tags": [
+                    {"Key": "Name", "Value": name},
+                    {"Key": "owner", "Value": "demo"},
+                ],
+            }
+        ],
+    )
+    return vol["VolumeId"]
+
+
+def ensure_table(ddb, name: str) -> str:
+    try:
+        ddb.describe_table(TableName=name)
+    except ddb.exceptions.ResourceNotFoundException:
+        ddb.create_table(
+            TableName=name,
+            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+            BillingMode="PAY_PER_REQUEST",
+        )
+        ddb.get_waiter("table_exists").wait(
+            TableName=name, WaiterConfig={"Delay": 1, "MaxAttempts": 30}
+        )
+    return name
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--endpoint-url", default=os.environ.get("AWS_ENDPOINT_URL"))
+    parser.add_argument("--region", default=os.environ.get("AWS_REGION", DEFAULT_REGION))
+    args = parser.parse_args()
+    if not args.endpoint_url:
+        parser.error("AWS_ENDPOINT_URL (or --endpoint-url) must point at moto; refusing to touch real AWS")
+    fake_credentials()
+
+    region, endpoint = args.region, args.endpoint_url
+    ec2 = client("ec2", region, endpoint)
+    sns = client("sns", region, endpoint)
+    sqs = client("sqs", region, endpoint)
+    ddb = client("dynamodb", region, endpoint)
+
+    az = f"{region}a"
+    unencrypted = create_volume(ec2, az, encrypted=False, name="demo-unencrypted")
+    encrypted = create_volume(ec2, az, encrypted=True, name="demo-encrypted")
+
+    # The misconfiguration the guardrail is expected to fix.
+    ec2.disable_ebs_encryption_by_default()
+
+    topic_arn = sns.create_topic(Name=TOPIC_NAME)["TopicArn"]
+    queue_url = sqs.create_queue(QueueName=QUEUE_NAME)["QueueUrl"]
+    queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])[
+        "Attributes"
+    ]["QueueArn"]
+    policy = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "AllowGuardrailTopic",
+                "Effect": "Allow",
+                "Principal": {"Service": "sns.amazonaws.com"},
+                "Action": "sqs:SendMessage",
+                "Resource": queue_arn,
+                "Condition": {"ArnEquals": {"aws:SourceArn": topic_arn}},
+            }
+        ],
+    }
+    sqs.set_queue_attributes(QueueUrl=queue_url, Attributes={"Policy": json.dumps(policy)})
+
+    existing = [
+        s
+        for s in sns.list_subscriptions_by_topic(TopicArn=topic_arn)["Subscriptions"]
+        if s["Protocol"] == "sqs" and s["Endpoint"] == queue_arn
+    ]
+    if not existing:
+        sns.subscribe(
+            TopicArn=topic_arn,
+            Protocol="sqs",
+            Endpoint=queue_arn,
+            Attributes={"RawMessageDelivery": "false"},
+            ReturnSubscriptionArn=True,
+        )
+
+    ledger = ensure_table(ddb, LEDGER_TABLE)
+
+    print(
+        json.dumps(
+            {
+                "unencrypted_volume": unencrypted,
+                "encrypted_volume": encrypted,
+                "topic_arn": topic_arn,
+                "queue_url": queue_url,
+                "ledger_table": ledger,
+            },
+            indent=2,
+        )
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
