@@ -14,6 +14,16 @@ pub struct EventContext {
     pub event_id: Option<String>,
 }
 
+impl EventContext {
+    /// The context of an API call: its caller and its event id.
+    pub fn of(call: &crate::trigger::ApiCall) -> EventContext {
+        EventContext {
+            principal: Some(call.principal.display()),
+            event_id: Some(call.event_id.clone()),
+        }
+    }
+}
+
 /// The resource a finding is about.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ResourceRef {

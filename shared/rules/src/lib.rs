@@ -8,15 +8,18 @@
 //! [`finding::Finding`]s whose actions are a [`plan`], then [`alert::render`] each finding.
 
 pub mod alert;
+pub mod cfn;
 pub mod ebs;
 pub mod evaluation;
 pub mod finding;
 pub mod gate;
 pub mod glob;
+pub mod iam;
 pub mod mode;
 pub mod outcome;
 pub mod plan;
 pub mod policy;
+pub mod region;
 pub mod rules;
 pub mod settings;
 pub mod severity;

@@ -3,6 +3,9 @@
 
 use crate::evaluation::Evaluation;
 use crate::finding::Finding;
+use crate::gate::{self, Skip};
+use crate::settings::Settings;
+use crate::trigger::{ApiCall, DecodeError, Trigger};
 use serde::Serialize;
 
 /// The handler's JSON answer.
@@ -22,4 +25,53 @@ pub struct Outcome {
     pub evaluations: Vec<Evaluation>,
     /// A permanent input error: the event cannot be processed and retrying will not help.
     pub rejected: Option<String>,
+}
+
+impl Outcome {
+    /// The answer to an event that cannot be decoded: not an error (a retry cannot help).
+    pub fn rejected(error: &DecodeError) -> Outcome {
+        Outcome {
+            trigger: "unknown".to_string(),
+            rejected: Some(error.to_string()),
+            ..Outcome::default()
+        }
+    }
+
+    /// The answer skeleton for an API call.
+    pub fn for_call(call: &ApiCall) -> Outcome {
+        Outcome {
+            trigger: format!("{}:{}", call.service(), call.event_name),
+            event_id: Some(call.event_id.clone()),
+            ..Outcome::default()
+        }
+    }
+
+    /// The answer to a call left alone, with the reason.
+    pub fn skip(call: &ApiCall, why: &Skip) -> Outcome {
+        Outcome {
+            skipped: Some(why.to_string()),
+            ..Outcome::for_call(call)
+        }
+    }
+
+    /// Screen a call ([`gate::screen`]): the answer skeleton when it is to be judged, or the
+    /// finished "skipped" answer when it is not.
+    pub fn screen(call: &ApiCall, settings: &Settings) -> Result<Outcome, Box<Outcome>> {
+        match gate::screen(call, settings) {
+            Ok(()) => Ok(Outcome::for_call(call)),
+            Err(skip) => Err(Box::new(Outcome::skip(call, &skip))),
+        }
+    }
+
+    /// The answer to a trigger this function has no rule for.
+    pub fn not_relevant(trigger: &Trigger) -> Outcome {
+        Outcome {
+            trigger: trigger.label(),
+            skipped: Some(format!(
+                "no rule of this function applies to {}",
+                trigger.label()
+            )),
+            ..Outcome::default()
+        }
+    }
 }

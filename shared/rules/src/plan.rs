@@ -97,6 +97,18 @@ pub enum RemediationStep {
         user_name: String,
         access_key_id: String,
     },
+    /// Stop instances (reversible: their disks are kept).
+    StopInstances {
+        region: String,
+        instance_ids: Vec<String>,
+    },
+    /// Terminate instances (irreversible).
+    TerminateInstances {
+        region: String,
+        instance_ids: Vec<String>,
+    },
+    /// Delete a volume (irreversible; fails while the volume is attached).
+    DeleteVolume { region: String, volume_id: String },
 }
 
 impl RemediationStep {
@@ -137,6 +149,20 @@ impl RemediationStep {
                 user_name,
                 access_key_id,
             } => format!("deactivate access key {access_key_id} of user {user_name}"),
+            RemediationStep::StopInstances {
+                region,
+                instance_ids,
+            } => format!("stop instances {} in {region}", instance_ids.join(", ")),
+            RemediationStep::TerminateInstances {
+                region,
+                instance_ids,
+            } => format!(
+                "terminate instances {} in {region}",
+                instance_ids.join(", ")
+            ),
+            RemediationStep::DeleteVolume { region, volume_id } => {
+                format!("delete volume {volume_id} in {region}")
+            }
         }
     }
 }

@@ -5,6 +5,7 @@
 
 use crate::glob;
 use crate::mode::Mode;
+use crate::region::InstanceAction;
 use crate::rules;
 use std::collections::BTreeMap;
 
@@ -30,6 +31,22 @@ pub struct Settings {
     pub encrypted_copy: bool,
     /// How long an incident is remembered for deduplication.
     pub dedupe_seconds: u64,
+    /// ARN of the guardrail's MFA-enforcement deny policy (created by the template). The only
+    /// policy the guardrail may attach; without it, that remediation is not planned.
+    pub mfa_policy_arn: Option<String>,
+    /// Regions where API calls are allowed (`region-not-allowed`). Empty: that rule is inactive,
+    /// since without a list every region would count as not allowed.
+    pub allowed_regions: Vec<String>,
+    /// Action patterns exempt from `region-not-allowed`, added to the built-in global-service
+    /// list (AWS Control Tower's region-deny NotAction list).
+    pub region_exempt_actions: Vec<String>,
+    /// Judge read-only calls (Describe*, List*, Get*) in other regions too. Off by default:
+    /// consoles and tools probe every region, and a read creates nothing.
+    pub region_include_read_only: bool,
+    /// What remediation does to instances launched in a region that is not allowed.
+    pub region_instance_action: InstanceAction,
+    /// Delete volumes created in a region that is not allowed (irreversible, so off by default).
+    pub region_delete_volumes: bool,
 }
 
 impl Default for Settings {
@@ -45,6 +62,12 @@ impl Default for Settings {
             home_account: None,
             encrypted_copy: false,
             dedupe_seconds: 86_400,
+            mfa_policy_arn: None,
+            allowed_regions: Vec::new(),
+            region_exempt_actions: Vec::new(),
+            region_include_read_only: false,
+            region_instance_action: InstanceAction::Stop,
+            region_delete_volumes: false,
         }
     }
 }
@@ -100,6 +123,7 @@ impl Settings {
         }
         s.own_role_arn = get("GUARDRAIL_OWN_ROLE_ARN").filter(|v| !v.trim().is_empty());
         s.home_account = get("GUARDRAIL_ACCOUNT_ID").filter(|v| !v.trim().is_empty());
+        s.mfa_policy_arn = get("GUARDRAIL_MFA_POLICY_ARN").filter(|v| !v.trim().is_empty());
         if let Some(v) = get("GUARDRAIL_ENCRYPTED_COPY") {
             s.encrypted_copy = parse_bool("GUARDRAIL_ENCRYPTED_COPY", &v)?;
         }
@@ -108,6 +132,24 @@ impl Settings {
                 var: "GUARDRAIL_DEDUPE_SECONDS",
                 reason: format!("{v:?} is not a whole number of seconds"),
             })?;
+        }
+        if let Some(v) = get("GUARDRAIL_ALLOWED_REGIONS") {
+            s.allowed_regions = split_list(&v);
+        }
+        if let Some(v) = get("GUARDRAIL_REGION_EXEMPT_ACTIONS") {
+            s.region_exempt_actions = split_list(&v);
+        }
+        if let Some(v) = get("GUARDRAIL_REGION_INCLUDE_READ_ONLY") {
+            s.region_include_read_only = parse_bool("GUARDRAIL_REGION_INCLUDE_READ_ONLY", &v)?;
+        }
+        if let Some(v) = get("GUARDRAIL_REGION_INSTANCE_ACTION").filter(|v| !v.trim().is_empty()) {
+            s.region_instance_action = v.parse().map_err(|reason| SettingsError::Invalid {
+                var: "GUARDRAIL_REGION_INSTANCE_ACTION",
+                reason,
+            })?;
+        }
+        if let Some(v) = get("GUARDRAIL_REGION_DELETE_VOLUMES") {
+            s.region_delete_volumes = parse_bool("GUARDRAIL_REGION_DELETE_VOLUMES", &v)?;
         }
         Ok(s)
     }
@@ -206,5 +248,50 @@ mod tests {
             "ebs-unencrypted-volume=loud"
         )]))
         .is_err());
+    }
+
+    #[test]
+    fn region_settings_default_to_inactive_and_stop() {
+        let s = Settings::from_lookup(env(&[])).unwrap();
+        assert!(s.allowed_regions.is_empty());
+        assert!(s.region_exempt_actions.is_empty());
+        assert!(!s.region_include_read_only);
+        assert_eq!(s.region_instance_action, InstanceAction::Stop);
+        assert!(!s.region_delete_volumes);
+    }
+
+    #[test]
+    fn parses_region_settings() {
+        let s = Settings::from_lookup(env(&[
+            ("GUARDRAIL_ALLOWED_REGIONS", " ap-northeast-2 ,eu-west-1,"),
+            ("GUARDRAIL_REGION_EXEMPT_ACTIONS", "ec2:Describe*, logs:*"),
+            ("GUARDRAIL_REGION_INCLUDE_READ_ONLY", "yes"),
+            ("GUARDRAIL_REGION_INSTANCE_ACTION", "Terminate"),
+            ("GUARDRAIL_REGION_DELETE_VOLUMES", "true"),
+        ]))
+        .unwrap();
+        assert_eq!(s.allowed_regions, ["ap-northeast-2", "eu-west-1"]);
+        assert_eq!(s.region_exempt_actions, ["ec2:Describe*", "logs:*"]);
+        assert!(s.region_include_read_only);
+        assert_eq!(s.region_instance_action, InstanceAction::Terminate);
+        assert!(s.region_delete_volumes);
+        assert_eq!(
+            Settings::from_lookup(env(&[("GUARDRAIL_REGION_INSTANCE_ACTION", "none")]))
+                .unwrap()
+                .region_instance_action,
+            InstanceAction::None
+        );
+    }
+
+    #[test]
+    fn rejects_bad_region_settings() {
+        for (var, value) in [
+            ("GUARDRAIL_REGION_INSTANCE_ACTION", "hibernate"),
+            ("GUARDRAIL_REGION_INCLUDE_READ_ONLY", "sometimes"),
+            ("GUARDRAIL_REGION_DELETE_VOLUMES", "2"),
+        ] {
+            let err = Settings::from_lookup(env(&[(var, value)])).unwrap_err();
+            assert!(err.to_string().starts_with(var), "{err}");
+        }
     }
 }

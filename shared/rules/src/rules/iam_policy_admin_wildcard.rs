@@ -21,5 +21,5 @@ pub const META: RuleMeta = RuleMeta {
         "AWS Config: iam-policy-no-statements-with-admin-access",
         "CIS AWS Foundations 1.16",
     ],
-    per_event: false,
+    per_event: true,
 };

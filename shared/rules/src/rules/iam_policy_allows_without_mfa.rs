@@ -22,5 +22,5 @@ pub const META: RuleMeta = RuleMeta {
     remediation: "Detach the managed policy / delete the inline policy / revert the new default \
                   version, per the event that introduced it.",
     anchors: &["no AWS Config or Prowler check evaluates this correctly"],
-    per_event: false,
+    per_event: true,
 };

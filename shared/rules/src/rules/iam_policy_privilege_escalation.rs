@@ -19,5 +19,5 @@ pub const META: RuleMeta = RuleMeta {
     remediation: "Detach the managed policy / delete the inline policy / revert the new default \
                   version.",
     anchors: &["Prowler, Cloudsplaining, PMapper (all ignore Conditions)"],
-    per_event: false,
+    per_event: true,
 };

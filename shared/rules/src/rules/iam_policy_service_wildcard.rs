@@ -14,5 +14,5 @@ pub const META: RuleMeta = RuleMeta {
     rationale: "Seed 001 (2.1): grant the actions a job needs, not a whole service.",
     remediation: "Alert only: narrowing a grant needs a human decision.",
     anchors: &["AWS Config: iam-policy-no-statements-with-full-access"],
-    per_event: false,
+    per_event: true,
 };

@@ -16,5 +16,5 @@ pub const META: RuleMeta = RuleMeta {
                 guard against the confused deputy with an external id.",
     remediation: "Alert only: a trust policy change can break a partner integration.",
     anchors: &["IAM Access Analyzer external access findings"],
-    per_event: false,
+    per_event: true,
 };

@@ -2,6 +2,7 @@
 //!
 //! Metadata lives next to the code that implements it, so generated docs cannot drift from it.
 
+pub mod docs;
 pub mod ebs_encryption_by_default_off;
 pub mod ebs_unencrypted_volume;
 pub mod iam_access_key_for_other_user;
@@ -14,6 +15,7 @@ pub mod iam_role_trust_open;
 pub mod iam_root_activity;
 pub mod iam_user_console_without_mfa;
 pub mod iam_user_direct_policy;
+pub mod region_not_allowed;
 
 use crate::mode::Mode;
 use crate::severity::Severity;
@@ -34,8 +36,11 @@ pub struct RuleMeta {
     pub remediation: &'static str,
     /// Matching AWS Config managed rule / CIS control / Prowler check, where one exists.
     pub anchors: &'static [&'static str],
-    /// Each event is its own incident (root sign-ins, audited changes), rather than each
-    /// resource: repeats of the same event still deduplicate, new events alert again.
+    /// Each event is its own incident, rather than each resource: repeats of the same event
+    /// still deduplicate, a new event alerts (and remediates) again. True for root sign-ins and
+    /// audited changes, and for policy rules: re-attaching or re-defaulting a bad policy after
+    /// the guardrail undid it is a new, deliberate act. False where several events report one
+    /// ongoing condition (a volume created, then attached, is still the same unencrypted volume).
     pub per_event: bool,
 }
 
@@ -53,6 +58,7 @@ pub const ALL: &[&RuleMeta] = &[
     &iam_access_key_for_other_user::META,
     &iam_root_activity::META,
     &iam_change_audit::META,
+    &region_not_allowed::META,
 ];
 
 /// Look a rule up by id.

@@ -1,0 +1,133 @@
+//! Finding the IAM policies in a template.
+
+use super::intrinsics::resolve;
+use crate::policy::PolicyKind;
+use serde_json::Value;
+
+/// A policy found in a template.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TemplatePolicy {
+    /// Where it is, e.g. `Resources.FnRole.Properties.Policies[0].PolicyDocument`.
+    pub path: String,
+    pub kind: PolicyKind,
+    /// The document with intrinsics resolved.
+    pub document: Value,
+    /// Attached to a role only AWS services can assume (e.g. a Lambda execution role): no
+    /// human ever holds it, so MFA rules do not apply.
+    pub service_role: bool,
+}
+
+fn only_services_trusted(trust: Option<&Value>) -> bool {
+    let Some(statements) = trust.map(|t| match t.get("Statement") {
+        Some(Value::Array(a)) => a.clone(),
+        Some(other) => vec![other.clone()],
+        None => Vec::new(),
+    }) else {
+        return false;
+    };
+    !statements.is_empty()
+        && statements.iter().all(|s| {
+            s.get("Effect").and_then(Value::as_str) == Some("Deny")
+                || s.get("Principal")
+                    .and_then(Value::as_object)
+                    .is_some_and(|p| p.keys().all(|k| k == "Service"))
+        })
+}
+
+/// Every identity, trust and resource policy the template defines.
+pub fn policies(template: &Value) -> Vec<TemplatePolicy> {
+    let mut out = Vec::new();
+    let Some(resources) = template.get("Resources").and_then(Value::as_object) else {
+        return out;
+    };
+    for (name, resource) in resources {
+        let kind = resource
+            .get("Type")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        let Some(props) = resource.get("Properties").and_then(resolve) else {
+            continue;
+        };
+        let base = format!("Resources.{name}.Properties");
+        let mut push = |path: String, kind: PolicyKind, doc: Option<&Value>, service_role: bool| {
+            if let Some(doc) = doc.filter(|d| d.is_object()) {
+                out.push(TemplatePolicy {
+                    path,
+                    kind,
+                    document: doc.clone(),
+                    service_role,
+                });
+            }
+        };
+        match kind {
+            "AWS::IAM::Role" => {
+                let trust = props.get("AssumeRolePolicyDocument");
+                let service = only_services_trusted(trust);
+                push(
+                    format!("{base}.AssumeRolePolicyDocument"),
+                    PolicyKind::Trust,
+                    trust,
+                    false,
+                );
+                if let Some(Value::Array(list)) = props.get("Policies") {
+                    for (i, p) in list.iter().enumerate() {
+                        push(
+                            format!("{base}.Policies[{i}].PolicyDocument"),
+                            PolicyKind::Identity,
+                            p.get("PolicyDocument"),
+                            service,
+                        );
+                    }
+                }
+            }
+            "AWS::IAM::Policy"
+            | "AWS::IAM::ManagedPolicy"
+            | "AWS::IAM::UserPolicy"
+            | "AWS::IAM::GroupPolicy"
+            | "AWS::IAM::RolePolicy" => {
+                push(
+                    format!("{base}.PolicyDocument"),
+                    PolicyKind::Identity,
+                    props.get("PolicyDocument"),
+                    false,
+                );
+            }
+            "AWS::Serverless::Function" => {
+                // SAM: Policies may hold inline documents (objects with Statement) beside
+                // managed policy names and SAM policy templates, which are not documents.
+                let list = match props.get("Policies") {
+                    Some(Value::Array(a)) => a.clone(),
+                    Some(other) => vec![other.clone()],
+                    None => Vec::new(),
+                };
+                for (i, p) in list.iter().enumerate() {
+                    let doc = p.get("Statement").map(|_| p);
+                    push(
+                        format!("{base}.Policies[{i}]"),
+                        PolicyKind::Identity,
+                        doc,
+                        true,
+                    );
+                }
+            }
+            "AWS::SNS::TopicPolicy"
+            | "AWS::SQS::QueuePolicy"
+            | "AWS::S3::BucketPolicy"
+            | "AWS::KMS::Key" => {
+                let key = if kind == "AWS::KMS::Key" {
+                    "KeyPolicy"
+                } else {
+                    "PolicyDocument"
+                };
+                push(
+                    format!("{base}.{key}"),
+                    PolicyKind::ResourceBased,
+                    props.get(key),
+                    false,
+                );
+            }
+            _ => {}
+        }
+    }
+    out
+}
