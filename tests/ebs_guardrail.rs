@@ -46,13 +46,7 @@ impl Account {
             ("GUARDRAIL_EXEMPT_PRINCIPALS", BREAK_GLASS),
         ];
         all.extend_from_slice(pairs);
-        let settings = Settings::from_lookup(env(&all)).expect("settings");
-        let plumbing = Plumbing {
-            topic_arn: Some(self.inbox.topic_arn.clone()),
-            ledger_table: Some(self.inbox.ledger_table.clone()),
-            config_test_mode: true,
-        };
-        EbsGuardrail::new(Wiring::new(self.sdk.clone(), settings, plumbing))
+        EbsGuardrail::new(self.inbox.wiring(&self.sdk, &all))
     }
 
     fn remediating(&self) -> EbsGuardrail {

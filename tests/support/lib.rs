@@ -52,6 +52,8 @@ impl Moto {
             .port();
         let child = Command::new(moto_binary())
             .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+            // AWS managed policies (AdministratorAccess, ReadOnlyAccess, ...) as in a real account.
+            .env("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -198,6 +200,28 @@ impl AlertInbox {
             ledger_table: "guardrail-ledger".to_string(),
             sqs,
         }
+    }
+
+    /// A function's wiring pointed at this inbox's topic and ledger, with settings from `pairs`
+    /// (`GUARDRAIL_*` variables as a deployment would set them).
+    pub fn wiring(&self, sdk: &SdkConfig, pairs: &[(&str, &str)]) -> guardrail_aws::Wiring {
+        self.wiring_with(sdk, pairs, true)
+    }
+
+    /// As [`AlertInbox::wiring`], optionally without the incident ledger.
+    pub fn wiring_with(
+        &self,
+        sdk: &SdkConfig,
+        pairs: &[(&str, &str)],
+        ledger: bool,
+    ) -> guardrail_aws::Wiring {
+        let settings = guardrail_rules::Settings::from_lookup(env(pairs)).expect("settings");
+        let plumbing = guardrail_aws::Plumbing {
+            topic_arn: Some(self.topic_arn.clone()),
+            ledger_table: ledger.then(|| self.ledger_table.clone()),
+            config_test_mode: true,
+        };
+        guardrail_aws::Wiring::new(sdk.clone(), settings, plumbing)
     }
 
     /// Drain the queue: every alert published since the last call.

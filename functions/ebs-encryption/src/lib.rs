@@ -4,13 +4,14 @@
 //! Thin by design: decoding, judging and planning are the rules core's; reading, acting and
 //! alerting are the adapters'. This file only routes between them.
 
-use guardrail_aws::pipeline::{act_and_alert, InvocationError};
+use guardrail_aws::pipeline::InvocationError;
 use guardrail_aws::ports::{Ec2Facts, EvaluationSink};
+use guardrail_aws::runtime::decode_and_route;
 use guardrail_aws::{Scope, Wiring};
 use guardrail_rules::ebs::{self, EventContext, VolumeFacts};
-use guardrail_rules::gate::{self, Skip};
+use guardrail_rules::gate::Skip;
 use guardrail_rules::rules::ebs_unencrypted_volume;
-use guardrail_rules::trigger::{self, ApiCall, ConfigInvocation, ConfigMessage, Trigger};
+use guardrail_rules::trigger::{ApiCall, ConfigInvocation, ConfigMessage, Trigger};
 use guardrail_rules::Outcome;
 use serde_json::Value;
 
@@ -27,67 +28,32 @@ impl EbsGuardrail {
     /// Handle one invocation. `Err` only for AWS-side failures worth a Lambda retry; bad input
     /// is answered with `Outcome::rejected` because retrying it cannot help.
     pub async fn handle(&self, event: &Value) -> Result<Outcome, InvocationError> {
-        let trigger = match trigger::decode(event) {
-            Ok(t) => t,
-            Err(e) => {
-                tracing::error!(error = %e, "event rejected");
-                return Ok(Outcome {
-                    trigger: "unknown".to_string(),
-                    rejected: Some(e.to_string()),
-                    ..Outcome::default()
-                });
+        decode_and_route(event, |trigger| async move {
+            match &trigger {
+                Trigger::ApiCall(call) => self.on_api_call(call).await,
+                Trigger::Config(invocation) => self.on_config(invocation).await,
+                Trigger::Schedule(_) => Ok(Outcome::not_relevant(&trigger)),
             }
-        };
-        let span = tracing::info_span!("event", trigger = %trigger.label());
-        let _enter = span.enter();
-        let outcome = match &trigger {
-            Trigger::ApiCall(call) => self.on_api_call(call).await?,
-            Trigger::Config(invocation) => self.on_config(invocation).await?,
-            Trigger::Schedule(s) => Outcome {
-                trigger: trigger.label(),
-                event_id: Some(s.id.clone()),
-                skipped: Some("scheduled sweeps are the sweep function's job".to_string()),
-                ..Outcome::default()
-            },
-        };
-        tracing::info!(
-            findings = outcome.findings.len(),
-            duplicates = outcome.duplicates.len(),
-            skipped = outcome.skipped.as_deref().unwrap_or(""),
-            "event handled"
-        );
-        Ok(outcome)
+        })
+        .await
     }
 
     async fn on_api_call(&self, call: &ApiCall) -> Result<Outcome, InvocationError> {
-        let mut out = Outcome {
-            trigger: format!("{}:{}", call.service(), call.event_name),
-            event_id: Some(call.event_id.clone()),
-            ..Outcome::default()
-        };
         let settings = &self.wiring.settings;
-        if let Err(skip) = gate::screen(call, settings) {
-            out.skipped = Some(skip.to_string());
-            return Ok(out);
-        }
+        let mut out = match Outcome::screen(call, settings) {
+            Ok(out) => out,
+            Err(skipped) => return Ok(*skipped),
+        };
         let ids = ebs::volume_ids(call);
         if ids.is_empty() {
-            out.skipped = Some(
-                Skip::NotRelevant {
-                    event: call.action(),
-                }
-                .to_string(),
-            );
-            return Ok(out);
+            let event = call.action();
+            return Ok(Outcome::skip(call, &Skip::NotRelevant { event }));
         }
         let scope = Scope {
             account: call.account.clone(),
             region: call.region.clone(),
         };
-        let ctx = EventContext {
-            principal: Some(call.principal.display()),
-            event_id: Some(call.event_id.clone()),
-        };
+        let ctx = EventContext::of(call);
         let ec2 = &self.wiring.ec2;
         let mut findings = Vec::new();
         for id in ids {
@@ -111,11 +77,9 @@ impl EbsGuardrail {
                 Err(skip) => out.skipped_resources.push(format!("{id}: {skip}")),
             }
         }
-        let w = &self.wiring;
-        let reported =
-            act_and_alert(findings, &call.event_id, &w.ec2, &w.notifier, &w.ledger).await?;
-        out.findings = reported.alerted;
-        out.duplicates = reported.duplicates;
+        self.wiring
+            .report(findings, &call.event_id, &mut out)
+            .await?;
         Ok(out)
     }
 
@@ -182,5 +146,11 @@ impl EbsGuardrail {
             .volume(scope, id)
             .await
             .map_err(InvocationError::Facts)
+    }
+}
+
+impl guardrail_aws::Guardrail for EbsGuardrail {
+    async fn handle(&self, event: &Value) -> Result<Outcome, InvocationError> {
+        EbsGuardrail::handle(self, event).await
     }
 }

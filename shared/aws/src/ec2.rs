@@ -1,13 +1,17 @@
 //! EC2: reading volumes and encryption defaults, executing EBS remediation steps.
 
 use crate::error::{classify, AwsError, ErrorKind};
-use crate::ports::{Ec2Facts, Remediator, Scope};
+use crate::ports::{Ec2Facts, Scope};
 use aws_config::SdkConfig;
-use aws_sdk_ec2::types::{ResourceType, Tag, TagSpecification, Volume};
+use aws_sdk_ec2::types::{Filter, ResourceType, Tag, TagSpecification, Volume};
 use aws_sdk_ec2::Client;
 use guardrail_rules::ebs::{RegionFacts, VolumeFacts};
 use guardrail_rules::plan::RemediationStep;
+use guardrail_rules::region::InstanceFacts;
 use std::time::Duration;
+
+/// DescribeInstances accepts at most 200 values per filter; larger launches are read in chunks.
+const IDS_PER_CALL: usize = 200;
 
 /// EC2 adapter. EBS is regional: one client per call, built from the shared config (cheap:
 /// clients share the HTTP connector and credentials cache).
@@ -209,10 +213,65 @@ impl Ec2Facts for Ec2 {
             encryption_by_default: out.ebs_encryption_by_default().unwrap_or(false),
         })
     }
+
+    async fn instances(
+        &self,
+        scope: &Scope,
+        ids: &[String],
+    ) -> Result<Vec<InstanceFacts>, AwsError> {
+        let ec2 = self.client(&scope.region);
+        let mut out = Vec::new();
+        // A filter, not InstanceIds: with InstanceIds one vanished id fails the whole call
+        // (InvalidInstanceID.NotFound); a filter simply leaves it out.
+        for chunk in ids.chunks(IDS_PER_CALL) {
+            let filter = Filter::builder()
+                .name("instance-id")
+                .set_values(Some(chunk.to_vec()))
+                .build();
+            let mut token: Option<String> = None;
+            loop {
+                let page = ec2
+                    .describe_instances()
+                    .filters(filter.clone())
+                    .set_next_token(token.take())
+                    .send()
+                    .await
+                    .map_err(|e| classify("ec2", "DescribeInstances", e))?;
+                let found = page
+                    .reservations()
+                    .iter()
+                    .flat_map(|r| r.instances())
+                    .map(|i| InstanceFacts {
+                        id: i.instance_id().unwrap_or_default().to_string(),
+                        state: i
+                            .state()
+                            .and_then(|s| s.name())
+                            .map(|n| n.as_str().to_string())
+                            .unwrap_or_default(),
+                        tags: i
+                            .tags()
+                            .iter()
+                            .filter_map(|t| {
+                                Some((
+                                    t.key()?.to_string(),
+                                    t.value().unwrap_or_default().to_string(),
+                                ))
+                            })
+                            .collect(),
+                    });
+                out.extend(found);
+                match page.next_token() {
+                    Some(t) if !t.is_empty() => token = Some(t.to_string()),
+                    _ => break,
+                }
+            }
+        }
+        Ok(out)
+    }
 }
 
-impl Remediator for Ec2 {
-    async fn execute(&self, step: &RemediationStep) -> Result<(), AwsError> {
+impl Ec2 {
+    pub(crate) async fn execute(&self, step: &RemediationStep) -> Result<(), AwsError> {
         match step {
             RemediationStep::TagVolume {
                 region,
@@ -247,6 +306,49 @@ impl Remediator for Ec2 {
                 self.encrypted_copy(region, volume_id, availability_zone)
                     .await
             }
+            RemediationStep::StopInstances {
+                region,
+                instance_ids,
+            } => {
+                let ec2 = self.client(region);
+                for chunk in instance_ids.chunks(IDS_PER_CALL) {
+                    ec2.stop_instances()
+                        .set_instance_ids(Some(chunk.to_vec()))
+                        .send()
+                        .await
+                        .map_err(|e| classify("ec2", "StopInstances", e))?;
+                }
+                Ok(())
+            }
+            RemediationStep::TerminateInstances {
+                region,
+                instance_ids,
+            } => {
+                let ec2 = self.client(region);
+                for chunk in instance_ids.chunks(IDS_PER_CALL) {
+                    ec2.terminate_instances()
+                        .set_instance_ids(Some(chunk.to_vec()))
+                        .send()
+                        .await
+                        .map_err(|e| classify("ec2", "TerminateInstances", e))?;
+                }
+                Ok(())
+            }
+            RemediationStep::DeleteVolume { region, volume_id } => {
+                self.client(region)
+                    .delete_volume()
+                    .volume_id(volume_id)
+                    .send()
+                    .await
+                    .map_err(|e| classify("ec2", "DeleteVolume", e))?;
+                Ok(())
+            }
+            other => Err(AwsError::new(
+                "ec2",
+                "execute",
+                ErrorKind::Rejected,
+                format!("not an EC2 step: {}", other.describe()),
+            )),
         }
     }
 }

@@ -6,9 +6,12 @@
 pub mod config_rule;
 pub mod ec2;
 pub mod error;
+pub mod executor;
+pub mod iam;
 pub mod ledger;
 pub mod pipeline;
 pub mod ports;
+pub mod runtime;
 pub mod sns;
 pub mod telemetry;
 pub mod wiring;
@@ -16,4 +19,5 @@ pub mod wiring;
 pub use error::{AwsError, ErrorKind};
 pub use pipeline::InvocationError;
 pub use ports::Scope;
+pub use runtime::Guardrail;
 pub use wiring::{Plumbing, Wiring};

@@ -10,6 +10,7 @@ use crate::error::AwsError;
 use crate::ports::{Claim, Ledger, Notifier, Remediator};
 use guardrail_rules::alert;
 use guardrail_rules::finding::{ActionStatus, Finding};
+use guardrail_rules::plan::RemediationStep;
 
 /// Why an invocation failed as a whole. Every variant is worth a retry by Lambda: they are
 /// AWS-side failures, not bad input (bad input is rejected without error, see `Outcome`).
@@ -42,6 +43,9 @@ pub async fn act_and_alert(
     ledger: &impl Ledger,
 ) -> Result<Reported, InvocationError> {
     let mut reported = Reported::default();
+    // Several findings about one object plan the same step (detach this policy); done once, the
+    // step is `AlreadyDone` for the others instead of failing on a second attempt.
+    let mut executed: Vec<RemediationStep> = Vec::new();
     for mut finding in findings {
         let key = finding.incident_key();
         match ledger
@@ -61,6 +65,11 @@ pub async fn act_and_alert(
             .iter_mut()
             .filter(|a| a.status == ActionStatus::Pending)
         {
+            if executed.contains(&action.step) {
+                action.status = ActionStatus::AlreadyDone;
+                continue;
+            }
+            executed.push(action.step.clone());
             action.status = match remediator.execute(&action.step).await {
                 Ok(()) => {
                     tracing::info!(rule = finding.rule, action = %action.step.describe(), "remediation done");

@@ -9,7 +9,9 @@ use crate::error::AwsError;
 use guardrail_rules::alert::Alert;
 use guardrail_rules::ebs::{RegionFacts, VolumeFacts};
 use guardrail_rules::evaluation::Evaluation;
-use guardrail_rules::plan::RemediationStep;
+use guardrail_rules::plan::{IamTarget, RemediationStep};
+use guardrail_rules::region::InstanceFacts;
+use guardrail_rules::rules::iam_user_console_without_mfa::ConsoleUser;
 
 /// Where a fact is read or a change made: an account and a region. Adapters act only with
 /// their own credentials, so a scope naming another account finds nothing to act on.
@@ -26,6 +28,13 @@ pub trait Ec2Facts {
     /// Every volume of the region.
     async fn volumes(&self, scope: &Scope) -> Result<Vec<VolumeFacts>, AwsError>;
     async fn region(&self, scope: &Scope) -> Result<RegionFacts, AwsError>;
+    /// The instances among `ids` that still exist, with their state and tags (DescribeInstances).
+    /// An id missing from the answer no longer exists.
+    async fn instances(
+        &self,
+        scope: &Scope,
+        ids: &[String],
+    ) -> Result<Vec<InstanceFacts>, AwsError>;
 }
 
 /// Executes one remediation step.
@@ -59,4 +68,44 @@ pub trait Ledger {
 /// Receives AWS Config evaluations.
 pub trait EvaluationSink {
     async fn put(&self, result_token: &str, evaluations: &[Evaluation]) -> Result<(), AwsError>;
+}
+
+/// A managed policy version, as read back from IAM.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PolicyVersion {
+    pub version_id: String,
+    pub is_default: bool,
+    /// As IAM returns it: URL-encoded JSON (the policy parser accepts it as is).
+    pub document: String,
+}
+
+/// Reads IAM facts. Every method answers `None` when the thing no longer exists.
+pub trait IamFacts {
+    /// A version of a managed policy (`None` version: the default one).
+    async fn policy_version(
+        &self,
+        policy_arn: &str,
+        version: Option<&str>,
+    ) -> Result<Option<PolicyVersion>, AwsError>;
+    /// The newest version other than `current`, to revert to.
+    async fn previous_version(
+        &self,
+        policy_arn: &str,
+        current: &str,
+    ) -> Result<Option<String>, AwsError>;
+    /// ARNs of the managed policies attached to a user, group or role.
+    async fn attached(&self, target: &IamTarget) -> Result<Option<Vec<String>>, AwsError>;
+    async fn inline_policy(
+        &self,
+        target: &IamTarget,
+        name: &str,
+    ) -> Result<Option<String>, AwsError>;
+    async fn trust_policy(&self, role_name: &str) -> Result<Option<String>, AwsError>;
+    async fn console_user(&self, user_name: &str) -> Result<Option<ConsoleUser>, AwsError>;
+    /// Whether the key is active (`None`: no such key).
+    async fn access_key_active(
+        &self,
+        user_name: &str,
+        key_id: &str,
+    ) -> Result<Option<bool>, AwsError>;
 }

@@ -2,6 +2,8 @@
 
 use crate::config_rule::ConfigSink;
 use crate::ec2::Ec2;
+use crate::executor::Executor;
+use crate::iam::Iam;
 use crate::ledger::{AnyLedger, DynamoLedger, NoLedger};
 use crate::sns::SnsNotifier;
 use aws_config::{BehaviorVersion, SdkConfig};
@@ -13,6 +15,9 @@ pub struct Wiring {
     pub sdk: SdkConfig,
     pub settings: Settings,
     pub ec2: Ec2,
+    pub iam: Iam,
+    /// Executes remediation steps of any service.
+    pub executor: Executor,
     pub notifier: SnsNotifier,
     pub ledger: AnyLedger,
     pub config: ConfigSink,
@@ -64,14 +69,42 @@ impl Wiring {
                 AnyLedger::None(NoLedger)
             }
         };
+        let ec2 = Ec2::new(&sdk);
+        let iam = Iam::new(aws_sdk_iam::Client::new(&sdk));
         Wiring {
-            ec2: Ec2::new(&sdk),
+            executor: Executor {
+                ec2: ec2.clone(),
+                iam: iam.clone(),
+            },
+            ec2,
+            iam,
             notifier: SnsNotifier::new(aws_sdk_sns::Client::new(&sdk), plumbing.topic_arn),
             config: ConfigSink::new(aws_sdk_config::Client::new(&sdk), plumbing.config_test_mode),
             ledger,
             settings,
             sdk,
         }
+    }
+
+    /// Act on and alert about findings ([`crate::pipeline::act_and_alert`]) with this wiring's
+    /// adapters, and record what happened in the answer.
+    pub async fn report(
+        &self,
+        findings: Vec<guardrail_rules::Finding>,
+        event_id: &str,
+        out: &mut guardrail_rules::Outcome,
+    ) -> Result<(), crate::pipeline::InvocationError> {
+        let reported = crate::pipeline::act_and_alert(
+            findings,
+            event_id,
+            &self.executor,
+            &self.notifier,
+            &self.ledger,
+        )
+        .await?;
+        out.findings = reported.alerted;
+        out.duplicates = reported.duplicates;
+        Ok(())
     }
 
     /// The region the function runs in (used when an event names none).

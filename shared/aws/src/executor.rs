@@ -1,0 +1,32 @@
+//! Executes remediation steps by handing each to the adapter of its service.
+
+use crate::ec2::Ec2;
+use crate::error::AwsError;
+use crate::iam::Iam;
+use crate::ports::Remediator;
+use guardrail_rules::plan::RemediationStep;
+
+/// The one [`Remediator`] every function uses.
+#[derive(Clone)]
+pub struct Executor {
+    pub ec2: Ec2,
+    pub iam: Iam,
+}
+
+impl Remediator for Executor {
+    async fn execute(&self, step: &RemediationStep) -> Result<(), AwsError> {
+        match step {
+            RemediationStep::TagVolume { .. }
+            | RemediationStep::EnableEbsEncryptionByDefault { .. }
+            | RemediationStep::EncryptedCopy { .. }
+            | RemediationStep::StopInstances { .. }
+            | RemediationStep::TerminateInstances { .. }
+            | RemediationStep::DeleteVolume { .. } => self.ec2.execute(step).await,
+            RemediationStep::DetachManagedPolicy { .. }
+            | RemediationStep::DeleteInlinePolicy { .. }
+            | RemediationStep::RevertPolicyVersion { .. }
+            | RemediationStep::AttachMfaDenyPolicy { .. }
+            | RemediationStep::DeactivateAccessKey { .. } => self.iam.execute(step).await,
+        }
+    }
+}

@@ -1,0 +1,612 @@
+//! The IAM guardrail end to end against the moto emulator: the IAM state each `events/iam`
+//! and `events/signin` file describes is created for real with the SDK, the handler judges
+//! the re-read state, and tests assert IAM state afterwards and the alerts received via SQS.
+
+use guardrail_tests::*;
+use iam_guard::IamGuardrail;
+use serde_json::Value;
+
+const ADMIN: &str = "arn:aws:iam::aws:policy/AdministratorAccess";
+const READ_ONLY: &str = "arn:aws:iam::aws:policy/ReadOnlyAccess";
+const ADMIN_DOC: &str =
+    r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#;
+const SCOPED_DOC: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::acme-reports/*"}]}"#;
+
+struct Account {
+    _moto: Moto,
+    sdk: aws_config::SdkConfig,
+    iam: aws_sdk_iam::Client,
+    inbox: AlertInbox,
+    mfa_policy_arn: String,
+}
+
+impl Account {
+    async fn seed() -> Account {
+        let moto = Moto::start();
+        let sdk = moto.sdk("us-east-1").await;
+        let iam = aws_sdk_iam::Client::new(&sdk);
+        let inbox = AlertInbox::create(&sdk).await;
+        for user in ["alice", "bob", "carol"] {
+            iam.create_user().user_name(user).send().await.unwrap();
+        }
+        iam.create_group().group_name("devs").send().await.unwrap();
+        let seed = std::fs::read_to_string(
+            repo_root().join("tests/data/seed-policies/mfa-force-policy.json"),
+        )
+        .unwrap();
+        let mfa_policy_arn = iam
+            .create_policy()
+            .policy_name("GuardrailMfaEnforcement")
+            .policy_document(seed)
+            .send()
+            .await
+            .unwrap()
+            .policy
+            .unwrap()
+            .arn
+            .unwrap();
+        Account {
+            _moto: moto,
+            sdk,
+            iam,
+            inbox,
+            mfa_policy_arn,
+        }
+    }
+
+    fn guardrail(&self, pairs: &[(&str, &str)]) -> IamGuardrail {
+        let mut all = vec![
+            (
+                "GUARDRAIL_OWN_ROLE_ARN",
+                "arn:aws:iam::123456789012:role/guardrail-iam-guard",
+            ),
+            (
+                "GUARDRAIL_EXEMPT_PRINCIPALS",
+                "arn:aws:iam::123456789012:role/break-glass-*",
+            ),
+            ("GUARDRAIL_MFA_POLICY_ARN", self.mfa_policy_arn.as_str()),
+        ];
+        all.extend_from_slice(pairs);
+        IamGuardrail::new(self.inbox.wiring(&self.sdk, &all))
+    }
+
+    fn remediating(&self) -> IamGuardrail {
+        self.guardrail(&[
+            ("GUARDRAIL_DRY_RUN", "false"),
+            ("GUARDRAIL_DEFAULT_MODE", "remediate"),
+        ])
+    }
+
+    async fn attached(&self, user: &str) -> Vec<String> {
+        let out = self
+            .iam
+            .list_attached_user_policies()
+            .user_name(user)
+            .send()
+            .await
+            .unwrap();
+        out.attached_policies()
+            .iter()
+            .map(|p| p.policy_arn().unwrap().to_string())
+            .collect()
+    }
+
+    async fn create_role(&self, name: &str, trust: &str) {
+        self.iam
+            .create_role()
+            .role_name(name)
+            .assume_role_policy_document(trust)
+            .send()
+            .await
+            .unwrap();
+    }
+
+    async fn default_version(&self, arn: &str) -> String {
+        self.iam
+            .get_policy()
+            .policy_arn(arn)
+            .send()
+            .await
+            .unwrap()
+            .policy
+            .unwrap()
+            .default_version_id
+            .unwrap()
+    }
+}
+
+fn iam_event(file: &str) -> Value {
+    event(file, &[])
+}
+
+/// (rule, severity) of each alert, sorted.
+fn alerts(received: &[ReceivedAlert]) -> Vec<(String, String)> {
+    let mut v: Vec<_> = received
+        .iter()
+        .map(|a| {
+            (
+                a.attributes["rule"].clone(),
+                a.attributes["severity"].clone(),
+            )
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+fn pairs(items: &[(&str, &str)]) -> Vec<(String, String)> {
+    let mut v: Vec<_> = items
+        .iter()
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .collect();
+    v.sort();
+    v
+}
+
+#[tokio::test]
+async fn admin_policy_attached_to_a_user_is_detached() {
+    let acct = Account::seed().await;
+    acct.iam
+        .attach_user_policy()
+        .user_name("bob")
+        .policy_arn(ADMIN)
+        .send()
+        .await
+        .unwrap();
+    let guardrail = acct.remediating();
+    let event = iam_event("iam/attach-user-policy-admin.json");
+    guardrail.handle(&event).await.unwrap();
+    assert!(
+        !acct.attached("bob").await.contains(&ADMIN.to_string()),
+        "detached"
+    );
+    let received = acct.inbox.drain().await;
+    assert_eq!(
+        alerts(&received),
+        pairs(&[
+            ("iam-policy-admin-wildcard", "critical"),
+            ("iam-user-direct-policy", "low"),
+            ("iam-change-audit", "info")
+        ])
+    );
+    let admin = received
+        .iter()
+        .find(|a| a.attributes["rule"] == "iam-policy-admin-wildcard")
+        .unwrap();
+    assert!(
+        admin
+            .message
+            .contains("done: detach arn:aws:iam::aws:policy/AdministratorAccess from user bob"),
+        "{}",
+        admin.message
+    );
+    // The same event again: nothing more to do, nothing more to say.
+    let again = guardrail.handle(&event).await.unwrap();
+    assert!(again.findings.is_empty(), "{again:?}");
+    assert!(acct.inbox.drain().await.is_empty());
+}
+
+#[tokio::test]
+async fn dry_run_changes_no_iam_state() {
+    let acct = Account::seed().await;
+    acct.iam
+        .attach_user_policy()
+        .user_name("bob")
+        .policy_arn(ADMIN)
+        .send()
+        .await
+        .unwrap();
+    acct.guardrail(&[("GUARDRAIL_DEFAULT_MODE", "remediate")])
+        .handle(&iam_event("iam/attach-user-policy-admin.json"))
+        .await
+        .unwrap();
+    assert!(
+        acct.attached("bob").await.contains(&ADMIN.to_string()),
+        "still attached"
+    );
+    let received = acct.inbox.drain().await;
+    let admin = received
+        .iter()
+        .find(|a| a.attributes["rule"] == "iam-policy-admin-wildcard")
+        .unwrap();
+    assert!(
+        admin
+            .message
+            .contains("planned (dry-run, not done): detach"),
+        "{}",
+        admin.message
+    );
+}
+
+#[tokio::test]
+async fn inline_admin_policy_is_deleted_and_scoped_one_kept() {
+    let acct = Account::seed().await;
+    acct.iam
+        .put_user_policy()
+        .user_name("bob")
+        .policy_name("bob-admin")
+        .policy_document(ADMIN_DOC)
+        .send()
+        .await
+        .unwrap();
+    acct.iam
+        .put_user_policy()
+        .user_name("bob")
+        .policy_name("bob-read-reports")
+        .policy_document(SCOPED_DOC)
+        .send()
+        .await
+        .unwrap();
+    let guardrail = acct.remediating();
+    guardrail
+        .handle(&iam_event("iam/put-user-policy-admin.json"))
+        .await
+        .unwrap();
+    let scoped = guardrail
+        .handle(&iam_event("iam/put-user-policy-scoped.json"))
+        .await
+        .unwrap();
+    assert!(
+        scoped
+            .findings
+            .iter()
+            .all(|f| !f.rule.starts_with("iam-policy-")),
+        "{scoped:?}"
+    );
+    let names = acct
+        .iam
+        .list_user_policies()
+        .user_name("bob")
+        .send()
+        .await
+        .unwrap()
+        .policy_names;
+    assert_eq!(names, ["bob-read-reports"]);
+}
+
+#[tokio::test]
+async fn new_default_policy_version_is_reverted() {
+    let acct = Account::seed().await;
+    let arn = acct
+        .iam
+        .create_policy()
+        .policy_name("TooBroad")
+        .policy_document(SCOPED_DOC)
+        .send()
+        .await
+        .unwrap()
+        .policy
+        .unwrap()
+        .arn
+        .unwrap();
+    acct.iam
+        .create_policy_version()
+        .policy_arn(&arn)
+        .policy_document(ADMIN_DOC)
+        .set_as_default(true)
+        .send()
+        .await
+        .unwrap();
+    let guardrail = acct.remediating();
+    let out = guardrail
+        .handle(&iam_event("iam/create-policy-version-admin.json"))
+        .await
+        .unwrap();
+    assert_eq!(acct.default_version(&arn).await, "v1", "{out:?}");
+    // Someone sets the admin version as default again: a new act, reverted again.
+    acct.iam
+        .set_default_policy_version()
+        .policy_arn(&arn)
+        .version_id("v2")
+        .send()
+        .await
+        .unwrap();
+    let out = guardrail
+        .handle(&iam_event("iam/set-default-policy-version.json"))
+        .await
+        .unwrap();
+    assert!(
+        out.findings
+            .iter()
+            .any(|f| f.rule == "iam-policy-admin-wildcard"),
+        "{out:?}"
+    );
+    assert_eq!(acct.default_version(&arn).await, "v1");
+    // Redelivery of that event: the version is v1 now, nothing to judge.
+    let again = guardrail
+        .handle(&iam_event("iam/set-default-policy-version.json"))
+        .await
+        .unwrap();
+    assert!(
+        again
+            .findings
+            .iter()
+            .all(|f| f.rule != "iam-policy-admin-wildcard"),
+        "{again:?}"
+    );
+}
+
+#[tokio::test]
+async fn policy_rules_fire_on_bad_policies_and_stay_silent_on_good_ones() {
+    let acct = Account::seed().await;
+    let iam = &acct.iam;
+    iam.create_policy()
+        .policy_name("TooBroad")
+        .policy_document(ADMIN_DOC)
+        .send()
+        .await
+        .unwrap();
+    iam.create_policy()
+        .policy_name("ReadAcmeReports")
+        .policy_document(SCOPED_DOC)
+        .send()
+        .await
+        .unwrap();
+    let no_mfa = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["iam:*","ec2:StopInstances","ec2:TerminateInstances"],"Resource":"*"}]}"#;
+    iam.create_policy()
+        .policy_name("OpsPowerUser")
+        .policy_document(no_mfa)
+        .send()
+        .await
+        .unwrap();
+    iam.create_role()
+        .role_name("app-role")
+        .assume_role_policy_document(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#)
+        .send()
+        .await
+        .unwrap();
+    let privesc = r#"{"Version":"2012-10-17","Statement":[{"Sid":"DeployHelper","Effect":"Allow","Action":["iam:PassRole","lambda:CreateFunction","lambda:InvokeFunction"],"Resource":"*"}]}"#;
+    iam.put_role_policy()
+        .role_name("app-role")
+        .policy_name("deploy-helper")
+        .policy_document(privesc)
+        .send()
+        .await
+        .unwrap();
+    let s3_all = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}"#;
+    iam.put_group_policy()
+        .group_name("devs")
+        .policy_name("s3-everything")
+        .policy_document(s3_all)
+        .send()
+        .await
+        .unwrap();
+    iam.attach_group_policy()
+        .group_name("devs")
+        .policy_arn(READ_ONLY)
+        .send()
+        .await
+        .unwrap();
+    acct.create_role("open-trust-role", r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"sts:AssumeRole"}]}"#).await;
+    acct.create_role("lambda-exec-role", r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#).await;
+    acct.create_role("partner-access", r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::999988887777:root"},"Action":"sts:AssumeRole"}]}"#).await;
+
+    let guardrail = acct.guardrail(&[]); // alert mode: judge only
+    for (file, expected) in [
+        (
+            "iam/create-policy-admin-wildcard.json",
+            Some("iam-policy-admin-wildcard"),
+        ),
+        ("iam/create-policy-scoped.json", None),
+        (
+            "iam/create-policy-no-mfa.json",
+            Some("iam-policy-allows-without-mfa"),
+        ),
+        (
+            "iam/put-role-policy-privesc.json",
+            Some("iam-policy-privilege-escalation"),
+        ),
+        (
+            "iam/put-group-policy-service-wildcard.json",
+            Some("iam-policy-service-wildcard"),
+        ),
+        ("iam/attach-group-policy-readonly.json", None),
+        (
+            "iam/create-role-trust-open.json",
+            Some("iam-role-trust-open"),
+        ),
+        ("iam/create-role-trust-service.json", None),
+        (
+            "iam/update-assume-role-policy-foreign.json",
+            Some("iam-role-trust-open"),
+        ),
+    ] {
+        let out = guardrail.handle(&iam_event(file)).await.unwrap();
+        assert!(out.skipped_resources.is_empty(), "{file}: {out:?}");
+        let policy_rules: Vec<&str> = out
+            .findings
+            .iter()
+            .map(|f| f.rule)
+            .filter(|r| r.starts_with("iam-policy-") || *r == "iam-role-trust-open")
+            .collect();
+        match expected {
+            Some(rule) => assert!(policy_rules.contains(&rule), "{file}: {policy_rules:?}"),
+            None => assert!(policy_rules.is_empty(), "{file}: {policy_rules:?}"),
+        }
+    }
+}
+
+#[tokio::test]
+async fn console_user_without_mfa_gets_the_mfa_enforcement_policy() {
+    let acct = Account::seed().await;
+    acct.iam
+        .create_login_profile()
+        .user_name("carol")
+        .password("Initial-Passw0rd!")
+        .send()
+        .await
+        .unwrap();
+    let guardrail = acct.remediating();
+    let event = iam_event("iam/create-login-profile.json");
+    let out = guardrail.handle(&event).await.unwrap();
+    assert!(
+        out.findings
+            .iter()
+            .any(|f| f.rule == "iam-user-console-without-mfa"),
+        "{out:?}"
+    );
+    assert_eq!(
+        acct.attached("carol").await,
+        std::slice::from_ref(&acct.mfa_policy_arn)
+    );
+    // Redelivery: no second attach, no second alert.
+    let again = guardrail.handle(&event).await.unwrap();
+    assert!(
+        again
+            .findings
+            .iter()
+            .all(|f| f.rule != "iam-user-console-without-mfa"),
+        "{again:?}"
+    );
+    let received = acct.inbox.drain().await;
+    assert_eq!(
+        received
+            .iter()
+            .filter(|a| a.attributes["rule"] == "iam-user-console-without-mfa")
+            .count(),
+        1
+    );
+}
+
+#[tokio::test]
+async fn mfa_deactivated_and_sign_in_without_mfa() {
+    let acct = Account::seed().await;
+    acct.iam
+        .create_login_profile()
+        .user_name("bob")
+        .password("Initial-Passw0rd!")
+        .send()
+        .await
+        .unwrap();
+    acct.iam
+        .create_login_profile()
+        .user_name("alice")
+        .password("Initial-Passw0rd!")
+        .send()
+        .await
+        .unwrap();
+    let guardrail = acct.guardrail(&[]);
+    for file in [
+        "iam/deactivate-mfa-device.json",
+        "signin/console-login-user-no-mfa.json",
+    ] {
+        let out = guardrail.handle(&iam_event(file)).await.unwrap();
+        assert!(
+            out.findings
+                .iter()
+                .any(|f| f.rule == "iam-user-console-without-mfa"),
+            "{file}: {out:?}"
+        );
+    }
+    // Signed in with MFA: nothing to say about MFA.
+    let out = guardrail
+        .handle(&iam_event("signin/console-login-user-mfa.json"))
+        .await
+        .unwrap();
+    assert!(out.findings.is_empty(), "{out:?}");
+}
+
+#[tokio::test]
+async fn access_key_created_for_another_user_is_deactivated() {
+    let acct = Account::seed().await;
+    let key = acct
+        .iam
+        .create_access_key()
+        .user_name("bob")
+        .send()
+        .await
+        .unwrap()
+        .access_key
+        .unwrap()
+        .access_key_id;
+    let event = event(
+        "iam/create-access-key.json",
+        &[("AKIAQ3EGBOB01EXAMPLE", &key)],
+    );
+    let out = acct.remediating().handle(&event).await.unwrap();
+    assert!(
+        out.findings
+            .iter()
+            .any(|f| f.rule == "iam-access-key-for-other-user"),
+        "{out:?}"
+    );
+    let keys = acct
+        .iam
+        .list_access_keys()
+        .user_name("bob")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        keys.access_key_metadata()[0].status().unwrap().as_str(),
+        "Inactive"
+    );
+}
+
+#[tokio::test]
+async fn root_activity_is_critical() {
+    let acct = Account::seed().await;
+    let guardrail = acct.guardrail(&[]);
+    for file in [
+        "signin/console-login-root.json",
+        "iam/create-access-key-root.json",
+    ] {
+        let out = guardrail.handle(&iam_event(file)).await.unwrap();
+        let root = out
+            .findings
+            .iter()
+            .find(|f| f.rule == "iam-root-activity")
+            .unwrap_or_else(|| panic!("{file}: {out:?}"));
+        assert_eq!(root.severity, guardrail_rules::Severity::Critical);
+    }
+    assert_eq!(
+        alerts(&acct.inbox.drain().await)
+            .iter()
+            .filter(|(r, _)| r == "iam-root-activity")
+            .count(),
+        2
+    );
+}
+
+#[tokio::test]
+async fn skipped_events_change_nothing() {
+    let acct = Account::seed().await;
+    acct.iam
+        .attach_user_policy()
+        .user_name("bob")
+        .policy_arn(ADMIN)
+        .send()
+        .await
+        .unwrap();
+    let guardrail = acct.remediating();
+    for (file, reason) in [
+        ("iam/own-role-attach-policy.json", "own role"),
+        ("iam/exempt-principal-attach-policy.json", "exempt"),
+        ("iam/failed-attach-policy.json", "failed call"),
+        ("signin/console-login-failed.json", "failed call"),
+    ] {
+        let out = guardrail.handle(&iam_event(file)).await.unwrap();
+        assert!(
+            out.skipped.as_deref().unwrap_or_default().contains(reason),
+            "{file}: {out:?}"
+        );
+    }
+    assert!(acct.attached("bob").await.contains(&ADMIN.to_string()));
+    assert!(acct.inbox.drain().await.is_empty());
+}
+
+#[tokio::test]
+async fn change_audit_reports_new_users() {
+    let acct = Account::seed().await;
+    let out = acct
+        .guardrail(&[])
+        .handle(&iam_event("iam/create-user.json"))
+        .await
+        .unwrap();
+    assert_eq!(out.findings.len(), 1, "{out:?}");
+    assert_eq!(out.findings[0].rule, "iam-change-audit");
+    assert_eq!(
+        alerts(&acct.inbox.drain().await),
+        pairs(&[("iam-change-audit", "info")])
+    );
+}
