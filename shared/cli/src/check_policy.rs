@@ -13,12 +13,8 @@ pub struct Args {
     /// Policy documents (raw or URL-encoded JSON).
     #[arg(required = true)]
     pub files: Vec<PathBuf>,
-    #[arg(long, value_enum, default_value_t = Format::Text)]
-    pub format: Format,
-    /// Exit 1 when a finding is at least this severe. Default medium: low/info findings
-    /// (unknown actions from a newer catalogue, a missing Version) should not break a build.
-    #[arg(long, default_value = "medium", value_parser = parse_severity)]
-    pub fail_on: Severity,
+    #[command(flatten)]
+    pub report: ReportArgs,
     /// Policy kind; by default a document whose statements name a Principal is a trust policy.
     #[arg(long, value_enum)]
     pub kind: Option<KindArg>,
@@ -28,6 +24,35 @@ pub struct Args {
     /// Allowed regions (comma-separated): checks that the policy enforces them.
     #[arg(long, value_delimiter = ',')]
     pub allowed_regions: Option<Vec<String>>,
+}
+
+/// Output format and failure threshold, shared by the checking commands.
+#[derive(clap::Args, Debug)]
+pub struct ReportArgs {
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// Exit 1 when a finding is at least this severe. Default medium: low/info findings
+    /// (unknown actions from a newer catalogue, a missing Version) should not break a build.
+    #[arg(long, default_value = "medium", value_parser = parse_severity)]
+    pub fail_on: Severity,
+}
+
+impl ReportArgs {
+    /// Print the findings in the chosen format; the exit code follows `--fail-on`.
+    pub fn emit(&self, findings: &[FileFinding], inputs: usize) -> Result<ExitCode, CliError> {
+        let text = match self.format {
+            Format::Text => output::text::render(findings, inputs),
+            Format::Json => output::json::render(findings)?,
+            Format::Sarif => output::sarif::render(findings)?,
+        };
+        print!("{text}");
+        let failing = findings.iter().any(|f| f.finding.severity >= self.fail_on);
+        Ok(if failing {
+            ExitCode::from(1)
+        } else {
+            ExitCode::SUCCESS
+        })
+    }
 }
 
 #[derive(clap::ValueEnum, Debug, Clone, Copy)]
@@ -72,16 +97,5 @@ pub fn run(args: &Args) -> Result<ExitCode, CliError> {
             });
         }
     }
-    let text = match args.format {
-        Format::Text => output::text::render(&findings, docs.len()),
-        Format::Json => output::json::render(&findings)?,
-        Format::Sarif => output::sarif::render(&findings)?,
-    };
-    print!("{text}");
-    let failing = findings.iter().any(|f| f.finding.severity >= args.fail_on);
-    Ok(if failing {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    })
+    args.report.emit(&findings, docs.len())
 }

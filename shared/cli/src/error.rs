@@ -17,6 +17,8 @@ pub enum CliError {
     },
     #[error("invalid --context {0:?}: expected key=value")]
     BadContext(String),
+    #[error("{path}: not a YAML/JSON template: {reason}")]
+    Template { path: PathBuf, reason: String },
     #[error("cannot write output: {0}")]
     Output(#[from] serde_json::Error),
 }

@@ -4,6 +4,8 @@
 //! own module, so adding `scan` later means one enum variant and one module.
 
 mod check_policy;
+mod check_template;
+mod docs;
 mod error;
 mod input;
 mod output;
@@ -29,6 +31,11 @@ struct Cli {
 enum Command {
     /// Analyse IAM policy documents (identity, trust, SCP) and report findings.
     CheckPolicy(check_policy::Args),
+    /// Analyse every IAM policy a CloudFormation/SAM template defines (roles, policies,
+    /// resource policies, SAM function policies).
+    CheckTemplate(check_template::Args),
+    /// Regenerate docs/rules/*.md and the README rule table from the rules' metadata.
+    Docs(docs::Args),
     /// Evaluate a request against policies and explain the decision.
     Simulate(simulate::Args),
 }
@@ -37,6 +44,8 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::CheckPolicy(args) => check_policy::run(&args),
+        Command::CheckTemplate(args) => check_template::run(&args),
+        Command::Docs(args) => docs::run(&args),
         Command::Simulate(args) => simulate::run(&args),
     };
     match result {
