@@ -1,45 +1,17 @@
-//! `*` / `?` wildcard matching, as IAM uses it for ARNs and as our exemption lists use it.
-//!
-//! Iterative with one backtrack point: linear-ish time and no recursion, so a hostile pattern
-//! like `*a*a*a*a*b` cannot blow the stack or take exponential time.
+//! `*` / `?` wildcard matching for the guardrail's own lists (exempt principals, own role,
+//! exempt actions), with exactly the semantics IAM uses: it is the policy engine's matcher
+//! (iterative, one backtrack point: no recursion, no exponential blow-up on hostile patterns).
 
-/// Whether `text` matches `pattern` (`*` any run, `?` any one character).
+use crate::policy::wildcard;
+
+/// Whether `text` matches `pattern` (`*` any run, `?` any one character), case-sensitive.
 pub fn matches(pattern: &str, text: &str) -> bool {
-    matches_with(pattern, text, |a, b| a == b)
+    wildcard::glob(pattern, text, false)
 }
 
 /// Case-insensitive (ASCII) variant, for IAM action names.
 pub fn matches_ignore_case(pattern: &str, text: &str) -> bool {
-    matches_with(pattern, text, |a, b| a.eq_ignore_ascii_case(&b))
-}
-
-fn matches_with(pattern: &str, text: &str, eq: impl Fn(char, char) -> bool) -> bool {
-    let p: Vec<char> = pattern.chars().collect();
-    let t: Vec<char> = text.chars().collect();
-    let (mut pi, mut ti) = (0usize, 0usize);
-    let mut star: Option<(usize, usize)> = None;
-    while ti < t.len() {
-        match p.get(pi) {
-            Some('*') => {
-                star = Some((pi, ti));
-                pi += 1;
-            }
-            Some(&c) if c == '?' || t.get(ti).is_some_and(|&tc| eq(c, tc)) => {
-                pi += 1;
-                ti += 1;
-            }
-            _ => match star {
-                Some((sp, st)) => {
-                    pi = sp + 1;
-                    ti = st + 1;
-                    star = Some((sp, st + 1));
-                }
-                None => return false,
-            },
-        }
-    }
-    p.get(pi..)
-        .is_some_and(|rest| rest.iter().all(|&c| c == '*'))
+    wildcard::glob(pattern, text, true)
 }
 
 #[cfg(test)]
