@@ -90,6 +90,7 @@ pub async fn act_and_alert(
             return Err(InvocationError::Alert(e));
         }
         tracing::info!(rule = finding.rule, severity = %finding.severity, resource = %finding.resource.arn, "alert published");
+        crate::telemetry::emit_metrics(&finding);
         if let Err(e) = ledger.complete(&key).await {
             // The alert is out; a lost completion only means a retry after the lease may repeat it.
             tracing::warn!(incident = %key, error = %e, "could not mark the incident complete");

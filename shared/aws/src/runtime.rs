@@ -31,7 +31,8 @@ where
         Ok(t) => t,
         Err(e) => return Ok(Outcome::rejected(&e)),
     };
-    let span = tracing::info_span!("event", trigger = %trigger.label());
+    let span =
+        tracing::info_span!("event", trigger = %trigger.label(), event_id = %event_id(&trigger));
     route(trigger).instrument(span).await
 }
 
@@ -69,4 +70,13 @@ fn log_outcome(outcome: &Outcome) {
         skipped = outcome.skipped.as_deref().unwrap_or(""),
         "event handled"
     );
+}
+
+/// The id to correlate an invocation's log lines: CloudTrail's event id, else the envelope's.
+fn event_id(trigger: &Trigger) -> String {
+    match trigger {
+        Trigger::ApiCall(call) => call.event_id.clone(),
+        Trigger::Config(c) => c.rule_name.clone(),
+        Trigger::Schedule(s) => s.id.clone(),
+    }
 }

@@ -15,6 +15,7 @@ pub mod finding;
 pub mod gate;
 pub mod glob;
 pub mod iam;
+pub mod metrics;
 pub mod mode;
 pub mod outcome;
 pub mod plan;
