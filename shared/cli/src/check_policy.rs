@@ -39,9 +39,14 @@ pub struct ReportArgs {
 
 impl ReportArgs {
     /// Print the findings in the chosen format; the exit code follows `--fail-on`.
-    pub fn emit(&self, findings: &[FileFinding], inputs: usize) -> Result<ExitCode, CliError> {
+    pub fn emit(
+        &self,
+        findings: &[FileFinding],
+        inputs: usize,
+        noun: &str,
+    ) -> Result<ExitCode, CliError> {
         let text = match self.format {
-            Format::Text => output::text::render(findings, inputs),
+            Format::Text => output::text::render(findings, inputs, noun),
             Format::Json => output::json::render(findings)?,
             Format::Sarif => output::sarif::render(findings)?,
         };
@@ -97,5 +102,5 @@ pub fn run(args: &Args) -> Result<ExitCode, CliError> {
             });
         }
     }
-    args.report.emit(&findings, docs.len())
+    args.report.emit(&findings, docs.len(), "file")
 }

@@ -98,8 +98,24 @@ pub fn run(args: &Args) -> Result<ExitCode, CliError> {
                 allowed_regions: None,
             };
             for f in analyze(&doc, &options) {
-                // A service role has no human holder, hence no MFA to ask for.
+                // A machine role has no human holder, hence no MFA to ask for.
                 if tp.service_role && f.rule == "iam-policy-allows-without-mfa" {
+                    continue;
+                }
+                let sid = f.statement.as_ref().and_then(|s| s.sid.as_deref());
+                if let Some(s) = tp.suppressions.iter().find(|s| s.covers(f.rule, sid)) {
+                    // Shown on stderr, so JSON and SARIF on stdout stay machine-readable.
+                    let Some(reason) = &s.reason else {
+                        return Err(CliError::Template {
+                            path: PathBuf::from(&location),
+                            reason: format!("suppression of {} has no reason", f.rule),
+                        });
+                    };
+                    eprintln!(
+                        "suppressed: {location}: [{}] {}: {reason}",
+                        f.rule,
+                        sid.unwrap_or("document")
+                    );
                     continue;
                 }
                 findings.push(FileFinding {
@@ -110,5 +126,5 @@ pub fn run(args: &Args) -> Result<ExitCode, CliError> {
             }
         }
     }
-    args.report.emit(&findings, count)
+    args.report.emit(&findings, count, "policy")
 }

@@ -3,7 +3,8 @@
 use super::FileFinding;
 use std::fmt::Write;
 
-pub fn render(findings: &[FileFinding], files: usize) -> String {
+/// `inputs` counts what was read, named by `noun` ("file", "policy").
+pub fn render(findings: &[FileFinding], inputs: usize, noun: &str) -> String {
     let mut out = String::new();
     for f in findings {
         let _ = writeln!(
@@ -16,6 +17,11 @@ pub fn render(findings: &[FileFinding], files: usize) -> String {
             f.finding.message
         );
     }
-    let _ = writeln!(out, "{} finding(s) in {files} file(s)", findings.len());
+    let plural = match (inputs, noun) {
+        (1, _) => noun.to_string(),
+        (_, "policy") => "policies".to_string(),
+        _ => format!("{noun}s"),
+    };
+    let _ = writeln!(out, "{} finding(s) in {inputs} {plural}", findings.len());
     out
 }

@@ -10,4 +10,4 @@ mod intrinsics;
 mod policies;
 
 pub use intrinsics::{resolve, PSEUDO_ACCOUNT};
-pub use policies::{policies, TemplatePolicy};
+pub use policies::{policies, Suppression, TemplatePolicy};

@@ -12,12 +12,72 @@ pub struct TemplatePolicy {
     pub kind: PolicyKind,
     /// The document with intrinsics resolved.
     pub document: Value,
-    /// Attached to a role only AWS services can assume (e.g. a Lambda execution role): no
-    /// human ever holds it, so MFA rules do not apply.
+    /// Attached to a role only machines assume: AWS services (a Lambda execution role) or
+    /// another account's automation presenting an `sts:ExternalId`. No human holds it, so MFA
+    /// rules do not apply.
     pub service_role: bool,
+    /// Findings the template's authors accepted, with their reasons (resource `Metadata`).
+    pub suppressions: Vec<Suppression>,
 }
 
-fn only_services_trusted(trust: Option<&Value>) -> bool {
+/// A documented exception, declared in a resource's `Metadata`, in the manner of cfn_nag and
+/// cfn-lint:
+///
+/// ```yaml
+/// Metadata:
+///   guardrail:
+///     suppressions:
+///       - rule: iam-policy-privilege-escalation
+///         statement: RevertPolicyVersion   # the statement's Sid; omit for the whole policy
+///         reason: Opt-in; IAM has no condition key limiting which version becomes default.
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Suppression {
+    pub rule: String,
+    pub statement: Option<String>,
+    /// Required: an exception nobody can explain is not accepted.
+    pub reason: Option<String>,
+}
+
+impl Suppression {
+    /// Whether this suppression covers a finding of `rule` in the statement with `sid`.
+    pub fn covers(&self, rule: &str, sid: Option<&str>) -> bool {
+        self.rule == rule && self.statement.as_deref().is_none_or(|s| Some(s) == sid)
+    }
+}
+
+fn suppressions(resource: &Value) -> Vec<Suppression> {
+    let list = resource
+        .get("Metadata")
+        .and_then(|m| m.get("guardrail"))
+        .and_then(|g| g.get("suppressions"))
+        .and_then(Value::as_array);
+    list.map(|items| {
+        items
+            .iter()
+            .filter_map(|s| {
+                Some(Suppression {
+                    rule: s.get("rule")?.as_str()?.to_string(),
+                    statement: s
+                        .get("statement")
+                        .and_then(Value::as_str)
+                        .map(str::to_string),
+                    reason: s
+                        .get("reason")
+                        .and_then(Value::as_str)
+                        .map(str::trim)
+                        .filter(|r| !r.is_empty())
+                        .map(str::to_string),
+                })
+            })
+            .collect()
+    })
+    .unwrap_or_default()
+}
+
+/// Whether only machines can assume the role: every Allow trusts AWS services only, or requires
+/// an `sts:ExternalId` (the cross-account automation handshake no console user performs).
+fn only_machines_trusted(trust: Option<&Value>) -> bool {
     let Some(statements) = trust.map(|t| match t.get("Statement") {
         Some(Value::Array(a)) => a.clone(),
         Some(other) => vec![other.clone()],
@@ -31,6 +91,22 @@ fn only_services_trusted(trust: Option<&Value>) -> bool {
                 || s.get("Principal")
                     .and_then(Value::as_object)
                     .is_some_and(|p| p.keys().all(|k| k == "Service"))
+                || requires_external_id(s)
+        })
+}
+
+fn requires_external_id(statement: &Value) -> bool {
+    statement
+        .get("Condition")
+        .and_then(Value::as_object)
+        .is_some_and(|ops| {
+            ops.iter().any(|(op, keys)| {
+                op.starts_with("String")
+                    && !op.contains("Not")
+                    && keys
+                        .as_object()
+                        .is_some_and(|k| k.keys().any(|k| k.eq_ignore_ascii_case("sts:ExternalId")))
+            })
         })
 }
 
@@ -49,6 +125,7 @@ pub fn policies(template: &Value) -> Vec<TemplatePolicy> {
             continue;
         };
         let base = format!("Resources.{name}.Properties");
+        let accepted = suppressions(resource);
         let mut push = |path: String, kind: PolicyKind, doc: Option<&Value>, service_role: bool| {
             if let Some(doc) = doc.filter(|d| d.is_object()) {
                 out.push(TemplatePolicy {
@@ -56,13 +133,14 @@ pub fn policies(template: &Value) -> Vec<TemplatePolicy> {
                     kind,
                     document: doc.clone(),
                     service_role,
+                    suppressions: accepted.clone(),
                 });
             }
         };
         match kind {
             "AWS::IAM::Role" => {
                 let trust = props.get("AssumeRolePolicyDocument");
-                let service = only_services_trusted(trust);
+                let service = only_machines_trusted(trust);
                 push(
                     format!("{base}.AssumeRolePolicyDocument"),
                     PolicyKind::Trust,
