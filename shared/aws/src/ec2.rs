@@ -1,5 +1,6 @@
 //! EC2: reading volumes and encryption defaults, executing EBS remediation steps.
 
+use crate::api_counter::ApiCounter;
 use crate::error::{classify, AwsError, ErrorKind};
 use crate::ports::{Ec2Facts, Scope};
 use aws_config::SdkConfig;
@@ -20,6 +21,8 @@ pub struct Ec2 {
     sdk: SdkConfig,
     /// How long to wait for a snapshot before giving up on the encrypted copy.
     snapshot_wait: Duration,
+    /// Counts the calls made through this adapter (the sweep reports them).
+    counter: Option<ApiCounter>,
 }
 
 impl Ec2 {
@@ -27,14 +30,44 @@ impl Ec2 {
         Ec2 {
             sdk: sdk.clone(),
             snapshot_wait: Duration::from_secs(20),
+            counter: None,
         }
     }
 
+    /// The same adapter, counting its calls in `counter`.
+    pub fn counted(&self, counter: &ApiCounter) -> Ec2 {
+        Ec2 {
+            counter: Some(counter.clone()),
+            ..self.clone()
+        }
+    }
+
+    /// The regions enabled for the account (DescribeRegions without `AllRegions`: opt-in
+    /// regions not opted in are left out, as nothing can exist there).
+    pub async fn enabled_regions(&self, home_region: &str) -> Result<Vec<String>, AwsError> {
+        let out = self
+            .client(home_region)
+            .describe_regions()
+            .send()
+            .await
+            .map_err(|e| classify("ec2", "DescribeRegions", e))?;
+        let mut regions: Vec<String> = out
+            .regions()
+            .iter()
+            .filter(|r| r.opt_in_status() != Some("not-opted-in"))
+            .filter_map(|r| r.region_name().map(str::to_string))
+            .collect();
+        regions.sort();
+        Ok(regions)
+    }
+
     fn client(&self, region: &str) -> Client {
-        let conf = aws_sdk_ec2::config::Builder::from(&self.sdk)
-            .region(aws_config::Region::new(region.to_string()))
-            .build();
-        Client::from_conf(conf)
+        let mut conf = aws_sdk_ec2::config::Builder::from(&self.sdk)
+            .region(aws_config::Region::new(region.to_string()));
+        if let Some(counter) = &self.counter {
+            conf = conf.interceptor(counter.clone());
+        }
+        Client::from_conf(conf.build())
     }
 
     fn facts(scope: &Scope, v: &Volume) -> VolumeFacts {

@@ -26,7 +26,9 @@ impl Remediator for Executor {
             | RemediationStep::DeleteInlinePolicy { .. }
             | RemediationStep::RevertPolicyVersion { .. }
             | RemediationStep::AttachMfaDenyPolicy { .. }
-            | RemediationStep::DeactivateAccessKey { .. } => self.iam.execute(step).await,
+            | RemediationStep::DeactivateAccessKey { .. }
+            | RemediationStep::UpdatePasswordPolicy { .. }
+            | RemediationStep::DeleteLoginProfile { .. } => self.iam.execute(step).await,
         }
     }
 }

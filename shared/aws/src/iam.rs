@@ -114,6 +114,38 @@ impl Iam {
                 .await
                 .map(drop)
                 .map_err(|e| classify("iam", "UpdateAccessKey", e)),
+            RemediationStep::UpdatePasswordPolicy {
+                minimum_length,
+                require_uppercase,
+                require_lowercase,
+                require_numbers,
+                require_symbols,
+                max_age_days,
+                reuse_prevention,
+                allow_users_to_change_password,
+                hard_expiry,
+            } => c
+                .update_account_password_policy()
+                .minimum_password_length(i32::try_from(*minimum_length).unwrap_or(128))
+                .require_uppercase_characters(*require_uppercase)
+                .require_lowercase_characters(*require_lowercase)
+                .require_numbers(*require_numbers)
+                .require_symbols(*require_symbols)
+                .max_password_age(i32::try_from(*max_age_days).unwrap_or(1095))
+                .password_reuse_prevention(i32::try_from(*reuse_prevention).unwrap_or(24))
+                .allow_users_to_change_password(*allow_users_to_change_password)
+                .hard_expiry(*hard_expiry)
+                .send()
+                .await
+                .map(drop)
+                .map_err(|e| classify("iam", "UpdateAccountPasswordPolicy", e)),
+            RemediationStep::DeleteLoginProfile { user_name } => c
+                .delete_login_profile()
+                .user_name(user_name)
+                .send()
+                .await
+                .map(drop)
+                .map_err(|e| classify("iam", "DeleteLoginProfile", e)),
             other => Err(AwsError::new(
                 "iam",
                 "execute",

@@ -3,6 +3,8 @@
 //! Each adapter implements a small trait from [`ports`]; functions are generic over nothing
 //! more. Errors are classified ([`error::AwsError`]) so handlers make the right retry decision.
 
+pub mod account;
+pub mod api_counter;
 pub mod config_rule;
 pub mod ec2;
 pub mod error;

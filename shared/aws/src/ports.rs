@@ -12,6 +12,8 @@ use guardrail_rules::evaluation::Evaluation;
 use guardrail_rules::plan::{IamTarget, RemediationStep};
 use guardrail_rules::region::InstanceFacts;
 use guardrail_rules::rules::iam_user_console_without_mfa::ConsoleUser;
+use guardrail_rules::settings::Settings;
+use guardrail_rules::sweep::{CredentialReport, SweepFacts, UserDetail};
 
 /// Where a fact is read or a change made: an account and a region. Adapters act only with
 /// their own credentials, so a scope naming another account finds nothing to act on.
@@ -108,4 +110,20 @@ pub trait IamFacts {
         user_name: &str,
         key_id: &str,
     ) -> Result<Option<bool>, AwsError>;
+}
+
+/// Reads a whole account for the scheduled sweep, `guardrail scan` and the AWS Config periodic
+/// rule for IAM users.
+pub trait AccountFactsReader {
+    /// Everything the sweep judges. `account`: the account swept (from the event), if known;
+    /// `now`: seconds since the epoch, for credential ages.
+    async fn sweep_facts(
+        &self,
+        account: Option<&str>,
+        home_region: &str,
+        settings: &Settings,
+        now: i64,
+    ) -> Result<SweepFacts, AwsError>;
+    /// The users (with their unique ids, as Config names them) and the credential report.
+    async fn user_facts(&self) -> Result<(Vec<UserDetail>, CredentialReport), AwsError>;
 }

@@ -23,6 +23,12 @@ pub struct Wiring {
     pub config: ConfigSink,
 }
 
+/// IAM is throttled hard and its rates cannot be raised: IAM clients retry (with the SDK's
+/// exponential backoff and jitter) up to five attempts instead of the default three.
+pub fn iam_retry_config() -> aws_config::retry::RetryConfig {
+    aws_config::retry::RetryConfig::standard().with_max_attempts(5)
+}
+
 /// Plumbing options that are not rule settings.
 #[derive(Debug, Clone, Default)]
 pub struct Plumbing {
@@ -70,7 +76,11 @@ impl Wiring {
             }
         };
         let ec2 = Ec2::new(&sdk);
-        let iam = Iam::new(aws_sdk_iam::Client::new(&sdk));
+        let iam = Iam::new(aws_sdk_iam::Client::from_conf(
+            aws_sdk_iam::config::Builder::from(&sdk)
+                .retry_config(iam_retry_config())
+                .build(),
+        ));
         Wiring {
             executor: Executor {
                 ec2: ec2.clone(),

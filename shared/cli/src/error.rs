@@ -19,6 +19,9 @@ pub enum CliError {
     BadContext(String),
     #[error("{path}: not a YAML/JSON template: {reason}")]
     Template { path: PathBuf, reason: String },
+    /// `scan`: bad GUARDRAIL_* settings, or AWS could not be read.
+    #[error("scan failed: {0}")]
+    Scan(String),
     #[error("cannot write output: {0}")]
     Output(#[from] serde_json::Error),
 }

@@ -9,6 +9,7 @@ mod docs;
 mod error;
 mod input;
 mod output;
+mod scan;
 mod simulate;
 
 use clap::{Parser, Subcommand};
@@ -38,6 +39,8 @@ enum Command {
     Docs(docs::Args),
     /// Evaluate a request against policies and explain the decision.
     Simulate(simulate::Args),
+    /// Sweep an AWS account with every rule (read-only: dry-run, alert mode) and report.
+    Scan(scan::Args),
 }
 
 fn main() -> ExitCode {
@@ -47,6 +50,7 @@ fn main() -> ExitCode {
         Command::CheckTemplate(args) => check_template::run(&args),
         Command::Docs(args) => docs::run(&args),
         Command::Simulate(args) => simulate::run(&args),
+        Command::Scan(args) => scan::run(&args),
     };
     match result {
         Ok(code) => code,

@@ -26,7 +26,7 @@ pub fn render(finding: &Finding) -> Alert {
         "[{}] {}: {} in {}",
         finding.severity.as_str().to_uppercase(),
         title,
-        finding.resource.id,
+        short_name(&finding.resource.id),
         finding.region
     ));
     let mut text = String::new();
@@ -88,6 +88,12 @@ pub fn render(finding: &Finding) -> Alert {
         message: text,
         attributes,
     }
+}
+
+/// The last path segment of an ARN-like id (`AdministratorAccess`, not the whole ARN): the
+/// subject has 99 characters, the body has the full ARN.
+fn short_name(id: &str) -> &str {
+    id.rsplit('/').next().unwrap_or(id)
 }
 
 /// ASCII printable only, at most [`MAX_SUBJECT`] characters.

@@ -24,6 +24,7 @@ pub mod region;
 pub mod rules;
 pub mod settings;
 pub mod severity;
+pub mod sweep;
 pub mod trigger;
 
 pub use finding::Finding;

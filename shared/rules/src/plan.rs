@@ -109,6 +109,21 @@ pub enum RemediationStep {
     },
     /// Delete a volume (irreversible; fails while the volume is attached).
     DeleteVolume { region: String, volume_id: String },
+    /// Set the account password policy (UpdateAccountPasswordPolicy replaces the whole policy,
+    /// so every field is given: the floor, or the existing value where it is stronger).
+    UpdatePasswordPolicy {
+        minimum_length: u32,
+        require_uppercase: bool,
+        require_lowercase: bool,
+        require_numbers: bool,
+        require_symbols: bool,
+        max_age_days: u32,
+        reuse_prevention: u32,
+        allow_users_to_change_password: bool,
+        hard_expiry: bool,
+    },
+    /// Delete a user's console password (its login profile); keys and permissions stay.
+    DeleteLoginProfile { user_name: String },
 }
 
 impl RemediationStep {
@@ -162,6 +177,19 @@ impl RemediationStep {
             ),
             RemediationStep::DeleteVolume { region, volume_id } => {
                 format!("delete volume {volume_id} in {region}")
+            }
+            RemediationStep::UpdatePasswordPolicy {
+                minimum_length,
+                max_age_days,
+                reuse_prevention,
+                ..
+            } => format!(
+                "set the account password policy to at least {minimum_length} characters with \
+                 upper and lower case, numbers and symbols, expiry after {max_age_days} days and \
+                 the last {reuse_prevention} passwords not reusable"
+            ),
+            RemediationStep::DeleteLoginProfile { user_name } => {
+                format!("delete the console password (login profile) of user {user_name}")
             }
         }
     }

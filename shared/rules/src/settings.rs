@@ -8,6 +8,7 @@ use crate::mode::Mode;
 use crate::region::InstanceAction;
 use crate::rules;
 use std::collections::BTreeMap;
+use std::ops::RangeInclusive;
 
 /// Configuration every rule and action respects.
 #[derive(Debug, Clone, PartialEq)]
@@ -47,6 +48,23 @@ pub struct Settings {
     pub region_instance_action: InstanceAction,
     /// Delete volumes created in a region that is not allowed (irreversible, so off by default).
     pub region_delete_volumes: bool,
+    /// `iam-password-policy-weak` floor: minimum password length (IAM accepts 6 to 128).
+    pub password_min_length: u32,
+    /// `iam-password-policy-weak` floor: passwords expire after at most this many days.
+    pub password_max_age_days: u32,
+    /// `iam-password-policy-weak` floor: this many previous passwords cannot be reused (IAM
+    /// remembers at most 24).
+    pub password_reuse_prevention: u32,
+    /// `iam-credentials-unused`: a password or key unused for more days than this is unused.
+    pub unused_days: u32,
+    /// `iam-access-key-old`: an active key older than this many days is due for rotation.
+    pub key_max_age_days: u32,
+    /// Regions the account sweep covers; empty: every region enabled for the account.
+    pub sweep_regions: Vec<String>,
+    /// Publish one alert per sweep finding besides the summary. Off by default: a large
+    /// account's first sweep would flood the topic; findings still go through the ledger and
+    /// remediation either way.
+    pub sweep_alert_each: bool,
 }
 
 impl Default for Settings {
@@ -68,6 +86,13 @@ impl Default for Settings {
             region_include_read_only: false,
             region_instance_action: InstanceAction::Stop,
             region_delete_volumes: false,
+            password_min_length: 14,
+            password_max_age_days: 90,
+            password_reuse_prevention: 24,
+            unused_days: 90,
+            key_max_age_days: 90,
+            sweep_regions: Vec::new(),
+            sweep_alert_each: false,
         }
     }
 }
@@ -151,6 +176,22 @@ impl Settings {
         if let Some(v) = get("GUARDRAIL_REGION_DELETE_VOLUMES") {
             s.region_delete_volumes = parse_bool("GUARDRAIL_REGION_DELETE_VOLUMES", &v)?;
         }
+        let number = |var: &'static str, default: u32, range: RangeInclusive<u32>| {
+            get(var)
+                .filter(|v| !v.trim().is_empty())
+                .map_or(Ok(default), |v| parse_number(var, &v, range))
+        };
+        s.password_min_length = number("GUARDRAIL_PASSWORD_MIN_LENGTH", 14, 6..=128)?;
+        s.password_max_age_days = number("GUARDRAIL_PASSWORD_MAX_AGE_DAYS", 90, 1..=1095)?;
+        s.password_reuse_prevention = number("GUARDRAIL_PASSWORD_REUSE_PREVENTION", 24, 1..=24)?;
+        s.unused_days = number("GUARDRAIL_UNUSED_DAYS", 90, 1..=36_500)?;
+        s.key_max_age_days = number("GUARDRAIL_KEY_MAX_AGE_DAYS", 90, 1..=36_500)?;
+        if let Some(v) = get("GUARDRAIL_SWEEP_REGIONS") {
+            s.sweep_regions = split_list(&v);
+        }
+        if let Some(v) = get("GUARDRAIL_SWEEP_ALERT_EACH") {
+            s.sweep_alert_each = parse_bool("GUARDRAIL_SWEEP_ALERT_EACH", &v)?;
+        }
         Ok(s)
     }
 
@@ -184,6 +225,25 @@ fn split_list(v: &str) -> Vec<String> {
         .filter(|s| !s.is_empty())
         .map(str::to_string)
         .collect()
+}
+
+/// A whole number within the range AWS accepts for it (IAM's password policy limits).
+fn parse_number(
+    var: &'static str,
+    v: &str,
+    range: RangeInclusive<u32>,
+) -> Result<u32, SettingsError> {
+    match v.trim().parse::<u32>() {
+        Ok(n) if range.contains(&n) => Ok(n),
+        _ => Err(SettingsError::Invalid {
+            var,
+            reason: format!(
+                "{v:?} is not a whole number from {} to {}",
+                range.start(),
+                range.end()
+            ),
+        }),
+    }
 }
 
 fn parse_bool(var: &'static str, v: &str) -> Result<bool, SettingsError> {
@@ -289,6 +349,63 @@ mod tests {
             ("GUARDRAIL_REGION_INSTANCE_ACTION", "hibernate"),
             ("GUARDRAIL_REGION_INCLUDE_READ_ONLY", "sometimes"),
             ("GUARDRAIL_REGION_DELETE_VOLUMES", "2"),
+        ] {
+            let err = Settings::from_lookup(env(&[(var, value)])).unwrap_err();
+            assert!(err.to_string().starts_with(var), "{err}");
+        }
+    }
+
+    #[test]
+    fn sweep_settings_default_to_cis_floors() {
+        let s = Settings::from_lookup(env(&[])).unwrap();
+        assert_eq!(
+            (
+                s.password_min_length,
+                s.password_max_age_days,
+                s.password_reuse_prevention
+            ),
+            (14, 90, 24)
+        );
+        assert_eq!((s.unused_days, s.key_max_age_days), (90, 90));
+        assert!(s.sweep_regions.is_empty());
+        assert!(!s.sweep_alert_each);
+    }
+
+    #[test]
+    fn parses_sweep_settings() {
+        let s = Settings::from_lookup(env(&[
+            ("GUARDRAIL_PASSWORD_MIN_LENGTH", "16"),
+            ("GUARDRAIL_PASSWORD_MAX_AGE_DAYS", " 60 "),
+            ("GUARDRAIL_PASSWORD_REUSE_PREVENTION", "12"),
+            ("GUARDRAIL_UNUSED_DAYS", "45"),
+            ("GUARDRAIL_KEY_MAX_AGE_DAYS", "180"),
+            ("GUARDRAIL_SWEEP_REGIONS", "us-east-1, eu-west-1"),
+            ("GUARDRAIL_SWEEP_ALERT_EACH", "true"),
+        ]))
+        .unwrap();
+        assert_eq!(
+            (
+                s.password_min_length,
+                s.password_max_age_days,
+                s.password_reuse_prevention
+            ),
+            (16, 60, 12)
+        );
+        assert_eq!((s.unused_days, s.key_max_age_days), (45, 180));
+        assert_eq!(s.sweep_regions, ["us-east-1", "eu-west-1"]);
+        assert!(s.sweep_alert_each);
+    }
+
+    #[test]
+    fn rejects_bad_sweep_settings() {
+        for (var, value) in [
+            ("GUARDRAIL_PASSWORD_MIN_LENGTH", "4"),
+            ("GUARDRAIL_PASSWORD_MIN_LENGTH", "fourteen"),
+            ("GUARDRAIL_PASSWORD_REUSE_PREVENTION", "25"),
+            ("GUARDRAIL_PASSWORD_MAX_AGE_DAYS", "0"),
+            ("GUARDRAIL_UNUSED_DAYS", "-1"),
+            ("GUARDRAIL_KEY_MAX_AGE_DAYS", "1.5"),
+            ("GUARDRAIL_SWEEP_ALERT_EACH", "often"),
         ] {
             let err = Settings::from_lookup(env(&[(var, value)])).unwrap_err();
             assert!(err.to_string().starts_with(var), "{err}");

@@ -1,5 +1,6 @@
-//! Output formats for check-policy.
+//! Output formats for check-policy, check-template and scan.
 
+pub mod findings;
 pub mod json;
 pub mod sarif;
 pub mod text;

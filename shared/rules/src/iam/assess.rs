@@ -60,7 +60,11 @@ impl PolicySubject {
                 ..
             } => ResourceRef {
                 kind: "AWS::IAM::Policy",
-                id: version_id.clone(),
+                // `TooBroad@v2`: names the policy in the alert subject, and keeps versions apart.
+                id: format!(
+                    "{}@{version_id}",
+                    policy_arn.rsplit('/').next().unwrap_or(policy_arn)
+                ),
                 arn: policy_arn.clone(),
             },
             PolicySubject::Attached { target, policy_arn } => ResourceRef {

@@ -6,13 +6,18 @@ pub mod docs;
 pub mod ebs_encryption_by_default_off;
 pub mod ebs_unencrypted_volume;
 pub mod iam_access_key_for_other_user;
+pub mod iam_access_key_old;
 pub mod iam_change_audit;
+pub mod iam_credentials_unused;
+pub mod iam_password_policy_weak;
 pub mod iam_policy_admin_wildcard;
 pub mod iam_policy_allows_without_mfa;
 pub mod iam_policy_privilege_escalation;
 pub mod iam_policy_service_wildcard;
 pub mod iam_role_trust_open;
+pub mod iam_root_access_key;
 pub mod iam_root_activity;
+pub mod iam_root_mfa;
 pub mod iam_user_console_without_mfa;
 pub mod iam_user_direct_policy;
 pub mod region_not_allowed;
@@ -58,6 +63,11 @@ pub const ALL: &[&RuleMeta] = &[
     &iam_access_key_for_other_user::META,
     &iam_root_activity::META,
     &iam_change_audit::META,
+    &iam_root_mfa::META,
+    &iam_root_access_key::META,
+    &iam_password_policy_weak::META,
+    &iam_credentials_unused::META,
+    &iam_access_key_old::META,
     &region_not_allowed::META,
 ];
 

@@ -1,0 +1,28 @@
+//! The scheduled account sweep: every rule over a whole account, from plain facts.
+//!
+//! The adapters read the facts in as few calls as IAM and EC2 allow (one paginated
+//! GetAccountAuthorizationDetails, one credential report, one password policy, per region one
+//! DescribeVolumes and one GetEbsEncryptionByDefault); [`run`] judges them with the same rule
+//! code the event-driven functions use, so a sweep and an event agree on what is wrong, and
+//! [`SweepReport`] counts and summarises the result. The same code serves the Lambda, the AWS
+//! Config periodic rule for IAM users and `guardrail scan`.
+
+mod account;
+mod config_users;
+mod credential_report;
+mod judge;
+mod password_policy;
+mod report;
+pub mod time;
+
+pub use account::{AccountFacts, GroupDetail, InlinePolicy, ManagedPolicy, RoleDetail, UserDetail};
+pub use config_users::{user_evaluations, USER_TYPE};
+pub use credential_report::{
+    CredentialReport, CredentialReportError, CredentialRow, KeyCredential, ROOT_ROW,
+};
+pub use judge::{key_lookups, run, AccessKeyMeta, RegionSweep, SweepFacts, Swept};
+pub use password_policy::{PasswordFloor, PasswordPolicy};
+pub use report::{summary_alert, SweepReport, WorstItem, SUMMARY_RULE, WORST_ITEMS};
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,419 @@
+//! The scheduled account sweep end to end against the moto emulator: an account seeded with one
+//! instance of every misconfiguration the emulator can hold, and a clean counterpart of each;
+//! the sweep must find exactly the misconfigurations, publish one summary alert per sweep, and
+//! not re-alert or re-remediate an incident on the next sweep. Credential ages cannot be faked
+//! in moto: `iam-credentials-unused` and `iam-access-key-old` are tested in the core
+//! (shared/rules/src/sweep/tests.rs) with hand-built reports and `now`.
+
+use account_sweep::AccountSweep;
+use guardrail_rules::trigger::{self, Trigger};
+use guardrail_tests::*;
+
+const ADMIN: &str = "arn:aws:iam::aws:policy/AdministratorAccess";
+const ADMIN_DOC: &str =
+    r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#;
+const SCOPED_DOC: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::acme-reports/*"}]}"#;
+const OPEN_TRUST: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"sts:AssumeRole"}]}"#;
+const SERVICE_TRUST: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#;
+const REGIONS: &str = "us-east-1,eu-west-1";
+
+struct Seeded {
+    _moto: Moto,
+    sdk: aws_config::SdkConfig,
+    iam: aws_sdk_iam::Client,
+    inbox: AlertInbox,
+    /// (region, unencrypted volume, encrypted volume)
+    volumes: Vec<(String, String, String)>,
+    admin_policy_arn: String,
+}
+
+async fn volume(ec2: &aws_sdk_ec2::Client, az: &str, encrypted: bool) -> String {
+    ec2.create_volume()
+        .availability_zone(az)
+        .size(8)
+        .encrypted(encrypted)
+        .send()
+        .await
+        .unwrap()
+        .volume_id
+        .unwrap()
+}
+
+impl Seeded {
+    async fn seed() -> Seeded {
+        let moto = Moto::start();
+        let sdk = moto.sdk("us-east-1").await;
+        let iam = aws_sdk_iam::Client::new(&sdk);
+        let inbox = AlertInbox::create(&sdk).await;
+
+        // EBS: default off in us-east-1, on in eu-west-1; one volume of each kind in each.
+        let mut volumes = Vec::new();
+        for region in ["us-east-1", "eu-west-1"] {
+            let ec2 = aws_sdk_ec2::Client::new(&moto.sdk(region).await);
+            if region == "eu-west-1" {
+                ec2.enable_ebs_encryption_by_default().send().await.unwrap();
+            }
+            let az = format!("{region}a");
+            let plain = volume(&ec2, &az, false).await;
+            let encrypted = volume(&ec2, &az, true).await;
+            volumes.push((region.to_string(), plain, encrypted));
+        }
+
+        // Users: alice (admin attached directly), carol (console, no MFA), dave (console + MFA),
+        // erin (permissions through her group only).
+        for user in ["alice", "carol", "dave", "erin"] {
+            iam.create_user().user_name(user).send().await.unwrap();
+        }
+        iam.attach_user_policy()
+            .user_name("alice")
+            .policy_arn(ADMIN)
+            .send()
+            .await
+            .unwrap();
+        for user in ["carol", "dave"] {
+            iam.create_login_profile()
+                .user_name(user)
+                .password("Correct-Horse-Battery-9")
+                .send()
+                .await
+                .unwrap();
+        }
+        let serial = iam
+            .create_virtual_mfa_device()
+            .virtual_mfa_device_name("dave")
+            .send()
+            .await
+            .unwrap()
+            .virtual_mfa_device
+            .unwrap()
+            .serial_number;
+        iam.enable_mfa_device()
+            .user_name("dave")
+            .serial_number(serial)
+            .authentication_code1("123456")
+            .authentication_code2("654321")
+            .send()
+            .await
+            .unwrap();
+
+        // A group with a scoped inline policy and a scoped customer policy; a customer policy
+        // granting admin (unattached: a latent grant is still judged).
+        iam.create_group().group_name("devs").send().await.unwrap();
+        iam.add_user_to_group()
+            .group_name("devs")
+            .user_name("erin")
+            .send()
+            .await
+            .unwrap();
+        iam.put_group_policy()
+            .group_name("devs")
+            .policy_name("ReportsInline")
+            .policy_document(SCOPED_DOC)
+            .send()
+            .await
+            .unwrap();
+        let scoped = iam
+            .create_policy()
+            .policy_name("ReportsRead")
+            .policy_document(SCOPED_DOC)
+            .send()
+            .await
+            .unwrap()
+            .policy
+            .unwrap()
+            .arn
+            .unwrap();
+        iam.attach_group_policy()
+            .group_name("devs")
+            .policy_arn(scoped)
+            .send()
+            .await
+            .unwrap();
+        let admin_policy_arn = iam
+            .create_policy()
+            .policy_name("AdminAll")
+            .policy_document(ADMIN_DOC)
+            .send()
+            .await
+            .unwrap()
+            .policy
+            .unwrap()
+            .arn
+            .unwrap();
+
+        // Roles: open trust, service trust.
+        for (name, trust) in [("partner-open", OPEN_TRUST), ("ec2-app", SERVICE_TRUST)] {
+            iam.create_role()
+                .role_name(name)
+                .assume_role_policy_document(trust)
+                .send()
+                .await
+                .unwrap();
+        }
+
+        // A weak password policy.
+        iam.update_account_password_policy()
+            .minimum_password_length(8)
+            .send()
+            .await
+            .unwrap();
+
+        Seeded {
+            _moto: moto,
+            sdk,
+            iam,
+            inbox,
+            volumes,
+            admin_policy_arn,
+        }
+    }
+
+    fn function(&self, pairs: &[(&str, &str)]) -> AccountSweep {
+        let mut all = vec![("GUARDRAIL_SWEEP_REGIONS", REGIONS)];
+        all.extend_from_slice(pairs);
+        AccountSweep::new(self.inbox.wiring(&self.sdk, &all))
+    }
+
+    /// Exactly the (rule, resource id, resource ARN) triples the seeded account must produce.
+    fn expected(&self) -> Vec<(String, String, String)> {
+        let (us, eu) = (&self.volumes[0], &self.volumes[1]);
+        let mut v = vec![
+            (
+                "ebs-encryption-by-default-off".to_string(),
+                format!("{ACCOUNT}/us-east-1"),
+                format!("arn:aws:ec2:us-east-1:{ACCOUNT}:ebs-encryption-by-default"),
+            ),
+            (
+                "ebs-unencrypted-volume".to_string(),
+                us.1.clone(),
+                format!("arn:aws:ec2:us-east-1:{ACCOUNT}:volume/{}", us.1),
+            ),
+            (
+                "ebs-unencrypted-volume".to_string(),
+                eu.1.clone(),
+                format!("arn:aws:ec2:eu-west-1:{ACCOUNT}:volume/{}", eu.1),
+            ),
+            (
+                "iam-password-policy-weak".to_string(),
+                ACCOUNT.to_string(),
+                format!("arn:aws:iam::{ACCOUNT}:root"),
+            ),
+            (
+                "iam-policy-admin-wildcard".to_string(),
+                "AdminAll@v1".to_string(),
+                self.admin_policy_arn.clone(),
+            ),
+            (
+                "iam-role-trust-open".to_string(),
+                "partner-open".to_string(),
+                format!("arn:aws:iam::{ACCOUNT}:role/partner-open"),
+            ),
+            (
+                "iam-user-console-without-mfa".to_string(),
+                "carol".to_string(),
+                format!("arn:aws:iam::{ACCOUNT}:user/carol"),
+            ),
+            (
+                "iam-user-direct-policy".to_string(),
+                ADMIN.to_string(),
+                format!("arn:aws:iam::{ACCOUNT}:user/alice"),
+            ),
+        ];
+        v.sort();
+        v
+    }
+}
+
+fn triples(findings: &[guardrail_rules::Finding]) -> Vec<(String, String, String)> {
+    let mut v: Vec<_> = findings
+        .iter()
+        .map(|f| {
+            (
+                f.rule.to_string(),
+                f.resource.id.clone(),
+                f.resource.arn.clone(),
+            )
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+fn schedule() -> (serde_json::Value, trigger::Schedule) {
+    let event = event("schedule/sweep.json", &[]);
+    match trigger::decode(&event).unwrap() {
+        Trigger::Schedule(s) => (event, s),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn sweep_finds_exactly_the_seeded_misconfigurations_and_alerts_each_incident_once() {
+    let acct = Seeded::seed().await;
+    let f = acct.function(&[
+        ("GUARDRAIL_SWEEP_ALERT_EACH", "true"),
+        ("GUARDRAIL_DRY_RUN", "false"),
+        (
+            "GUARDRAIL_RULE_MODES",
+            "ebs-unencrypted-volume=remediate,iam-password-policy-weak=remediate",
+        ),
+    ]);
+    let (event, schedule) = schedule();
+
+    let (out, report) = f.sweep(&schedule).await.unwrap();
+    assert_eq!(
+        triples(&report.findings),
+        acct.expected(),
+        "{:#?}",
+        report.findings
+    );
+    assert_eq!(triples(&out.findings), acct.expected());
+    assert!(out.duplicates.is_empty());
+    assert!(report.findings.iter().all(|f| f.event_id.is_none()));
+    assert_eq!(report.regions, ["eu-west-1", "us-east-1"]);
+    assert!(
+        report.notes.iter().any(|n| n.contains("<root_account>")),
+        "moto writes no root row: the root rules are unknown, {:?}",
+        report.notes
+    );
+
+    // The API calls of a sweep of this account, for the benchmark notes.
+    eprintln!("API calls of one sweep: {:#?}", report.api_calls);
+    let calls = &report.api_calls;
+    assert_eq!(calls["iam:GetAccountAuthorizationDetails"], 1);
+    assert_eq!(calls["iam:GetCredentialReport"], 1);
+    assert_eq!(calls["iam:GetAccountPasswordPolicy"], 1);
+    assert_eq!(calls["ec2:DescribeRegions"], 1);
+    assert_eq!(calls["ec2:DescribeVolumes"], 2);
+    assert_eq!(calls["ec2:GetEbsEncryptionByDefault"], 2);
+    assert!(!calls
+        .keys()
+        .any(|k| k.starts_with("iam:List") || k.starts_with("iam:GetUser")));
+
+    // One alert per incident, plus the summary.
+    let alerts = acct.inbox.drain().await;
+    assert_eq!(alerts.len(), 9, "{alerts:#?}");
+    let summary: Vec<_> = alerts
+        .iter()
+        .filter(|a| a.attributes["rule"] == "account-sweep")
+        .collect();
+    assert_eq!(summary.len(), 1);
+    assert_eq!(summary[0].attributes["severity"], "critical");
+    assert!(summary[0]
+        .subject
+        .starts_with("[CRITICAL] Account sweep: 8 finding(s) in 123456789012"));
+    for named in [
+        "iam-role-trust-open",
+        "partner-open",
+        "iam-policy-admin-wildcard",
+    ] {
+        assert!(summary[0].message.contains(named), "{}", summary[0].message);
+    }
+
+    // Remediated: the password policy is at the floor, the volumes are tagged.
+    let policy = acct
+        .iam
+        .get_account_password_policy()
+        .send()
+        .await
+        .unwrap()
+        .password_policy
+        .unwrap();
+    assert_eq!(policy.minimum_password_length, Some(14));
+    assert!(policy.require_symbols && policy.require_uppercase_characters);
+    assert_eq!(policy.password_reuse_prevention, Some(24));
+    let ec2 = aws_sdk_ec2::Client::new(&acct._moto.sdk("eu-west-1").await);
+    let tags = ec2
+        .describe_volumes()
+        .volume_ids(&acct.volumes[1].1)
+        .send()
+        .await
+        .unwrap()
+        .volumes
+        .unwrap()[0]
+        .tags()
+        .iter()
+        .map(|t| (t.key().unwrap().to_string(), t.value().unwrap().to_string()))
+        .collect::<Vec<_>>();
+    assert!(tags.contains(&(
+        "guardrail:finding".to_string(),
+        "ebs-unencrypted-volume".to_string()
+    )));
+
+    // The next sweep (through the Lambda handler): the summary again, nothing else; the
+    // fixed password policy is gone, every other incident is a duplicate.
+    let out = f.handle(&event).await.unwrap();
+    assert!(out.findings.is_empty(), "{:#?}", out.findings);
+    assert_eq!(out.duplicates.len(), 7, "{:?}", out.duplicates);
+    let alerts = acct.inbox.drain().await;
+    assert_eq!(alerts.len(), 1, "{alerts:#?}");
+    assert_eq!(alerts[0].attributes["rule"], "account-sweep");
+    assert!(
+        alerts[0].subject.contains("7 finding(s)"),
+        "{}",
+        alerts[0].subject
+    );
+    assert!(alerts[0].message.contains("7 already reported"));
+}
+
+#[tokio::test]
+async fn by_default_only_the_summary_is_published_and_nothing_changes() {
+    let acct = Seeded::seed().await;
+    let f = acct.function(&[]);
+    let (event, _) = schedule();
+    let out = f.handle(&event).await.unwrap();
+    assert_eq!(triples(&out.findings), acct.expected());
+    let alerts = acct.inbox.drain().await;
+    assert_eq!(alerts.len(), 1, "{alerts:#?}");
+    assert_eq!(alerts[0].attributes["rule"], "account-sweep");
+    assert_eq!(alerts[0].attributes["findings"], "8");
+    // Dry-run and alert mode: the password policy is untouched.
+    let policy = acct
+        .iam
+        .get_account_password_policy()
+        .send()
+        .await
+        .unwrap()
+        .password_policy
+        .unwrap();
+    assert_eq!(policy.minimum_password_length, Some(8));
+}
+
+#[tokio::test]
+async fn config_periodic_rule_evaluates_every_user() {
+    let acct = Seeded::seed().await;
+    let f = acct.function(&[]);
+    let out = f
+        .handle(&event("schedule/config-scheduled-iam.json", &[]))
+        .await
+        .unwrap();
+    assert_eq!(out.rejected, None);
+    let users = acct.iam.list_users().send().await.unwrap();
+    let id = |name: &str| {
+        users
+            .users()
+            .iter()
+            .find(|u| u.user_name() == name)
+            .unwrap()
+            .user_id()
+            .to_string()
+    };
+    let mut got: Vec<(String, &str)> = out
+        .evaluations
+        .iter()
+        .map(|e| (e.resource_id.clone(), e.compliance.as_str()))
+        .collect();
+    got.sort();
+    let mut want = vec![
+        (id("alice"), "COMPLIANT"),
+        (id("carol"), "NON_COMPLIANT"),
+        (id("dave"), "COMPLIANT"),
+        (id("erin"), "COMPLIANT"),
+    ];
+    want.sort();
+    assert_eq!(got, want);
+    assert!(out
+        .evaluations
+        .iter()
+        .all(|e| e.resource_type == "AWS::IAM::User"));
+}
