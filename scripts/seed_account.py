@@ -85,6 +85,71 @@ def ensure_table(ddb, name: str) -> str:
     return name
 
 
+ADMIN_DOC = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
+SCOPED_DOC = {
+    "Version": "2012-10-17",
+    "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::acme-reports/*"}],
+}
+
+
+def trust(principal: dict) -> str:
+    return json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Principal": principal, "Action": "sts:AssumeRole"}],
+        }
+    )
+
+
+def seed_iam(iam) -> None:
+    """The IAM state the events/iam files describe, so the IAM guardrail has real objects to
+    judge: users, the admin grants, the policy versions, the roles with their trust policies."""
+    if any(u["UserName"] == "alice" for u in iam.list_users()["Users"]):
+        return  # seeded already
+    for user in ("alice", "bob", "carol"):
+        iam.create_user(UserName=user)
+    iam.create_group(GroupName="devs")
+    iam.create_login_profile(UserName="alice", Password="Demo-Passw0rd-alice!")
+    iam.create_login_profile(UserName="bob", Password="Demo-Passw0rd-bob!")
+    iam.create_login_profile(UserName="carol", Password="Demo-Passw0rd-carol!")
+    admin = "arn:aws:iam::aws:policy/AdministratorAccess"
+    iam.attach_user_policy(UserName="bob", PolicyArn=admin)
+    iam.put_user_policy(UserName="bob", PolicyName="bob-admin", PolicyDocument=json.dumps(ADMIN_DOC))
+    iam.put_user_policy(UserName="bob", PolicyName="bob-read-reports", PolicyDocument=json.dumps(SCOPED_DOC))
+    too_broad = iam.create_policy(PolicyName="TooBroad", PolicyDocument=json.dumps(SCOPED_DOC))["Policy"]["Arn"]
+    iam.create_policy_version(PolicyArn=too_broad, PolicyDocument=json.dumps(ADMIN_DOC), SetAsDefault=True)
+    iam.create_policy(PolicyName="ReadAcmeReports", PolicyDocument=json.dumps(SCOPED_DOC))
+    no_mfa = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Action": ["iam:*", "ec2:StopInstances", "ec2:TerminateInstances"], "Resource": "*"}
+        ],
+    }
+    iam.create_policy(PolicyName="OpsPowerUser", PolicyDocument=json.dumps(no_mfa))
+    iam.create_role(RoleName="app-role", AssumeRolePolicyDocument=trust({"Service": "ec2.amazonaws.com"}))
+    iam.attach_role_policy(RoleName="app-role", PolicyArn=admin)
+    privesc = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "DeployHelper",
+                "Effect": "Allow",
+                "Action": ["iam:PassRole", "lambda:CreateFunction", "lambda:InvokeFunction"],
+                "Resource": "*",
+            }
+        ],
+    }
+    iam.put_role_policy(RoleName="app-role", PolicyName="deploy-helper", PolicyDocument=json.dumps(privesc))
+    s3_all = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}
+    iam.put_group_policy(GroupName="devs", PolicyName="s3-everything", PolicyDocument=json.dumps(s3_all))
+    iam.attach_group_policy(GroupName="devs", PolicyArn="arn:aws:iam::aws:policy/ReadOnlyAccess")
+    iam.create_role(RoleName="open-trust-role", AssumeRolePolicyDocument=trust({"AWS": "*"}))
+    iam.create_role(RoleName="lambda-exec-role", AssumeRolePolicyDocument=trust({"Service": "lambda.amazonaws.com"}))
+    iam.create_role(
+        RoleName="partner-access", AssumeRolePolicyDocument=trust({"AWS": "arn:aws:iam::999988887777:root"})
+    )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--endpoint-url", default=os.environ.get("AWS_ENDPOINT_URL"))
@@ -142,6 +207,7 @@ def main() -> int:
         )
 
     ledger = ensure_table(ddb, LEDGER_TABLE)
+    seed_iam(client("iam", "us-east-1", endpoint))
 
     print(
         json.dumps(
