@@ -287,13 +287,23 @@ async fn new_default_policy_version_is_reverted() {
         .send()
         .await
         .unwrap();
-    let guardrail = acct.remediating();
-    let out = guardrail
-        .handle(&iam_event("iam/create-policy-version-admin.json"))
-        .await
+    let event = iam_event("iam/create-policy-version-admin.json");
+    // Without the opt-in no revert is planned: the role would lack the permission.
+    let out = acct.remediating().handle(&event).await.unwrap();
+    let admin = out
+        .findings
+        .iter()
+        .find(|f| f.rule == "iam-policy-admin-wildcard")
         .unwrap();
-    assert_eq!(acct.default_version(&arn).await, "v1", "{out:?}");
-    // Someone sets the admin version as default again: a new act, reverted again.
+    assert!(admin.actions.is_empty(), "{admin:?}");
+    assert_eq!(acct.default_version(&arn).await, "v2");
+    let guardrail = acct.guardrail(&[
+        ("GUARDRAIL_DRY_RUN", "false"),
+        ("GUARDRAIL_DEFAULT_MODE", "remediate"),
+        ("GUARDRAIL_REVERT_POLICY_VERSIONS", "true"),
+    ]);
+    // The ledger remembers the first delivery; a redelivery to the reconfigured function is
+    // the same event, so use the (distinct) SetDefaultPolicyVersion event to revert.
     acct.iam
         .set_default_policy_version()
         .policy_arn(&arn)
@@ -305,6 +315,19 @@ async fn new_default_policy_version_is_reverted() {
         .handle(&iam_event("iam/set-default-policy-version.json"))
         .await
         .unwrap();
+    assert_eq!(acct.default_version(&arn).await, "v1", "{out:?}");
+    // Someone sets the admin version as default again: a new act (a new CloudTrail event),
+    // reverted again.
+    acct.iam
+        .set_default_policy_version()
+        .policy_arn(&arn)
+        .version_id("v2")
+        .send()
+        .await
+        .unwrap();
+    let mut new_act = iam_event("iam/set-default-policy-version.json");
+    new_act["detail"]["eventID"] = "5d1c7e0e-0000-4000-8000-00000000aaaa".into();
+    let out = guardrail.handle(&new_act).await.unwrap();
     assert!(
         out.findings
             .iter()
@@ -313,10 +336,7 @@ async fn new_default_policy_version_is_reverted() {
     );
     assert_eq!(acct.default_version(&arn).await, "v1");
     // Redelivery of that event: the version is v1 now, nothing to judge.
-    let again = guardrail
-        .handle(&iam_event("iam/set-default-policy-version.json"))
-        .await
-        .unwrap();
+    let again = guardrail.handle(&new_act).await.unwrap();
     assert!(
         again
             .findings

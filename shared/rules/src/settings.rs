@@ -35,6 +35,11 @@ pub struct Settings {
     /// ARN of the guardrail's MFA-enforcement deny policy (created by the template). The only
     /// policy the guardrail may attach; without it, that remediation is not planned.
     pub mfa_policy_arn: Option<String>,
+    /// Whether a bad new default policy version may be reverted. Off by default because the
+    /// permission it needs (iam:SetDefaultPolicyVersion) is itself an escalation path; the
+    /// template grants it only with AllowPolicyVersionRevert=true and sets this to match, so
+    /// the guardrail never plans a step its role cannot perform.
+    pub revert_policy_versions: bool,
     /// Regions where API calls are allowed (`region-not-allowed`). Empty: that rule is inactive,
     /// since without a list every region would count as not allowed.
     pub allowed_regions: Vec<String>,
@@ -81,6 +86,7 @@ impl Default for Settings {
             encrypted_copy: false,
             dedupe_seconds: 86_400,
             mfa_policy_arn: None,
+            revert_policy_versions: false,
             allowed_regions: Vec::new(),
             region_exempt_actions: Vec::new(),
             region_include_read_only: false,
@@ -149,6 +155,9 @@ impl Settings {
         s.own_role_arn = get("GUARDRAIL_OWN_ROLE_ARN").filter(|v| !v.trim().is_empty());
         s.home_account = get("GUARDRAIL_ACCOUNT_ID").filter(|v| !v.trim().is_empty());
         s.mfa_policy_arn = get("GUARDRAIL_MFA_POLICY_ARN").filter(|v| !v.trim().is_empty());
+        if let Some(v) = get("GUARDRAIL_REVERT_POLICY_VERSIONS") {
+            s.revert_policy_versions = parse_bool("GUARDRAIL_REVERT_POLICY_VERSIONS", &v)?;
+        }
         if let Some(v) = get("GUARDRAIL_ENCRYPTED_COPY") {
             s.encrypted_copy = parse_bool("GUARDRAIL_ENCRYPTED_COPY", &v)?;
         }

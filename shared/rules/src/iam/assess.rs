@@ -89,13 +89,13 @@ impl PolicySubject {
     }
 
     /// The step that takes the offending grant away, if there is a safe one.
-    fn undo(&self) -> Option<RemediationStep> {
+    fn undo(&self, settings: &Settings) -> Option<RemediationStep> {
         match self {
             PolicySubject::ManagedVersion {
                 policy_arn,
                 version_id,
                 previous_version: Some(previous),
-            } => Some(RemediationStep::RevertPolicyVersion {
+            } if settings.revert_policy_versions => Some(RemediationStep::RevertPolicyVersion {
                 policy_arn: policy_arn.clone(),
                 bad_version: version_id.clone(),
                 to_version: previous.clone(),
@@ -184,7 +184,10 @@ pub fn policy(
                 String::new()
             }
         );
-        let steps = subject.undo().map(|s| vec![(s, false)]).unwrap_or_default();
+        let steps = subject
+            .undo(settings)
+            .map(|s| vec![(s, false)])
+            .unwrap_or_default();
         let mut finding = Finding::build(
             meta,
             mode,
