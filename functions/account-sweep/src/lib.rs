@@ -12,7 +12,7 @@ use guardrail_aws::account::AccountReader;
 use guardrail_aws::api_counter::ApiCounter;
 use guardrail_aws::error::AwsError;
 use guardrail_aws::pipeline::{self, InvocationError};
-use guardrail_aws::ports::{AccountFactsReader, EvaluationSink, Notifier};
+use guardrail_aws::ports::{AccountFactsReader, EvaluationSink, FindingsSink, Notifier};
 use guardrail_aws::runtime::decode_and_route;
 use guardrail_aws::Wiring;
 use guardrail_rules::alert::Alert;
@@ -130,6 +130,8 @@ impl AccountSweep {
             self.reader.counter().take(),
         );
         report.set_repeats(reported.duplicates.len());
+        // Boxed: the sweep's future is already large, and this one holds SDK futures.
+        Box::pin(self.security_hub(&report)).await;
         self.wiring
             .notifier
             .publish(&sweep::summary_alert(&report))
@@ -145,6 +147,32 @@ impl AccountSweep {
         out.findings = reported.alerted;
         out.duplicates = reported.duplicates;
         Ok((out, report))
+    }
+
+    /// With Security Hub on: import every finding of the sweep (repeats update the same
+    /// Security Hub finding, refreshing `UpdatedAt`), then archive the ones imported earlier that
+    /// this sweep no longer found. A failure is logged and counted, never fatal: the summary
+    /// alert is the primary channel.
+    async fn security_hub(&self, report: &SweepReport) {
+        let hub = &self.wiring.security_hub;
+        if hub.is_none() {
+            return;
+        }
+        match hub.import(&report.findings).await {
+            Ok(n) => tracing::info!(imported = n, "sweep findings imported into Security Hub"),
+            Err(e) => {
+                guardrail_aws::securityhub::report_failure("import", report.findings.len(), &e);
+                // Without a complete import, "not found again" cannot be trusted: do not archive.
+                return;
+            }
+        }
+        match hub
+            .archive_resolved(&report.account, &report.regions, &report.findings)
+            .await
+        {
+            Ok(n) => tracing::info!(archived = n, "resolved Security Hub findings archived"),
+            Err(e) => guardrail_aws::securityhub::report_failure("archive", 0, &e),
+        }
     }
 
     /// AWS Config periodic rule for IAM users: one evaluation per user from the credential

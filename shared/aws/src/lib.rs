@@ -14,6 +14,7 @@ pub mod ledger;
 pub mod pipeline;
 pub mod ports;
 pub mod runtime;
+pub mod securityhub;
 pub mod sns;
 pub mod telemetry;
 pub mod wiring;

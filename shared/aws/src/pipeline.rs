@@ -5,9 +5,14 @@
 //! alert comes after the actions so it can say what was done. If the alert cannot be published
 //! the claim is released and the invocation fails, so Lambda retries (and finally the DLQ keeps
 //! the event): an alert is never lost, and a retry finds finished steps `AlreadyDone`.
+//!
+//! With Security Hub on (`GUARDRAIL_SECURITY_HUB`), each alerted finding is also imported there
+//! after its alert. Security Hub is a secondary channel: a failed import is logged and counted
+//! (metric `SecurityHubImportFailures`) but does not fail the invocation, since a retry would
+//! re-run the whole pipeline for a channel that is not the alert.
 
 use crate::error::AwsError;
-use crate::ports::{Claim, Ledger, Notifier, Remediator};
+use crate::ports::{Claim, FindingsSink, Ledger, Notifier, Remediator};
 use guardrail_rules::alert;
 use guardrail_rules::finding::{ActionStatus, Finding};
 use guardrail_rules::plan::RemediationStep;
@@ -41,6 +46,35 @@ pub async fn act_and_alert(
     remediator: &impl Remediator,
     notifier: &impl Notifier,
     ledger: &impl Ledger,
+) -> Result<Reported, InvocationError> {
+    act_and_alert_to(findings, event_id, remediator, notifier, ledger, &NoSink).await
+}
+
+/// No second channel.
+pub struct NoSink;
+
+impl FindingsSink for NoSink {
+    async fn import(&self, _findings: &[Finding]) -> Result<usize, AwsError> {
+        Ok(0)
+    }
+    async fn archive_resolved(
+        &self,
+        _account: &str,
+        _swept_regions: &[String],
+        _current: &[Finding],
+    ) -> Result<usize, AwsError> {
+        Ok(0)
+    }
+}
+
+/// [`act_and_alert`], also importing each alerted finding into `hub` (Security Hub).
+pub async fn act_and_alert_to(
+    findings: Vec<Finding>,
+    event_id: &str,
+    remediator: &impl Remediator,
+    notifier: &impl Notifier,
+    ledger: &impl Ledger,
+    hub: &impl FindingsSink,
 ) -> Result<Reported, InvocationError> {
     let mut reported = Reported::default();
     // Several findings about one object plan the same step (detach this policy); done once, the
@@ -91,6 +125,10 @@ pub async fn act_and_alert(
         }
         tracing::info!(rule = finding.rule, severity = %finding.severity, resource = %finding.resource.arn, "alert published");
         crate::telemetry::emit_metrics(&finding);
+        // Boxed: keeps this (already large) future small when the sink is a real SDK client.
+        if let Err(e) = Box::pin(hub.import(std::slice::from_ref(&finding))).await {
+            crate::securityhub::report_failure("import", 1, &e);
+        }
         if let Err(e) = ledger.complete(&key).await {
             // The alert is out; a lost completion only means a retry after the lease may repeat it.
             tracing::warn!(incident = %key, error = %e, "could not mark the incident complete");

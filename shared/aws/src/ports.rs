@@ -72,6 +72,21 @@ pub trait EvaluationSink {
     async fn put(&self, result_token: &str, evaluations: &[Evaluation]) -> Result<(), AwsError>;
 }
 
+/// Receives findings in a second channel (AWS Security Hub): imports them, and closes the ones a
+/// sweep no longer sees. Optional and secondary: callers log failures instead of failing.
+pub trait FindingsSink {
+    /// Import (create or update) findings; the number imported.
+    async fn import(&self, findings: &[guardrail_rules::Finding]) -> Result<usize, AwsError>;
+    /// Archive the findings imported earlier that a sweep of `account` over `swept_regions` no
+    /// longer found (`current`: everything it found); the number archived.
+    async fn archive_resolved(
+        &self,
+        account: &str,
+        swept_regions: &[String],
+        current: &[guardrail_rules::Finding],
+    ) -> Result<usize, AwsError>;
+}
+
 /// A managed policy version, as read back from IAM.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PolicyVersion {

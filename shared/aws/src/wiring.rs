@@ -5,6 +5,7 @@ use crate::ec2::Ec2;
 use crate::executor::Executor;
 use crate::iam::Iam;
 use crate::ledger::{AnyLedger, DynamoLedger, NoLedger};
+use crate::securityhub::SecurityHub;
 use crate::sns::SnsNotifier;
 use aws_config::{BehaviorVersion, SdkConfig};
 use guardrail_rules::settings::{Settings, SettingsError};
@@ -21,6 +22,8 @@ pub struct Wiring {
     pub notifier: SnsNotifier,
     pub ledger: AnyLedger,
     pub config: ConfigSink,
+    /// Security Hub import, when `GUARDRAIL_SECURITY_HUB=true` (off by default).
+    pub security_hub: Option<SecurityHub>,
 }
 
 /// IAM is throttled hard and its rates cannot be raised: IAM clients retry (with the SDK's
@@ -35,6 +38,12 @@ pub struct Plumbing {
     pub topic_arn: Option<String>,
     pub ledger_table: Option<String>,
     pub config_test_mode: bool,
+}
+
+/// `GUARDRAIL_SECURITY_HUB=true` (or `1`) turns the Security Hub import on.
+pub fn security_hub_enabled(get: impl Fn(&str) -> Option<String>) -> bool {
+    get("GUARDRAIL_SECURITY_HUB")
+        .is_some_and(|v| v.trim().eq_ignore_ascii_case("true") || v.trim() == "1")
 }
 
 impl Plumbing {
@@ -55,7 +64,28 @@ impl Wiring {
         let env = |k: &str| std::env::var(k).ok();
         let settings = Settings::from_lookup(env)?;
         let sdk = aws_config::load_defaults(BehaviorVersion::latest()).await;
-        Ok(Wiring::new(sdk, settings, Plumbing::from_lookup(env)))
+        let wiring = Wiring::new(sdk, settings, Plumbing::from_lookup(env))
+            .with_security_hub(security_hub_enabled(env));
+        Ok(
+            match env("GUARDRAIL_DOCS_BASE_URL").filter(|u| !u.trim().is_empty()) {
+                Some(url) => Wiring {
+                    security_hub: wiring.security_hub.map(|h| h.with_docs_base_url(url)),
+                    ..wiring
+                },
+                None => wiring,
+            },
+        )
+    }
+
+    /// Import findings into Security Hub (in the function's region) too, or not.
+    pub fn with_security_hub(mut self, enabled: bool) -> Wiring {
+        self.security_hub = enabled.then(|| {
+            SecurityHub::new(
+                aws_sdk_securityhub::Client::new(&self.sdk),
+                self.home_region(),
+            )
+        });
+        self
     }
 
     pub fn new(sdk: SdkConfig, settings: Settings, plumbing: Plumbing) -> Wiring {
@@ -93,6 +123,7 @@ impl Wiring {
             ledger,
             settings,
             sdk,
+            security_hub: None,
         }
     }
 
@@ -104,12 +135,13 @@ impl Wiring {
         event_id: &str,
         out: &mut guardrail_rules::Outcome,
     ) -> Result<(), crate::pipeline::InvocationError> {
-        let reported = crate::pipeline::act_and_alert(
+        let reported = crate::pipeline::act_and_alert_to(
             findings,
             event_id,
             &self.executor,
             &self.notifier,
             &self.ledger,
+            &self.security_hub,
         )
         .await?;
         out.findings = reported.alerted;

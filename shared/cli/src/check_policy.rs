@@ -49,6 +49,7 @@ impl ReportArgs {
             Format::Text => output::text::render(findings, inputs, noun),
             Format::Json => output::json::render(findings)?,
             Format::Sarif => output::sarif::render(findings)?,
+            Format::Html => output::html::policies(findings, inputs, noun),
         };
         print!("{text}");
         let failing = findings.iter().any(|f| f.finding.severity >= self.fail_on);

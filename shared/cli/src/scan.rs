@@ -62,6 +62,7 @@ pub fn run(args: &Args) -> Result<ExitCode, CliError> {
         Format::Text => findings::text(&report),
         Format::Json => findings::json(&report.findings)?,
         Format::Sarif => findings::sarif(&report.findings)?,
+        Format::Html => crate::output::html::scan(&report),
     };
     print!("{text}");
     let failing = report.findings.iter().any(|f| f.severity >= args.fail_on);

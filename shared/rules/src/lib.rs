@@ -8,6 +8,7 @@
 //! [`finding::Finding`]s whose actions are a [`plan`], then [`alert::render`] each finding.
 
 pub mod alert;
+pub mod asff;
 pub mod cfn;
 pub mod ebs;
 pub mod evaluation;

@@ -1,6 +1,7 @@
 //! Output formats for check-policy, check-template and scan.
 
 pub mod findings;
+pub mod html;
 pub mod json;
 pub mod sarif;
 pub mod text;
@@ -12,6 +13,8 @@ pub enum Format {
     Text,
     Json,
     Sarif,
+    /// One self-contained HTML page (inline CSS and SVG charts, no script, no network).
+    Html,
 }
 
 /// A finding with the file it came from.
