@@ -4,6 +4,8 @@
 //! Every test gets its own emulator on its own free port: tests stay independent and can run
 //! in parallel, at ~1 s start-up each.
 
+pub mod proxy;
+
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_sdk_sns::config::Credentials;
 use serde_json::Value;

@@ -182,6 +182,13 @@ impl AccountSweep {
             trigger: format!("config:{}", inv.message.label()),
             ..Outcome::default()
         };
+        // The same account scope as API calls: never judge (nor read) for another account.
+        if let Err(skip) =
+            guardrail_rules::gate::screen_account(&inv.account, &self.wiring.settings)
+        {
+            out.skipped = Some(skip.to_string());
+            return Ok(out);
+        }
         let ConfigMessage::Scheduled { notification_time } = &inv.message else {
             out.skipped =
                 Some("the IAM user rule is periodic only; change notifications are ignored".into());

@@ -9,5 +9,7 @@ fn main() -> Result<(), guardrail_aws::runtime::Error> {
         .enable_all()
         .thread_stack_size(8 * 1024 * 1024)
         .build()?
-        .block_on(guardrail_aws::runtime::run(account_sweep::AccountSweep::new))
+        .block_on(guardrail_aws::runtime::run(
+            account_sweep::AccountSweep::new,
+        ))
 }

@@ -89,6 +89,13 @@ impl EbsGuardrail {
             trigger: format!("config:{}", inv.message.label()),
             ..Outcome::default()
         };
+        // The same account scope as API calls: never judge (nor read) for another account.
+        if let Err(skip) =
+            guardrail_rules::gate::screen_account(&inv.account, &self.wiring.settings)
+        {
+            out.skipped = Some(skip.to_string());
+            return Ok(out);
+        }
         let evaluations = match &inv.message {
             ConfigMessage::ItemChange(item) | ConfigMessage::Oversized(item) => {
                 match ebs::evaluate_config_item(item, inv.event_left_scope, exempt_tag) {

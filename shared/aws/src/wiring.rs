@@ -63,7 +63,16 @@ impl Wiring {
     pub async fn from_env() -> Result<Wiring, SettingsError> {
         let env = |k: &str| std::env::var(k).ok();
         let settings = Settings::from_lookup(env)?;
-        let sdk = aws_config::load_defaults(BehaviorVersion::latest()).await;
+        // A hung AWS call must not hold the invocation until Lambda's own timeout: bound each
+        // attempt, and let the SDK's retries (with backoff) try again.
+        let timeouts = aws_config::timeout::TimeoutConfig::builder()
+            .operation_attempt_timeout(std::time::Duration::from_secs(10))
+            .connect_timeout(std::time::Duration::from_secs(3))
+            .build();
+        let sdk = aws_config::defaults(BehaviorVersion::latest())
+            .timeout_config(timeouts)
+            .load()
+            .await;
         let wiring = Wiring::new(sdk, settings, Plumbing::from_lookup(env))
             .with_security_hub(security_hub_enabled(env));
         Ok(

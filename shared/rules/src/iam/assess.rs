@@ -118,6 +118,13 @@ impl PolicySubject {
     }
 }
 
+/// Policy rules whose remediation removes the offending grant (detach, delete, revert).
+const UNDONE_BY_REMEDIATION: [&str; 3] = [
+    rules::iam_policy_admin_wildcard::META.id,
+    rules::iam_policy_allows_without_mfa::META.id,
+    rules::iam_policy_privilege_escalation::META.id,
+];
+
 /// The rule's metadata when it is switched on.
 fn enabled(id: &str, settings: &Settings) -> Option<(&'static RuleMeta, Mode)> {
     let meta = rules::meta(id)?;
@@ -184,8 +191,11 @@ pub fn policy(
                 String::new()
             }
         );
+        // Only rules whose remediation takes the grant away carry the undo step; the others
+        // (service wildcard, open trust) are alert-only by design (their RuleMeta says so).
         let steps = subject
             .undo(settings)
+            .filter(|_| UNDONE_BY_REMEDIATION.contains(&pf.rule))
             .map(|s| vec![(s, false)])
             .unwrap_or_default();
         let mut finding = Finding::build(

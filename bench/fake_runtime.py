@@ -1,0 +1,318 @@
+#!/usr/bin/env python3
+"""A tiny local fake of the Lambda Runtime API, to time a guardrail function binary.
+
+For each run it resets the moto server, seeds the account (boto3) so the event fires, starts
+the binary under `/usr/bin/time -v` with AWS_LAMBDA_RUNTIME_API pointing here, serves one cold
+event and one warm event at GET /2018-06-01/runtime/invocation/next, records the responses,
+then holds the third GET, reads the process's peak RSS and kills it.
+
+Measured per run (milliseconds from spawning the process):
+  init       first GET /next (process start, logging, SDK config, wiring, runtime client)
+  first      the response to the first event posted (init + first event handled)
+  warm       handling time of the second event (GET /next answered -> response posted)
+CPU time used (sum of the threads' /proc schedstat) at init and after both events, and peak
+RSS (VmHWM from /proc, and /usr/bin/time's "Maximum resident set size").
+
+Usage: fake_runtime.py --binary PATH --function ebs|iam|region --moto-port N [--runs 10]
+Needs boto3 (the project's .venv has it). Prints one JSON object: runs and medians.
+"""
+
+import argparse
+import json
+import os
+import signal
+import statistics
+import subprocess
+import tempfile
+import threading
+import time
+import urllib.request
+import uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import boto3
+
+ROOT = Path(__file__).resolve().parent.parent
+ACCOUNT = "123456789012"
+PREFIX = "/2018-06-01/runtime"
+
+
+class Runtime:
+    """State of one run, shared with the HTTP handler threads."""
+
+    def __init__(self, events):
+        self.events = list(events)
+        self.lock = threading.Lock()
+        self.served = 0
+        self.t_get = []  # time of each GET /next
+        self.t_answered = []  # time each event was handed out
+        self.t_done = []  # time each response/error was posted
+        self.bodies = []
+        self.errors = []
+        self.pid = None  # the binary (child of /usr/bin/time), once known
+        self.cpu_at_get = []  # CPU ms the process had used at each GET /next
+        self.held = threading.Event()  # a GET /next beyond the events: the run is over
+        self.release = threading.Event()
+
+
+RUN = None
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args):
+        pass
+
+    def _reply(self, code, body=b"", headers=None):
+        self.send_response(code)
+        for k, v in (headers or {}).items():
+            self.send_header(k, v)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_GET(self):
+        now = time.monotonic()
+        if not self.path.startswith(PREFIX + "/invocation/next"):
+            return self._reply(404)
+        run = RUN
+        with run.lock:
+            run.cpu_at_get.append(cpu_ms(run.pid))
+            run.t_get.append(now)
+            i = run.served
+            run.served += 1
+        if i >= len(run.events):
+            run.held.set()
+            run.release.wait(60)
+            return self._reply(500)
+        body = json.dumps(run.events[i]).encode()
+        run.t_answered.append(time.monotonic())
+        self._reply(
+            200,
+            body,
+            {
+                "Content-Type": "application/json",
+                "Lambda-Runtime-Aws-Request-Id": f"req-{i}-{uuid.uuid4()}",
+                "Lambda-Runtime-Deadline-Ms": str(int(time.time() * 1000) + 30_000),
+                "Lambda-Runtime-Invoked-Function-Arn": f"arn:aws:lambda:us-east-1:{ACCOUNT}:function:bench",
+                "Lambda-Runtime-Trace-Id": "Root=1-00000000-000000000000000000000000",
+            },
+        )
+
+    def do_POST(self):
+        now = time.monotonic()
+        n = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(n) if n else b""
+        run = RUN
+        if self.path.endswith("/response"):
+            run.t_done.append(now)
+            run.bodies.append(body.decode(errors="replace"))
+        elif self.path.endswith("/error"):
+            run.t_done.append(now)
+            run.errors.append(body.decode(errors="replace"))
+        else:  # init error
+            run.errors.append(body.decode(errors="replace"))
+            run.held.set()
+        self._reply(202, b"{}", {"Content-Type": "application/json"})
+
+
+def event(path, replacements, event_id):
+    text = (ROOT / "events" / path).read_text()
+    for a, b in replacements:
+        text = text.replace(a, b)
+    e = json.loads(text)
+    e["detail"]["eventID"] = event_id
+    return e
+
+
+def client(service, region, endpoint):
+    return boto3.client(
+        service,
+        region_name=region,
+        endpoint_url=endpoint,
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+
+
+def seed(function, endpoint):
+    """Reset moto, create the plumbing and the state the two events are about."""
+    urllib.request.urlopen(urllib.request.Request(endpoint + "/moto-api/reset", method="POST")).read()
+    home = "us-east-1" if function == "iam" else "ap-northeast-2"
+    topic = client("sns", home, endpoint).create_topic(Name="guardrail-alerts")["TopicArn"]
+    client("dynamodb", home, endpoint).create_table(
+        TableName="guardrail-ledger",
+        BillingMode="PAY_PER_REQUEST",
+        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+    )
+    env = {
+        "AWS_REGION": home,
+        "GUARDRAIL_TOPIC_ARN": topic,
+        "GUARDRAIL_LEDGER_TABLE": "guardrail-ledger",
+    }
+    if function == "ebs":
+        ec2 = client("ec2", home, endpoint)
+        vols = [
+            ec2.create_volume(AvailabilityZone="ap-northeast-2a", Size=8, Encrypted=False)["VolumeId"]
+            for _ in range(2)
+        ]
+        events = [
+            event("ebs/create-volume-unencrypted.json", [("vol-0aaaaaaaaaaaaaaa1", v)], f"bench-{v}")
+            for v in vols
+        ]
+    elif function == "iam":
+        iam = client("iam", home, endpoint)
+        for user in ["bob", "alice"]:
+            iam.create_user(UserName=user)
+            iam.attach_user_policy(UserName=user, PolicyArn="arn:aws:iam::aws:policy/AdministratorAccess")
+        events = [
+            event("iam/attach-user-policy-admin.json", [('"userName": "bob"', f'"userName": "{u}"')], f"bench-{u}")
+            for u in ["bob", "alice"]
+        ]
+    else:
+        ec2 = client("ec2", "sa-east-1", endpoint)
+        events = []
+        for n in range(2):
+            ids = [
+                i["InstanceId"]
+                for i in ec2.run_instances(ImageId="ami-12c6146b", MinCount=2, MaxCount=2, InstanceType="t3.micro")[
+                    "Instances"
+                ]
+            ]
+            events.append(
+                event(
+                    "region/run-instances-disallowed-region.json",
+                    [("i-0eeeeeeeeeeeeeee5", ids[0]), ("i-0eeeeeeeeeeeeeee6", ids[1])],
+                    f"bench-run-{n}-{ids[0]}",
+                )
+            )
+        env["GUARDRAIL_ALLOWED_REGIONS"] = "ap-northeast-2"
+    return events, env
+
+
+def child_pid(parent):
+    try:
+        kids = Path(f"/proc/{parent}/task/{parent}/children").read_text().split()
+        return int(kids[0]) if kids else None
+    except OSError:
+        return None
+
+
+def cpu_ms(pid):
+    """CPU time used so far by every live thread of `pid` (schedstat: nanoseconds on CPU)."""
+    if pid is None:
+        return None
+    total = 0
+    try:
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            total += int((task / "schedstat").read_text().split()[0])
+    except OSError:
+        pass
+    return round(total / 1e6, 2)
+
+
+def vm_hwm_kb(pid):
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1])
+    return None
+
+
+def one_run(args, port, endpoint):
+    global RUN
+    events, extra = seed(args.function, endpoint)
+    RUN = Runtime(events)
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "AWS_LAMBDA_RUNTIME_API": f"127.0.0.1:{port}",
+        "AWS_LAMBDA_FUNCTION_NAME": f"guardrail-{args.function}",
+        "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "128",
+        "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
+        "AWS_LAMBDA_LOG_GROUP_NAME": "/aws/lambda/bench",
+        "AWS_LAMBDA_LOG_STREAM_NAME": "bench",
+        "AWS_ENDPOINT_URL": endpoint,
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_EC2_METADATA_DISABLED": "true",
+        "GUARDRAIL_DRY_RUN": "false",
+        "GUARDRAIL_DEFAULT_MODE": "remediate",
+        "GUARDRAIL_ACCOUNT_ID": ACCOUNT,
+        "RUST_LOG": "info",
+        **extra,
+    }
+    timing = tempfile.NamedTemporaryFile(prefix="time-", suffix=".txt", delete=False).name
+    log = open(args.log, "ab") if args.log else subprocess.DEVNULL
+    t0 = time.monotonic()
+    proc = subprocess.Popen(
+        ["/usr/bin/time", "-v", "-o", timing, args.binary], env=env, stdout=log, stderr=log
+    )
+    deadline = time.monotonic() + 5
+    while RUN.pid is None and time.monotonic() < deadline:
+        RUN.pid = child_pid(proc.pid)
+    ok = RUN.held.wait(args.timeout)
+    pid = RUN.pid or child_pid(proc.pid)
+    hwm = vm_hwm_kb(pid) if pid else None
+    if pid:
+        os.kill(pid, signal.SIGKILL)
+    RUN.release.set()
+    proc.wait(10)
+    max_rss = None
+    for line in Path(timing).read_text().splitlines():
+        if "Maximum resident set size" in line:
+            max_rss = int(line.split(":")[1])
+    os.unlink(timing)
+    if not ok or RUN.errors or len(RUN.t_done) < len(events):
+        raise SystemExit(f"run failed: held={ok} errors={RUN.errors} bodies={RUN.bodies}")
+    findings = [len(json.loads(b).get("findings", [])) for b in RUN.bodies]
+    ms = lambda t: round((t - t0) * 1000, 2)
+    return {
+        "init_ms": ms(RUN.t_get[0]),
+        "first_response_ms": ms(RUN.t_done[0]),
+        "first_event_ms": round((RUN.t_done[0] - RUN.t_answered[0]) * 1000, 2),
+        "warm_event_ms": round((RUN.t_done[1] - RUN.t_answered[1]) * 1000, 2),
+        "init_cpu_ms": RUN.cpu_at_get[0],
+        "total_cpu_ms": RUN.cpu_at_get[-1],
+        "vm_hwm_kb": hwm,
+        "max_rss_kb": max_rss,
+        "findings": findings,
+    }
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--binary", required=True)
+    p.add_argument("--function", choices=["ebs", "iam", "region"], required=True)
+    p.add_argument("--moto-port", type=int, required=True)
+    p.add_argument("--runs", type=int, default=10)
+    p.add_argument("--timeout", type=float, default=60)
+    p.add_argument("--log", help="append the binary's output here")
+    args = p.parse_args()
+    class Server(ThreadingHTTPServer):
+        def handle_error(self, request, client_address):
+            pass  # the killed process's connection resets: expected
+
+    server = Server(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    endpoint = f"http://127.0.0.1:{args.moto_port}"
+    runs = [one_run(args, server.server_address[1], endpoint) for _ in range(args.runs)]
+    server.shutdown()
+    keys = [
+        "init_ms",
+        "first_response_ms",
+        "first_event_ms",
+        "warm_event_ms",
+        "init_cpu_ms",
+        "total_cpu_ms",
+        "vm_hwm_kb",
+        "max_rss_kb",
+    ]
+    medians = {k: statistics.median(r[k] for r in runs) for k in keys}
+    print(json.dumps({"function": args.function, "binary": args.binary, "median": medians, "runs": runs}))
+
+
+if __name__ == "__main__":
+    main()
