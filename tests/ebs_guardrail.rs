@@ -67,18 +67,7 @@ impl Account {
     }
 
     async fn tags(&self, volume: &str) -> BTreeMap<String, String> {
-        let out = self
-            .ec2
-            .describe_volumes()
-            .volume_ids(volume)
-            .send()
-            .await
-            .unwrap();
-        out.volumes()[0]
-            .tags()
-            .iter()
-            .map(|t| (t.key().unwrap().to_string(), t.value().unwrap().to_string()))
-            .collect()
+        volume_tags(&self.ec2, volume).await
     }
 
     async fn encryption_by_default(&self) -> bool {

@@ -98,17 +98,9 @@ impl Faulty {
     }
 
     async fn tagged(&self) -> bool {
-        let out = self
-            .ec2
-            .describe_volumes()
-            .volume_ids(&self.volume)
-            .send()
+        volume_tags(&self.ec2, &self.volume)
             .await
-            .unwrap();
-        out.volumes()[0]
-            .tags()
-            .iter()
-            .any(|t| t.key() == Some("guardrail:finding"))
+            .contains_key("guardrail:finding")
     }
 
     async fn encryption_by_default(&self) -> bool {

@@ -219,32 +219,6 @@ where
     tally
 }
 
-async fn create_volume(ec2: &aws_sdk_ec2::Client, az: &str, encrypted: bool) -> String {
-    ec2.create_volume()
-        .availability_zone(az)
-        .size(8)
-        .encrypted(encrypted)
-        .send()
-        .await
-        .unwrap()
-        .volume_id
-        .unwrap()
-}
-
-async fn tags(ec2: &aws_sdk_ec2::Client, volume: &str) -> BTreeMap<String, String> {
-    let out = ec2
-        .describe_volumes()
-        .volume_ids(volume)
-        .send()
-        .await
-        .unwrap();
-    out.volumes()[0]
-        .tags()
-        .iter()
-        .map(|t| (t.key().unwrap().to_string(), t.value().unwrap().to_string()))
-        .collect()
-}
-
 #[tokio::test]
 async fn ebs_events_delivered_three_times_act_and_alert_once() {
     let moto = Moto::start();
@@ -284,13 +258,13 @@ async fn ebs_events_delivered_three_times_act_and_alert_once() {
     assert_eq!(proxy.seen("EnableEbsEncryptionByDefault"), 1);
     // The tag names the first event that reported the incident (AttachVolume sorts first).
     assert_eq!(
-        tags(&ec2, &unencrypted)
+        volume_tags(&ec2, &unencrypted)
             .await
             .get("guardrail:event-id")
             .map(String::as_str),
         Some("448e96ab-38da-417b-8ef3-7c1595a2b9dc")
     );
-    assert!(tags(&ec2, &encrypted).await.is_empty());
+    assert!(volume_tags(&ec2, &encrypted).await.is_empty());
 }
 
 struct IamAccount {
@@ -735,7 +709,7 @@ async fn burst_of_a_thousand_mixed_events_alerts_once_per_incident() {
     assert_eq!(proxy.seen("EnableEbsEncryptionByDefault"), 1);
     for v in &unencrypted {
         assert_eq!(
-            tags(&ec2, v)
+            volume_tags(&ec2, v)
                 .await
                 .get("guardrail:finding")
                 .map(String::as_str),

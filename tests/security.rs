@@ -11,7 +11,6 @@ use guardrail_rules::{Outcome, Settings};
 use guardrail_tests::proxy::FaultProxy;
 use guardrail_tests::*;
 use serde_json::{json, Value};
-use std::collections::BTreeMap;
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 
@@ -30,32 +29,6 @@ fn remediate(own_role: &str) -> Vec<(&str, &str)> {
         ("GUARDRAIL_OWN_ROLE_ARN", own_role),
         ("GUARDRAIL_ACCOUNT_ID", ACCOUNT),
     ]
-}
-
-async fn create_volume(ec2: &aws_sdk_ec2::Client, az: &str, encrypted: bool) -> String {
-    ec2.create_volume()
-        .availability_zone(az)
-        .size(8)
-        .encrypted(encrypted)
-        .send()
-        .await
-        .unwrap()
-        .volume_id
-        .unwrap()
-}
-
-async fn tags(ec2: &aws_sdk_ec2::Client, volume: &str) -> BTreeMap<String, String> {
-    let out = ec2
-        .describe_volumes()
-        .volume_ids(volume)
-        .send()
-        .await
-        .unwrap();
-    out.volumes()[0]
-        .tags()
-        .iter()
-        .map(|t| (t.key().unwrap().to_string(), t.value().unwrap().to_string()))
-        .collect()
 }
 
 async fn encryption_by_default(ec2: &aws_sdk_ec2::Client) -> bool {
@@ -105,7 +78,7 @@ async fn the_events_of_its_own_ebs_remediation_change_nothing() {
         .unwrap();
     assert_eq!(first.findings.len(), 2, "{first:?}");
     assert_eq!(inbox.drain().await.len(), 2);
-    let tags_after = tags(&ec2, &volume).await;
+    let tags_after = volume_tags(&ec2, &volume).await;
     assert_eq!(
         tags_after.get("guardrail:finding").map(String::as_str),
         Some("ebs-unencrypted-volume")
@@ -143,8 +116,8 @@ async fn the_events_of_its_own_ebs_remediation_change_nothing() {
         "no AWS call for the guardrail's own events"
     );
     assert!(inbox.drain().await.is_empty());
-    assert_eq!(tags(&ec2, &volume).await, tags_after);
-    assert!(tags(&ec2, &another).await.is_empty());
+    assert_eq!(volume_tags(&ec2, &volume).await, tags_after);
+    assert!(volume_tags(&ec2, &another).await.is_empty());
 }
 
 #[tokio::test]
@@ -300,7 +273,7 @@ async fn events_claiming_another_account_are_refused_and_change_nothing() {
         proxy.seen_all()
     );
     assert!(inbox.drain().await.is_empty());
-    assert!(tags(&ec2, &volume).await.is_empty());
+    assert!(volume_tags(&ec2, &volume).await.is_empty());
     assert!(!encryption_by_default(&ec2).await);
     let bob = iam
         .list_attached_user_policies()
@@ -528,7 +501,7 @@ async fn config_events_from_another_account() -> (Moto, FaultProxy, AlertInbox, 
         );
         outcomes.push(ebs.handle(&e).await.unwrap());
     }
-    assert!(tags(&ec2, &volume).await.is_empty());
+    assert!(volume_tags(&ec2, &volume).await.is_empty());
     (moto, proxy, inbox, outcomes)
 }
 

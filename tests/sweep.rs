@@ -27,18 +27,6 @@ struct Seeded {
     admin_policy_arn: String,
 }
 
-async fn volume(ec2: &aws_sdk_ec2::Client, az: &str, encrypted: bool) -> String {
-    ec2.create_volume()
-        .availability_zone(az)
-        .size(8)
-        .encrypted(encrypted)
-        .send()
-        .await
-        .unwrap()
-        .volume_id
-        .unwrap()
-}
-
 impl Seeded {
     async fn seed() -> Seeded {
         let moto = Moto::start();
@@ -54,8 +42,8 @@ impl Seeded {
                 ec2.enable_ebs_encryption_by_default().send().await.unwrap();
             }
             let az = format!("{region}a");
-            let plain = volume(&ec2, &az, false).await;
-            let encrypted = volume(&ec2, &az, true).await;
+            let plain = create_volume(&ec2, &az, false).await;
+            let encrypted = create_volume(&ec2, &az, true).await;
             volumes.push((region.to_string(), plain, encrypted));
         }
 

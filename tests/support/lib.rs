@@ -274,6 +274,37 @@ impl AlertInbox {
     }
 }
 
+/// Create an 8 GiB volume in an availability zone; its id.
+pub async fn create_volume(ec2: &aws_sdk_ec2::Client, az: &str, encrypted: bool) -> String {
+    ec2.create_volume()
+        .availability_zone(az)
+        .size(8)
+        .encrypted(encrypted)
+        .send()
+        .await
+        .unwrap()
+        .volume_id
+        .unwrap()
+}
+
+/// A volume's tags, as the account holds them now.
+pub async fn volume_tags(
+    ec2: &aws_sdk_ec2::Client,
+    volume: &str,
+) -> std::collections::BTreeMap<String, String> {
+    let out = ec2
+        .describe_volumes()
+        .volume_ids(volume)
+        .send()
+        .await
+        .unwrap();
+    out.volumes()[0]
+        .tags()
+        .iter()
+        .map(|t| (t.key().unwrap().to_string(), t.value().unwrap().to_string()))
+        .collect()
+}
+
 /// Settings lookup from literal pairs.
 pub fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
     let map: std::collections::BTreeMap<String, String> = pairs
