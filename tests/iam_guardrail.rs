@@ -6,11 +6,7 @@ use guardrail_tests::*;
 use iam_guard::IamGuardrail;
 use serde_json::Value;
 
-const ADMIN: &str = "arn:aws:iam::aws:policy/AdministratorAccess";
 const READ_ONLY: &str = "arn:aws:iam::aws:policy/ReadOnlyAccess";
-const ADMIN_DOC: &str =
-    r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#;
-const SCOPED_DOC: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::acme-reports/*"}]}"#;
 
 struct Account {
     _moto: Moto,
@@ -30,21 +26,7 @@ impl Account {
             iam.create_user().user_name(user).send().await.unwrap();
         }
         iam.create_group().group_name("devs").send().await.unwrap();
-        let seed = std::fs::read_to_string(
-            repo_root().join("tests/data/seed-policies/mfa-force-policy.json"),
-        )
-        .unwrap();
-        let mfa_policy_arn = iam
-            .create_policy()
-            .policy_name("GuardrailMfaEnforcement")
-            .policy_document(seed)
-            .send()
-            .await
-            .unwrap()
-            .policy
-            .unwrap()
-            .arn
-            .unwrap();
+        let mfa_policy_arn = create_mfa_enforcement_policy(&iam).await;
         Account {
             _moto: moto,
             sdk,
@@ -267,18 +249,7 @@ async fn inline_admin_policy_is_deleted_and_scoped_one_kept() {
 #[tokio::test]
 async fn new_default_policy_version_is_reverted() {
     let acct = Account::seed().await;
-    let arn = acct
-        .iam
-        .create_policy()
-        .policy_name("TooBroad")
-        .policy_document(SCOPED_DOC)
-        .send()
-        .await
-        .unwrap()
-        .policy
-        .unwrap()
-        .arn
-        .unwrap();
+    let arn = create_policy(&acct.iam, "TooBroad", SCOPED_DOC).await;
     acct.iam
         .create_policy_version()
         .policy_arn(&arn)
@@ -350,25 +321,10 @@ async fn new_default_policy_version_is_reverted() {
 async fn policy_rules_fire_on_bad_policies_and_stay_silent_on_good_ones() {
     let acct = Account::seed().await;
     let iam = &acct.iam;
-    iam.create_policy()
-        .policy_name("TooBroad")
-        .policy_document(ADMIN_DOC)
-        .send()
-        .await
-        .unwrap();
-    iam.create_policy()
-        .policy_name("ReadAcmeReports")
-        .policy_document(SCOPED_DOC)
-        .send()
-        .await
-        .unwrap();
+    create_policy(iam, "TooBroad", ADMIN_DOC).await;
+    create_policy(iam, "ReadAcmeReports", SCOPED_DOC).await;
     let no_mfa = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["iam:*","ec2:StopInstances","ec2:TerminateInstances"],"Resource":"*"}]}"#;
-    iam.create_policy()
-        .policy_name("OpsPowerUser")
-        .policy_document(no_mfa)
-        .send()
-        .await
-        .unwrap();
+    create_policy(iam, "OpsPowerUser", no_mfa).await;
     iam.create_role()
         .role_name("app-role")
         .assume_role_policy_document(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#)
@@ -529,16 +485,7 @@ async fn mfa_deactivated_and_sign_in_without_mfa() {
 #[tokio::test]
 async fn access_key_created_for_another_user_is_deactivated() {
     let acct = Account::seed().await;
-    let key = acct
-        .iam
-        .create_access_key()
-        .user_name("bob")
-        .send()
-        .await
-        .unwrap()
-        .access_key
-        .unwrap()
-        .access_key_id;
+    let key = create_access_key(&acct.iam, "bob").await;
     let event = event(
         "iam/create-access-key.json",
         &[("AKIAQ3EGBOB01EXAMPLE", &key)],

@@ -20,11 +20,7 @@ use std::sync::Arc;
 const EBS_REGION: &str = "ap-northeast-2";
 const FOREIGN: &str = "sa-east-1";
 const AMI: &str = "ami-12c6146b";
-const ADMIN: &str = "arn:aws:iam::aws:policy/AdministratorAccess";
 const READ_ONLY: &str = "arn:aws:iam::aws:policy/ReadOnlyAccess";
-const ADMIN_DOC: &str =
-    r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#;
-const SCOPED_DOC: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::acme-reports/*"}]}"#;
 
 /// Remediate everything, for real.
 fn remediate(own_role: &str) -> Vec<(&str, &str)> {
@@ -286,10 +282,7 @@ async fn seed_iam(sdk: &aws_config::SdkConfig) -> IamAccount {
             .await
             .unwrap();
     }
-    let seed =
-        std::fs::read_to_string(repo_root().join("tests/data/seed-policies/mfa-force-policy.json"))
-            .unwrap();
-    let mfa_policy_arn = create_policy(&iam, "GuardrailMfaEnforcement", &seed).await;
+    let mfa_policy_arn = create_mfa_enforcement_policy(&iam).await;
     // bob: AdministratorAccess attached, an admin and a scoped inline policy, a key made by alice.
     iam.attach_user_policy()
         .user_name("bob")
@@ -306,15 +299,7 @@ async fn seed_iam(sdk: &aws_config::SdkConfig) -> IamAccount {
             .await
             .unwrap();
     }
-    let bob_key = iam
-        .create_access_key()
-        .user_name("bob")
-        .send()
-        .await
-        .unwrap()
-        .access_key
-        .unwrap()
-        .access_key_id;
+    let bob_key = create_access_key(&iam, "bob").await;
     // TooBroad: created scoped (v1), then an admin v2 made the default.
     let too_broad = create_policy(&iam, "TooBroad", SCOPED_DOC).await;
     iam.create_policy_version()
@@ -386,19 +371,6 @@ async fn seed_iam(sdk: &aws_config::SdkConfig) -> IamAccount {
         too_broad,
         bob_key,
     }
-}
-
-async fn create_policy(iam: &aws_sdk_iam::Client, name: &str, doc: &str) -> String {
-    iam.create_policy()
-        .policy_name(name)
-        .policy_document(doc)
-        .send()
-        .await
-        .unwrap()
-        .policy
-        .unwrap()
-        .arn
-        .unwrap()
 }
 
 #[tokio::test]

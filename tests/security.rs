@@ -20,7 +20,6 @@ const FOREIGN_ACCOUNT: &str = "999999999999";
 const EBS_ROLE: &str = "arn:aws:iam::123456789012:role/guardrail-ebs-encryption";
 const IAM_ROLE: &str = "arn:aws:iam::123456789012:role/guardrail-iam-guard";
 const REGION_ROLE: &str = "arn:aws:iam::123456789012:role/guardrail-region-guard";
-const ADMIN: &str = "arn:aws:iam::aws:policy/AdministratorAccess";
 
 fn remediate(own_role: &str) -> Vec<(&str, &str)> {
     vec![
@@ -373,31 +372,8 @@ async fn secrets_in_events_are_never_logged_alerted_or_answered() {
         .send()
         .await
         .unwrap();
-    let bob_key = iam
-        .create_access_key()
-        .user_name("bob")
-        .send()
-        .await
-        .unwrap()
-        .access_key
-        .unwrap()
-        .access_key_id;
-    let mfa = iam
-        .create_policy()
-        .policy_name("GuardrailMfaEnforcement")
-        .policy_document(
-            std::fs::read_to_string(
-                repo_root().join("tests/data/seed-policies/mfa-force-policy.json"),
-            )
-            .unwrap(),
-        )
-        .send()
-        .await
-        .unwrap()
-        .policy
-        .unwrap()
-        .arn
-        .unwrap();
+    let bob_key = create_access_key(&iam, "bob").await;
+    let mfa = create_mfa_enforcement_policy(&iam).await;
 
     let logs = Captured::default();
     let subscriber = tracing_subscriber::fmt()

@@ -9,10 +9,6 @@ use account_sweep::AccountSweep;
 use guardrail_rules::trigger::{self, Trigger};
 use guardrail_tests::*;
 
-const ADMIN: &str = "arn:aws:iam::aws:policy/AdministratorAccess";
-const ADMIN_DOC: &str =
-    r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#;
-const SCOPED_DOC: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::acme-reports/*"}]}"#;
 const OPEN_TRUST: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"sts:AssumeRole"}]}"#;
 const SERVICE_TRUST: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#;
 const REGIONS: &str = "us-east-1,eu-west-1";
@@ -100,34 +96,14 @@ impl Seeded {
             .send()
             .await
             .unwrap();
-        let scoped = iam
-            .create_policy()
-            .policy_name("ReportsRead")
-            .policy_document(SCOPED_DOC)
-            .send()
-            .await
-            .unwrap()
-            .policy
-            .unwrap()
-            .arn
-            .unwrap();
+        let scoped = create_policy(&iam, "ReportsRead", SCOPED_DOC).await;
         iam.attach_group_policy()
             .group_name("devs")
             .policy_arn(scoped)
             .send()
             .await
             .unwrap();
-        let admin_policy_arn = iam
-            .create_policy()
-            .policy_name("AdminAll")
-            .policy_document(ADMIN_DOC)
-            .send()
-            .await
-            .unwrap()
-            .policy
-            .unwrap()
-            .arn
-            .unwrap();
+        let admin_policy_arn = create_policy(&iam, "AdminAll", ADMIN_DOC).await;
 
         // Roles: open trust, service trust.
         for (name, trust) in [("partner-open", OPEN_TRUST), ("ec2-app", SERVICE_TRUST)] {

@@ -274,6 +274,48 @@ impl AlertInbox {
     }
 }
 
+/// AWS's AdministratorAccess managed policy (moto loads it with MOTO_IAM_LOAD_MANAGED_POLICIES).
+pub const ADMIN: &str = "arn:aws:iam::aws:policy/AdministratorAccess";
+/// A policy document allowing everything.
+pub const ADMIN_DOC: &str =
+    r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#;
+/// A least-privilege policy document (read one bucket's objects).
+pub const SCOPED_DOC: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::acme-reports/*"}]}"#;
+
+/// Create a customer managed policy; its ARN.
+pub async fn create_policy(iam: &aws_sdk_iam::Client, name: &str, doc: &str) -> String {
+    iam.create_policy()
+        .policy_name(name)
+        .policy_document(doc)
+        .send()
+        .await
+        .unwrap()
+        .policy
+        .unwrap()
+        .arn
+        .unwrap()
+}
+
+/// Create the guardrail's MFA-enforcement policy from the seed MFAForcePolicy; its ARN.
+pub async fn create_mfa_enforcement_policy(iam: &aws_sdk_iam::Client) -> String {
+    let seed =
+        std::fs::read_to_string(repo_root().join("tests/data/seed-policies/mfa-force-policy.json"))
+            .unwrap();
+    create_policy(iam, "GuardrailMfaEnforcement", &seed).await
+}
+
+/// Create an access key for a user; its id.
+pub async fn create_access_key(iam: &aws_sdk_iam::Client, user: &str) -> String {
+    iam.create_access_key()
+        .user_name(user)
+        .send()
+        .await
+        .unwrap()
+        .access_key
+        .unwrap()
+        .access_key_id
+}
+
 /// Create an 8 GiB volume in an availability zone; its id.
 pub async fn create_volume(ec2: &aws_sdk_ec2::Client, az: &str, encrypted: bool) -> String {
     ec2.create_volume()
