@@ -178,17 +178,11 @@ impl AccountSweep {
     /// AWS Config periodic rule for IAM users: one evaluation per user from the credential
     /// report (PutEvaluations, batched by 100 by the sink).
     async fn on_config(&self, inv: &ConfigInvocation) -> Result<Outcome, InvocationError> {
-        let mut out = Outcome {
-            trigger: format!("config:{}", inv.message.label()),
-            ..Outcome::default()
-        };
         // The same account scope as API calls: never judge (nor read) for another account.
-        if let Err(skip) =
-            guardrail_rules::gate::screen_account(&inv.account, &self.wiring.settings)
-        {
-            out.skipped = Some(skip.to_string());
-            return Ok(out);
-        }
+        let mut out = match Outcome::screen_config(inv, &self.wiring.settings) {
+            Ok(out) => out,
+            Err(skipped) => return Ok(*skipped),
+        };
         let ConfigMessage::Scheduled { notification_time } = &inv.message else {
             out.skipped =
                 Some("the IAM user rule is periodic only; change notifications are ignored".into());

@@ -85,17 +85,11 @@ impl EbsGuardrail {
 
     async fn on_config(&self, inv: &ConfigInvocation) -> Result<Outcome, InvocationError> {
         let exempt_tag = &self.wiring.settings.exempt_tag;
-        let mut out = Outcome {
-            trigger: format!("config:{}", inv.message.label()),
-            ..Outcome::default()
-        };
         // The same account scope as API calls: never judge (nor read) for another account.
-        if let Err(skip) =
-            guardrail_rules::gate::screen_account(&inv.account, &self.wiring.settings)
-        {
-            out.skipped = Some(skip.to_string());
-            return Ok(out);
-        }
+        let mut out = match Outcome::screen_config(inv, &self.wiring.settings) {
+            Ok(out) => out,
+            Err(skipped) => return Ok(*skipped),
+        };
         let evaluations = match &inv.message {
             ConfigMessage::ItemChange(item) | ConfigMessage::Oversized(item) => {
                 match ebs::evaluate_config_item(item, inv.event_left_scope, exempt_tag) {

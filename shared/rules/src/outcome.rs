@@ -5,7 +5,7 @@ use crate::evaluation::Evaluation;
 use crate::finding::Finding;
 use crate::gate::{self, Skip};
 use crate::settings::Settings;
-use crate::trigger::{ApiCall, DecodeError, Trigger};
+use crate::trigger::{ApiCall, ConfigInvocation, DecodeError, Trigger};
 use serde::Serialize;
 
 /// The handler's JSON answer.
@@ -60,6 +60,25 @@ impl Outcome {
         match gate::screen(call, settings) {
             Ok(()) => Ok(Outcome::for_call(call)),
             Err(skip) => Err(Box::new(Outcome::skip(call, &skip))),
+        }
+    }
+
+    /// Screen a Config invocation by account, as [`Outcome::screen`] does API calls: the
+    /// answer skeleton when it is to be judged, or the finished "skipped" answer.
+    pub fn screen_config(
+        invocation: &ConfigInvocation,
+        settings: &Settings,
+    ) -> Result<Outcome, Box<Outcome>> {
+        let out = Outcome {
+            trigger: format!("config:{}", invocation.message.label()),
+            ..Outcome::default()
+        };
+        match gate::screen_account(&invocation.account, settings) {
+            Ok(()) => Ok(out),
+            Err(skip) => Err(Box::new(Outcome {
+                skipped: Some(skip.to_string()),
+                ..out
+            })),
         }
     }
 

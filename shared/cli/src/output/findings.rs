@@ -64,17 +64,5 @@ pub fn sarif(findings: &[Finding]) -> Result<String, serde_json::Error> {
             })
         })
         .collect();
-    let doc = json!({
-        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-        "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": {
-                "name": "guardrail",
-                "version": env!("CARGO_PKG_VERSION"),
-                "rules": rule_list,
-            }},
-            "results": results,
-        }],
-    });
-    Ok(serde_json::to_string_pretty(&doc)? + "\n")
+    super::sarif::document(rule_list, results)
 }

@@ -3,7 +3,7 @@
 use super::FileFinding;
 use guardrail_rules::policy::analysis::rules;
 use guardrail_rules::Severity;
-use serde_json::json;
+use serde_json::{json, Value};
 
 fn level(s: Severity) -> &'static str {
     match s {
@@ -31,6 +31,11 @@ pub fn render(findings: &[FileFinding]) -> Result<String, serde_json::Error> {
             })
         })
         .collect();
+    document(rule_list, results)
+}
+
+/// The SARIF 2.1.0 log around a run's rules and results (shared by every command's output).
+pub fn document(rules: Vec<Value>, results: Vec<Value>) -> Result<String, serde_json::Error> {
     let doc = json!({
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
@@ -38,7 +43,7 @@ pub fn render(findings: &[FileFinding]) -> Result<String, serde_json::Error> {
             "tool": {"driver": {
                 "name": "guardrail",
                 "version": env!("CARGO_PKG_VERSION"),
-                "rules": rule_list,
+                "rules": rules,
             }},
             "results": results,
         }],

@@ -50,30 +50,40 @@ pub fn assess(
             ));
         }
     }
-    let ebd_mode = settings.mode(ebd_rule::META.id);
-    if let (Some(region), true) = (region, ebd_mode != Mode::Off) {
-        if let Some(reason) = ebd_rule::judge(region) {
-            let step = RemediationStep::EnableEbsEncryptionByDefault {
-                region: region.region.clone(),
-            };
-            findings.push(Finding::build(
-                &ebd_rule::META,
-                ebd_mode,
-                ResourceRef {
-                    kind: "AWS::::Account",
-                    id: format!("{}/{}", region.account, region.region),
-                    arn: region.setting_arn(),
-                },
-                &region.region,
-                &region.account,
-                reason,
-                vec![(step, false)],
-                ctx,
-                settings,
-            ));
-        }
-    }
+    findings.extend(region.and_then(|region| region_default(region, ctx, settings)));
     Ok(findings)
+}
+
+/// `ebs-encryption-by-default-off` for one region. The event path and the sweep both build it
+/// here, so they name the same resource and step and deduplicate as one incident.
+pub fn region_default(
+    region: &RegionFacts,
+    ctx: &EventContext,
+    settings: &Settings,
+) -> Option<Finding> {
+    let mode = settings.mode(ebd_rule::META.id);
+    if mode == Mode::Off {
+        return None;
+    }
+    let reason = ebd_rule::judge(region)?;
+    let step = RemediationStep::EnableEbsEncryptionByDefault {
+        region: region.region.clone(),
+    };
+    Some(Finding::build(
+        &ebd_rule::META,
+        mode,
+        ResourceRef {
+            kind: "AWS::::Account",
+            id: format!("{}/{}", region.account, region.region),
+            arn: region.setting_arn(),
+        },
+        &region.region,
+        &region.account,
+        reason,
+        vec![(step, false)],
+        ctx,
+        settings,
+    ))
 }
 
 /// The steps for an unencrypted volume, each with whether re-read state shows it already done.

@@ -9,9 +9,8 @@ use crate::iam::{self, PolicySubject};
 use crate::mode::Mode;
 use crate::plan::{IamTarget, IamTargetKind, RemediationStep};
 use crate::rules::{
-    ebs_encryption_by_default_off, iam_access_key_old, iam_credentials_unused,
-    iam_password_policy_weak, iam_root_access_key, iam_root_mfa,
-    iam_user_console_without_mfa::ConsoleUser, RuleMeta,
+    iam_access_key_old, iam_credentials_unused, iam_password_policy_weak, iam_root_access_key,
+    iam_root_mfa, iam_user_console_without_mfa::ConsoleUser, RuleMeta,
 };
 use crate::settings::Settings;
 use std::collections::BTreeMap;
@@ -214,7 +213,7 @@ pub fn run(facts: &SweepFacts, settings: &Settings) -> Swept {
                 Err(skip) => out.notes.push(format!("{} ({}): {skip}", v.id, v.region)),
             }
         }
-        if let Some(f) = region_default(&r.facts, settings) {
+        if let Some(f) = ebs::region_default(&r.facts, &EventContext::default(), settings) {
             out.findings.push(f);
         }
     }
@@ -371,31 +370,4 @@ fn key_in_slot<'a>(
         .get(&row.user)?
         .iter()
         .find(|k| k.created.is_some_and(|c| (c - rotated).abs() <= 1))
-}
-
-/// `ebs-encryption-by-default-off` for one region: the same resource and step as the event
-/// path ([`ebs::assess`]) so both deduplicate as one incident.
-fn region_default(region: &RegionFacts, settings: &Settings) -> Option<Finding> {
-    let (meta, mode) = enabled(&ebs_encryption_by_default_off::META, settings)?;
-    let reason = ebs_encryption_by_default_off::judge(region)?;
-    Some(Finding::build(
-        meta,
-        mode,
-        ResourceRef {
-            kind: "AWS::::Account",
-            id: format!("{}/{}", region.account, region.region),
-            arn: region.setting_arn(),
-        },
-        &region.region,
-        &region.account,
-        reason,
-        vec![(
-            RemediationStep::EnableEbsEncryptionByDefault {
-                region: region.region.clone(),
-            },
-            false,
-        )],
-        &EventContext::default(),
-        settings,
-    ))
 }
