@@ -71,13 +71,7 @@ impl Account {
     }
 
     async fn encryption_by_default(&self) -> bool {
-        self.ec2
-            .get_ebs_encryption_by_default()
-            .send()
-            .await
-            .unwrap()
-            .ebs_encryption_by_default
-            .unwrap()
+        encryption_by_default(&self.ec2).await
     }
 }
 
@@ -368,6 +362,7 @@ async fn lost_alert_fails_the_invocation_and_the_retry_delivers_it() {
             topic_arn: Some("arn:aws:sns:ap-northeast-2:123456789012:no-such-topic".to_string()),
             ledger_table: Some(acct.inbox.ledger_table.clone()),
             config_test_mode: true,
+            member_external_id: None,
         },
     ));
     let event = acct.event("create-volume-unencrypted.json");

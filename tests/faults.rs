@@ -104,13 +104,7 @@ impl Faulty {
     }
 
     async fn encryption_by_default(&self) -> bool {
-        self.ec2
-            .get_ebs_encryption_by_default()
-            .send()
-            .await
-            .unwrap()
-            .ebs_encryption_by_default
-            .unwrap()
+        encryption_by_default(&self.ec2).await
     }
 
     /// Alerts received, as (rule, message), sorted by rule.

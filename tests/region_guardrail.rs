@@ -13,8 +13,6 @@ const HOME: &str = "ap-northeast-2";
 const FOREIGN: &str = "sa-east-1";
 const OWN_ROLE: &str = "arn:aws:iam::123456789012:role/guardrail-region-guard";
 const BREAK_GLASS: &str = "arn:aws:iam::123456789012:role/break-glass-*";
-/// One of moto's default AMIs (present in every region).
-const AMI: &str = "ami-12c6146b";
 
 const INSTANCE_5: &str = "i-0eeeeeeeeeeeeeee5";
 const INSTANCE_6: &str = "i-0eeeeeeeeeeeeeee6";
@@ -104,44 +102,6 @@ impl Account {
             .unwrap();
         !out.volumes().is_empty()
     }
-}
-
-async fn launch(ec2: &aws_sdk_ec2::Client, count: i32) -> Vec<String> {
-    let out = ec2
-        .run_instances()
-        .image_id(AMI)
-        .instance_type(aws_sdk_ec2::types::InstanceType::T3Micro)
-        .min_count(count)
-        .max_count(count)
-        .send()
-        .await
-        .unwrap();
-    out.instances()
-        .iter()
-        .map(|i| i.instance_id().unwrap().to_string())
-        .collect()
-}
-
-async fn states(ec2: &aws_sdk_ec2::Client, ids: &[String]) -> Vec<String> {
-    let out = ec2
-        .describe_instances()
-        .set_instance_ids(Some(ids.to_vec()))
-        .send()
-        .await
-        .unwrap();
-    let mut by_id: Vec<(String, String)> = out
-        .reservations()
-        .iter()
-        .flat_map(|r| r.instances())
-        .map(|i| {
-            (
-                i.instance_id().unwrap().to_string(),
-                i.state().unwrap().name().unwrap().as_str().to_string(),
-            )
-        })
-        .collect();
-    by_id.sort_by_key(|(id, _)| ids.iter().position(|x| x == id));
-    by_id.into_iter().map(|(_, state)| state).collect()
 }
 
 #[tokio::test]

@@ -19,7 +19,6 @@ use std::sync::Arc;
 
 const EBS_REGION: &str = "ap-northeast-2";
 const FOREIGN: &str = "sa-east-1";
-const AMI: &str = "ami-12c6146b";
 const READ_ONLY: &str = "arn:aws:iam::aws:policy/ReadOnlyAccess";
 
 /// Remediate everything, for real.
@@ -486,43 +485,6 @@ async fn iam_and_signin_events_delivered_three_times_act_and_alert_once() {
     // is deleted. See `service_wildcard_is_alert_only_even_in_remediate_mode` below.
 }
 
-async fn launch(ec2: &aws_sdk_ec2::Client, count: i32) -> Vec<String> {
-    let out = ec2
-        .run_instances()
-        .image_id(AMI)
-        .instance_type(aws_sdk_ec2::types::InstanceType::T3Micro)
-        .min_count(count)
-        .max_count(count)
-        .send()
-        .await
-        .unwrap();
-    out.instances()
-        .iter()
-        .map(|i| i.instance_id().unwrap().to_string())
-        .collect()
-}
-
-async fn instance_states(ec2: &aws_sdk_ec2::Client, ids: &[String]) -> Vec<String> {
-    let out = ec2
-        .describe_instances()
-        .set_instance_ids(Some(ids.to_vec()))
-        .send()
-        .await
-        .unwrap();
-    let by_id: BTreeMap<String, String> = out
-        .reservations()
-        .iter()
-        .flat_map(|r| r.instances())
-        .map(|i| {
-            (
-                i.instance_id().unwrap().to_string(),
-                i.state().unwrap().name().unwrap().as_str().to_string(),
-            )
-        })
-        .collect();
-    ids.iter().map(|id| by_id[id].clone()).collect()
-}
-
 #[tokio::test]
 async fn region_events_delivered_three_times_act_and_alert_once() {
     let moto = Moto::start();
@@ -580,12 +542,9 @@ async fn region_events_delivered_three_times_act_and_alert_once() {
     );
     assert_eq!(proxy.seen("StopInstances"), 1);
     assert_eq!(proxy.seen("DeleteVolume"), 1);
-    assert_eq!(
-        instance_states(&foreign, &launched).await,
-        ["stopped", "stopped"]
-    );
-    assert_eq!(instance_states(&foreign, &exempt).await, ["running"]);
-    assert_eq!(instance_states(&home, &allowed).await, ["running"]);
+    assert_eq!(states(&foreign, &launched).await, ["stopped", "stopped"]);
+    assert_eq!(states(&foreign, &exempt).await, ["running"]);
+    assert_eq!(states(&home, &allowed).await, ["running"]);
 }
 
 /// 1,000 mixed EBS events against one emulator, 16 in flight: CreateVolume events (each

@@ -30,15 +30,6 @@ fn remediate(own_role: &str) -> Vec<(&str, &str)> {
     ]
 }
 
-async fn encryption_by_default(ec2: &aws_sdk_ec2::Client) -> bool {
-    ec2.get_ebs_encryption_by_default()
-        .send()
-        .await
-        .unwrap()
-        .ebs_encryption_by_default
-        .unwrap()
-}
-
 /// A CloudTrail event of `event_name` made by the role behind `own_role_file`'s identity.
 fn own_role_event(own_role_file: &str, event_name: &str, request: Value, event_id: &str) -> Value {
     let mut e = event(own_role_file, &[]);

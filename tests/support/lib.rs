@@ -222,6 +222,7 @@ impl AlertInbox {
             topic_arn: Some(self.topic_arn.clone()),
             ledger_table: ledger.then(|| self.ledger_table.clone()),
             config_test_mode: true,
+            member_external_id: env(pairs)("GUARDRAIL_MEMBER_EXTERNAL_ID"),
         };
         guardrail_aws::Wiring::new(sdk.clone(), settings, plumbing)
     }
@@ -326,6 +327,59 @@ pub async fn create_volume(ec2: &aws_sdk_ec2::Client, az: &str, encrypted: bool)
         .await
         .unwrap()
         .volume_id
+        .unwrap()
+}
+
+/// One of moto's default AMIs (present in every region).
+pub const AMI: &str = "ami-12c6146b";
+
+/// Launch `count` instances; their ids.
+pub async fn launch(ec2: &aws_sdk_ec2::Client, count: i32) -> Vec<String> {
+    let out = ec2
+        .run_instances()
+        .image_id(AMI)
+        .instance_type(aws_sdk_ec2::types::InstanceType::T3Micro)
+        .min_count(count)
+        .max_count(count)
+        .send()
+        .await
+        .unwrap();
+    out.instances()
+        .iter()
+        .map(|i| i.instance_id().unwrap().to_string())
+        .collect()
+}
+
+/// The instances' states, in the order of `ids`.
+pub async fn states(ec2: &aws_sdk_ec2::Client, ids: &[String]) -> Vec<String> {
+    let out = ec2
+        .describe_instances()
+        .set_instance_ids(Some(ids.to_vec()))
+        .send()
+        .await
+        .unwrap();
+    let mut by_id: Vec<(String, String)> = out
+        .reservations()
+        .iter()
+        .flat_map(|r| r.instances())
+        .map(|i| {
+            (
+                i.instance_id().unwrap().to_string(),
+                i.state().unwrap().name().unwrap().as_str().to_string(),
+            )
+        })
+        .collect();
+    by_id.sort_by_key(|(id, _)| ids.iter().position(|x| x == id));
+    by_id.into_iter().map(|(_, state)| state).collect()
+}
+
+/// Whether EBS encryption by default is on in the client's account and region.
+pub async fn encryption_by_default(ec2: &aws_sdk_ec2::Client) -> bool {
+    ec2.get_ebs_encryption_by_default()
+        .send()
+        .await
+        .unwrap()
+        .ebs_encryption_by_default
         .unwrap()
 }
 

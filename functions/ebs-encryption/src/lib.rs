@@ -8,7 +8,7 @@ use guardrail_aws::pipeline::InvocationError;
 use guardrail_aws::ports::{Ec2Facts, EvaluationSink};
 use guardrail_aws::runtime::decode_and_route;
 use guardrail_aws::{Scope, Wiring};
-use guardrail_rules::ebs::{self, EventContext, VolumeFacts};
+use guardrail_rules::ebs::{self, EventContext};
 use guardrail_rules::gate::Skip;
 use guardrail_rules::rules::ebs_unencrypted_volume;
 use guardrail_rules::trigger::{ApiCall, ConfigInvocation, ConfigMessage, Trigger};
@@ -54,7 +54,9 @@ impl EbsGuardrail {
             region: call.region.clone(),
         };
         let ctx = EventContext::of(call);
-        let ec2 = &self.wiring.ec2;
+        // The event's account: this one, or a member account through its remediation role.
+        let wiring = self.wiring.in_account(&call.account).await?;
+        let ec2 = &wiring.ec2;
         let mut findings = Vec::new();
         for id in ids {
             // Re-read: the event says what happened then; only current state is acted on.
@@ -77,9 +79,7 @@ impl EbsGuardrail {
                 Err(skip) => out.skipped_resources.push(format!("{id}: {skip}")),
             }
         }
-        self.wiring
-            .report(findings, &call.event_id, &mut out)
-            .await?;
+        wiring.report(findings, &call.event_id, &mut out).await?;
         Ok(out)
     }
 
@@ -90,6 +90,8 @@ impl EbsGuardrail {
             Ok(out) => out,
             Err(skipped) => return Ok(*skipped),
         };
+        // Config invokes with the account of the rule: read and answer (PutEvaluations) there.
+        let wiring = self.wiring.in_account(&inv.account).await?;
         let evaluations = match &inv.message {
             ConfigMessage::ItemChange(item) | ConfigMessage::Oversized(item) => {
                 match ebs::evaluate_config_item(item, inv.event_left_scope, exempt_tag) {
@@ -103,7 +105,11 @@ impl EbsGuardrail {
                                 .clone()
                                 .unwrap_or_else(|| self.wiring.home_region()),
                         };
-                        let volume = self.read(&scope, &item.resource_id).await?;
+                        let volume = wiring
+                            .ec2
+                            .volume(&scope, &item.resource_id)
+                            .await
+                            .map_err(InvocationError::Facts)?;
                         vec![ebs::evaluate_volume(
                             &item.resource_id,
                             volume.as_ref(),
@@ -118,8 +124,7 @@ impl EbsGuardrail {
                     account: inv.account.clone(),
                     region: self.wiring.home_region(),
                 };
-                let volumes = self
-                    .wiring
+                let volumes = wiring
                     .ec2
                     .volumes(&scope)
                     .await
@@ -132,21 +137,13 @@ impl EbsGuardrail {
                     .collect()
             }
         };
-        self.wiring
+        wiring
             .config
             .put(&inv.result_token, &evaluations)
             .await
             .map_err(InvocationError::Evaluations)?;
         out.evaluations = evaluations;
         Ok(out)
-    }
-
-    async fn read(&self, scope: &Scope, id: &str) -> Result<Option<VolumeFacts>, InvocationError> {
-        self.wiring
-            .ec2
-            .volume(scope, id)
-            .await
-            .map_err(InvocationError::Facts)
     }
 }
 

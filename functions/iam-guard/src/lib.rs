@@ -52,156 +52,152 @@ impl IamGuardrail {
         let mut findings: Vec<Finding> = iam::root_activity(call, &ctx, settings)
             .into_iter()
             .collect();
-        match self.judge_change(call, &ctx).await? {
+        // The event's account: this one, or a member account through its remediation role.
+        let wiring = self.wiring.in_account(&call.account).await?;
+        match judge_change(&wiring, call, &ctx).await? {
             Judged::Findings(f) => findings.extend(f),
             Judged::Skipped(reason) => out.skipped_resources.push(reason),
         }
         findings.extend(iam::change_audit(call, &ctx, settings));
-        self.wiring
-            .report(findings, &call.event_id, &mut out)
-            .await?;
+        wiring.report(findings, &call.event_id, &mut out).await?;
         Ok(out)
     }
+}
 
-    /// Re-read what the call changed and judge it.
-    async fn judge_change(
-        &self,
-        call: &ApiCall,
-        ctx: &EventContext,
-    ) -> Result<Judged, InvocationError> {
-        let iam_facts = &self.wiring.iam;
-        let settings = &self.wiring.settings;
-        let (account, region) = (call.account.as_str(), call.region.as_str());
-        let judge_policy = |subject: PolicySubject, document: String| {
-            match iam::policy(&subject, &document, account, region, ctx, settings) {
-                Ok(f) => Judged::Findings(f),
-                // IAM validates documents, so this is rare; retrying would not help.
-                Err(e) => Judged::Skipped(format!("policy unreadable: {e}")),
+/// Re-read what the call changed (in the call's account) and judge it.
+async fn judge_change(
+    wiring: &Wiring,
+    call: &ApiCall,
+    ctx: &EventContext,
+) -> Result<Judged, InvocationError> {
+    let iam_facts = &wiring.iam;
+    let settings = &wiring.settings;
+    let (account, region) = (call.account.as_str(), call.region.as_str());
+    let judge_policy = |subject: PolicySubject, document: String| {
+        match iam::policy(&subject, &document, account, region, ctx, settings) {
+            Ok(f) => Judged::Findings(f),
+            // IAM validates documents, so this is rare; retrying would not help.
+            Err(e) => Judged::Skipped(format!("policy unreadable: {e}")),
+        }
+    };
+    Ok(match iam::change(call) {
+        IamChange::PolicyVersion {
+            policy_arn,
+            version_id,
+        } => {
+            let Some(current) = facts(iam_facts.policy_version(&policy_arn, None).await)? else {
+                return Ok(Judged::Skipped(format!(
+                    "policy {policy_arn} no longer exists"
+                )));
+            };
+            if version_id
+                .as_ref()
+                .is_some_and(|v| *v != current.version_id)
+            {
+                return Ok(Judged::Skipped(format!(
+                    "{policy_arn}: the event's version is no longer the default ({} is)",
+                    current.version_id
+                )));
             }
-        };
-        Ok(match iam::change(call) {
-            IamChange::PolicyVersion {
+            let previous = facts(
+                iam_facts
+                    .previous_version(&policy_arn, &current.version_id)
+                    .await,
+            )?;
+            let subject = PolicySubject::ManagedVersion {
                 policy_arn,
-                version_id,
-            } => {
-                let Some(current) = facts(iam_facts.policy_version(&policy_arn, None).await)?
-                else {
-                    return Ok(Judged::Skipped(format!(
-                        "policy {policy_arn} no longer exists"
-                    )));
-                };
-                if version_id
-                    .as_ref()
-                    .is_some_and(|v| *v != current.version_id)
-                {
-                    return Ok(Judged::Skipped(format!(
-                        "{policy_arn}: the event's version is no longer the default ({} is)",
-                        current.version_id
-                    )));
-                }
-                let previous = facts(
-                    iam_facts
-                        .previous_version(&policy_arn, &current.version_id)
-                        .await,
-                )?;
-                let subject = PolicySubject::ManagedVersion {
-                    policy_arn,
-                    version_id: current.version_id,
-                    previous_version: previous,
-                };
-                judge_policy(subject, current.document)
+                version_id: current.version_id,
+                previous_version: previous,
+            };
+            judge_policy(subject, current.document)
+        }
+        IamChange::Attached { target, policy_arn } => {
+            let attached = facts(iam_facts.attached(&target).await)?.unwrap_or_default();
+            if !attached.contains(&policy_arn) {
+                return Ok(Judged::Skipped(format!(
+                    "{policy_arn} is no longer attached to {target}"
+                )));
             }
-            IamChange::Attached { target, policy_arn } => {
-                let attached = facts(iam_facts.attached(&target).await)?.unwrap_or_default();
-                if !attached.contains(&policy_arn) {
-                    return Ok(Judged::Skipped(format!(
-                        "{policy_arn} is no longer attached to {target}"
-                    )));
-                }
-                let Some(version) = facts(iam_facts.policy_version(&policy_arn, None).await)?
-                else {
-                    return Ok(Judged::Skipped(format!(
-                        "policy {policy_arn} no longer exists"
-                    )));
-                };
-                let direct =
-                    iam::direct_policy(&target, &policy_arn, account, region, ctx, settings);
-                let mut judged = judge_policy(
-                    PolicySubject::Attached { target, policy_arn },
-                    version.document,
-                );
-                if let Judged::Findings(f) = &mut judged {
-                    f.extend(direct);
-                }
-                judged
+            let Some(version) = facts(iam_facts.policy_version(&policy_arn, None).await)? else {
+                return Ok(Judged::Skipped(format!(
+                    "policy {policy_arn} no longer exists"
+                )));
+            };
+            let direct = iam::direct_policy(&target, &policy_arn, account, region, ctx, settings);
+            let mut judged = judge_policy(
+                PolicySubject::Attached { target, policy_arn },
+                version.document,
+            );
+            if let Judged::Findings(f) = &mut judged {
+                f.extend(direct);
             }
-            IamChange::Inline {
-                target,
-                policy_name,
-            } => {
-                let Some(document) = facts(iam_facts.inline_policy(&target, &policy_name).await)?
-                else {
-                    return Ok(Judged::Skipped(format!(
-                        "inline policy {policy_name} of {target} no longer exists"
-                    )));
-                };
-                let direct =
-                    iam::direct_policy(&target, &policy_name, account, region, ctx, settings);
-                let mut judged = judge_policy(
-                    PolicySubject::Inline {
-                        target,
-                        policy_name,
-                    },
-                    document,
-                );
-                if let Judged::Findings(f) = &mut judged {
-                    f.extend(direct);
-                }
-                judged
+            judged
+        }
+        IamChange::Inline {
+            target,
+            policy_name,
+        } => {
+            let Some(document) = facts(iam_facts.inline_policy(&target, &policy_name).await)?
+            else {
+                return Ok(Judged::Skipped(format!(
+                    "inline policy {policy_name} of {target} no longer exists"
+                )));
+            };
+            let direct = iam::direct_policy(&target, &policy_name, account, region, ctx, settings);
+            let mut judged = judge_policy(
+                PolicySubject::Inline {
+                    target,
+                    policy_name,
+                },
+                document,
+            );
+            if let Judged::Findings(f) = &mut judged {
+                f.extend(direct);
             }
-            IamChange::Trust { role_name } => {
-                let Some(document) = facts(iam_facts.trust_policy(&role_name).await)? else {
-                    return Ok(Judged::Skipped(format!(
-                        "role {role_name} no longer exists"
-                    )));
-                };
-                judge_policy(PolicySubject::Trust { role_name }, document)
+            judged
+        }
+        IamChange::Trust { role_name } => {
+            let Some(document) = facts(iam_facts.trust_policy(&role_name).await)? else {
+                return Ok(Judged::Skipped(format!(
+                    "role {role_name} no longer exists"
+                )));
+            };
+            judge_policy(PolicySubject::Trust { role_name }, document)
+        }
+        IamChange::ConsoleAccess { user_name } => {
+            match facts(iam_facts.console_user(&user_name).await)? {
+                Some(user) => Judged::Findings(
+                    iam::console_user(&user, account, region, ctx, settings)
+                        .into_iter()
+                        .collect(),
+                ),
+                None => Judged::Skipped(format!("user {user_name} no longer exists")),
             }
-            IamChange::ConsoleAccess { user_name } => {
-                match facts(iam_facts.console_user(&user_name).await)? {
-                    Some(user) => Judged::Findings(
-                        iam::console_user(&user, account, region, ctx, settings)
-                            .into_iter()
-                            .collect(),
-                    ),
-                    None => Judged::Skipped(format!("user {user_name} no longer exists")),
-                }
-            }
-            IamChange::AccessKey {
-                user_name,
-                access_key_id,
-            } => {
-                let active = facts(
-                    iam_facts
-                        .access_key_active(&user_name, &access_key_id)
-                        .await,
-                )?;
-                Judged::Findings(
-                    iam::access_key_for_other_user(
-                        call,
-                        &user_name,
-                        &access_key_id,
-                        active,
-                        ctx,
-                        settings,
-                    )
-                    .into_iter()
-                    .collect(),
+        }
+        IamChange::AccessKey {
+            user_name,
+            access_key_id,
+        } => {
+            let active = facts(
+                iam_facts
+                    .access_key_active(&user_name, &access_key_id)
+                    .await,
+            )?;
+            Judged::Findings(
+                iam::access_key_for_other_user(
+                    call,
+                    &user_name,
+                    &access_key_id,
+                    active,
+                    ctx,
+                    settings,
                 )
-            }
-            IamChange::Nothing => Judged::Findings(Vec::new()),
-        })
-    }
+                .into_iter()
+                .collect(),
+            )
+        }
+        IamChange::Nothing => Judged::Findings(Vec::new()),
+    })
 }
 
 /// A failed read fails the invocation (Lambda retries; the DLQ keeps the event).

@@ -57,7 +57,9 @@ impl RegionGuardrail {
             account: violation.account.clone(),
             region: violation.region.clone(),
         };
-        let ec2 = &self.wiring.ec2;
+        // The event's account: this one, or a member account through its remediation role.
+        let wiring = self.wiring.in_account(&violation.account).await?;
+        let ec2 = &wiring.ec2;
         let current = match &violation.subjects {
             Subjects::None => Current::default(),
             Subjects::Instances(ids) => Current {
@@ -83,9 +85,7 @@ impl RegionGuardrail {
                 return Ok(out);
             }
         };
-        self.wiring
-            .report(findings, &call.event_id, &mut out)
-            .await?;
+        wiring.report(findings, &call.event_id, &mut out).await?;
         Ok(out)
     }
 }

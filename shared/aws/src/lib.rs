@@ -11,6 +11,7 @@ pub mod error;
 pub mod executor;
 pub mod iam;
 pub mod ledger;
+pub mod member;
 pub mod pipeline;
 pub mod ports;
 pub mod runtime;

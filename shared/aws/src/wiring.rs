@@ -5,6 +5,8 @@ use crate::ec2::Ec2;
 use crate::executor::Executor;
 use crate::iam::Iam;
 use crate::ledger::{AnyLedger, DynamoLedger, NoLedger};
+use crate::member::MemberAccess;
+use crate::pipeline::InvocationError;
 use crate::securityhub::SecurityHub;
 use crate::sns::SnsNotifier;
 use aws_config::{BehaviorVersion, SdkConfig};
@@ -24,6 +26,9 @@ pub struct Wiring {
     pub config: ConfigSink,
     /// Security Hub import, when `GUARDRAIL_SECURITY_HUB=true` (off by default).
     pub security_hub: Option<SecurityHub>,
+    /// How to act in member accounts (`GUARDRAIL_MEMBER_ROLE_NAME`); `None`: single-account.
+    pub members: Option<MemberAccess>,
+    config_test_mode: bool,
 }
 
 /// IAM is throttled hard and its rates cannot be raised: IAM clients retry (with the SDK's
@@ -38,6 +43,8 @@ pub struct Plumbing {
     pub topic_arn: Option<String>,
     pub ledger_table: Option<String>,
     pub config_test_mode: bool,
+    /// `sts:ExternalId` presented when assuming the member role (`GUARDRAIL_MEMBER_EXTERNAL_ID`).
+    pub member_external_id: Option<String>,
 }
 
 /// `GUARDRAIL_SECURITY_HUB=true` (or `1`) turns the Security Hub import on.
@@ -54,8 +61,20 @@ impl Plumbing {
             ledger_table: non_empty("GUARDRAIL_LEDGER_TABLE"),
             config_test_mode: non_empty("GUARDRAIL_CONFIG_TEST_MODE")
                 .is_some_and(|v| v.eq_ignore_ascii_case("true") || v == "1"),
+            member_external_id: non_empty("GUARDRAIL_MEMBER_EXTERNAL_ID"),
         }
     }
+}
+
+/// The clients that read and act in one account.
+fn account_clients(sdk: &SdkConfig, config_test_mode: bool) -> (Ec2, Iam, ConfigSink) {
+    let iam = Iam::new(aws_sdk_iam::Client::from_conf(
+        aws_sdk_iam::config::Builder::from(sdk)
+            .retry_config(iam_retry_config())
+            .build(),
+    ));
+    let config = ConfigSink::new(aws_sdk_config::Client::new(sdk), config_test_mode);
+    (Ec2::new(sdk), iam, config)
 }
 
 impl Wiring {
@@ -114,12 +133,11 @@ impl Wiring {
                 AnyLedger::None(NoLedger)
             }
         };
-        let ec2 = Ec2::new(&sdk);
-        let iam = Iam::new(aws_sdk_iam::Client::from_conf(
-            aws_sdk_iam::config::Builder::from(&sdk)
-                .retry_config(iam_retry_config())
-                .build(),
-        ));
+        let members = settings
+            .member_role
+            .clone()
+            .map(|role| MemberAccess::new(role, plumbing.member_external_id));
+        let (ec2, iam, config) = account_clients(&sdk, plumbing.config_test_mode);
         Wiring {
             executor: Executor {
                 ec2: ec2.clone(),
@@ -128,12 +146,44 @@ impl Wiring {
             ec2,
             iam,
             notifier: SnsNotifier::new(aws_sdk_sns::Client::new(&sdk), plumbing.topic_arn),
-            config: ConfigSink::new(aws_sdk_config::Client::new(&sdk), plumbing.config_test_mode),
+            config,
             ledger,
             settings,
             sdk,
             security_hub: None,
+            members,
+            config_test_mode: plumbing.config_test_mode,
         }
+    }
+
+    /// This wiring, reading and acting in `account`: unchanged for the home account; for a
+    /// member account, the EC2, IAM and Config clients (and so the executor) use the member
+    /// role there, while alerts, the ledger and Security Hub stay central. The gate has already
+    /// refused accounts this deployment does not guard.
+    pub async fn in_account(&self, account: &str) -> Result<Wiring, InvocationError> {
+        let Some(members) = self
+            .members
+            .as_ref()
+            .filter(|_| self.settings.is_member_account(account))
+        else {
+            return Ok(self.clone());
+        };
+        let sdk = members
+            .sdk_for(&self.sdk, account)
+            .await
+            .map_err(InvocationError::Facts)?;
+        let (ec2, iam, config) = account_clients(&sdk, self.config_test_mode);
+        tracing::debug!(account, "acting through the member role");
+        Ok(Wiring {
+            executor: Executor {
+                ec2: ec2.clone(),
+                iam: iam.clone(),
+            },
+            ec2,
+            iam,
+            config,
+            ..self.clone()
+        })
     }
 
     /// Act on and alert about findings ([`crate::pipeline::act_and_alert`]) with this wiring's

@@ -92,11 +92,7 @@ pub fn screen_account(account: &str, settings: &Settings) -> Result<(), Skip> {
             account: account.to_string(),
         });
     }
-    if settings
-        .home_account
-        .as_deref()
-        .is_some_and(|home| home != account)
-    {
+    if !settings.guards_account(account) {
         return Err(Skip::ForeignAccount {
             account: account.to_string(),
         });

@@ -25,9 +25,20 @@ pub struct Settings {
     pub exempt_accounts: Vec<String>,
     /// The guardrail's own role: its calls are ignored, so a remediation never triggers itself.
     pub own_role_arn: Option<String>,
-    /// The account this deployment guards; events from any other account are refused, so event
-    /// content cannot steer the guardrail elsewhere.
+    /// The account this deployment runs in. Events from any other account are refused unless
+    /// member accounts are configured (`member_role`), so event content cannot steer the
+    /// guardrail into an account it was not given.
     pub home_account: Option<String>,
+    /// Name of the role every member account provides for the central functions
+    /// (`GuardrailRemediationRole` in templates/member.yaml). Set: events from other accounts
+    /// are judged, and read and remediated through that role; unset: single-account.
+    pub member_role: Option<String>,
+    /// Member accounts this deployment guards; empty: every account whose events reach it (the
+    /// central bus's policy, limited to the organization, decides which can send).
+    pub member_accounts: Vec<String>,
+    /// Name of the MFA-enforcement deny policy in member accounts (templates/member.yaml gives
+    /// it a fixed name so the ARN can be derived for any account).
+    pub member_mfa_policy_name: String,
     /// Snapshot an unattached unencrypted volume and create an encrypted copy.
     pub encrypted_copy: bool,
     /// How long an incident is remembered for deduplication.
@@ -83,6 +94,9 @@ impl Default for Settings {
             exempt_accounts: Vec::new(),
             own_role_arn: None,
             home_account: None,
+            member_role: None,
+            member_accounts: Vec::new(),
+            member_mfa_policy_name: "GuardrailMfaEnforcement".to_string(),
             encrypted_copy: false,
             dedupe_seconds: 86_400,
             mfa_policy_arn: None,
@@ -154,6 +168,21 @@ impl Settings {
         }
         s.own_role_arn = get("GUARDRAIL_OWN_ROLE_ARN").filter(|v| !v.trim().is_empty());
         s.home_account = get("GUARDRAIL_ACCOUNT_ID").filter(|v| !v.trim().is_empty());
+        if let Some(v) = get("GUARDRAIL_MEMBER_ROLE_NAME").filter(|v| !v.trim().is_empty()) {
+            s.member_role = Some(iam_name("GUARDRAIL_MEMBER_ROLE_NAME", &v)?);
+        }
+        if let Some(v) = get("GUARDRAIL_MEMBER_ACCOUNTS") {
+            s.member_accounts = split_list(&v);
+            if let Some(bad) = s.member_accounts.iter().find(|a| !is_account_id(a)) {
+                return Err(SettingsError::Invalid {
+                    var: "GUARDRAIL_MEMBER_ACCOUNTS",
+                    reason: format!("{bad:?} is not a 12-digit account id"),
+                });
+            }
+        }
+        if let Some(v) = get("GUARDRAIL_MEMBER_MFA_POLICY_NAME").filter(|v| !v.trim().is_empty()) {
+            s.member_mfa_policy_name = iam_name("GUARDRAIL_MEMBER_MFA_POLICY_NAME", &v)?;
+        }
         s.mfa_policy_arn = get("GUARDRAIL_MFA_POLICY_ARN").filter(|v| !v.trim().is_empty());
         if let Some(v) = get("GUARDRAIL_REVERT_POLICY_VERSIONS") {
             s.revert_policy_versions = parse_bool("GUARDRAIL_REVERT_POLICY_VERSIONS", &v)?;
@@ -220,11 +249,76 @@ impl Settings {
             .map(String::as_str)
     }
 
-    /// Whether the ARN is the guardrail's own role (or a session of it).
+    /// Whether the ARN is the guardrail's own role (or a session of it): the function's role,
+    /// or, with member accounts, the member role it assumes there (its changes in a member
+    /// account come back as events too).
     pub fn is_own_role(&self, arn: &str) -> bool {
         self.own_role_arn
             .as_deref()
             .is_some_and(|own| glob::matches(own, arn))
+            || self.member_role.as_deref().is_some_and(|role| {
+                glob::matches(&format!("arn:*:sts::*:assumed-role/{role}/*"), arn)
+                    || glob::matches(&format!("arn:*:iam::*:role/{role}"), arn)
+            })
+    }
+
+    /// Whether events of `account` are this deployment's to judge: its own account, or (with
+    /// member accounts configured) a member account. Without a home account (local runs),
+    /// every account is.
+    pub fn guards_account(&self, account: &str) -> bool {
+        match &self.home_account {
+            None => true,
+            Some(home) if home == account => true,
+            Some(_) => {
+                self.member_role.is_some()
+                    && (self.member_accounts.is_empty()
+                        || self.member_accounts.iter().any(|a| a == account))
+            }
+        }
+    }
+
+    /// Whether `account` is a member account (reached through the member role), not the home
+    /// account.
+    pub fn is_member_account(&self, account: &str) -> bool {
+        self.home_account
+            .as_deref()
+            .is_some_and(|home| home != account)
+            && self.guards_account(account)
+    }
+
+    /// The MFA-enforcement policy to attach in `account`: the deployment's own in its account,
+    /// the member template's (fixed name, same partition) in a member account.
+    pub fn mfa_policy_arn_in(&self, account: &str) -> Option<String> {
+        let home = self.mfa_policy_arn.as_ref()?;
+        if !self.is_member_account(account) {
+            return Some(home.clone());
+        }
+        let partition = home.split(':').nth(1).filter(|p| !p.is_empty())?;
+        Some(format!(
+            "arn:{partition}:iam::{account}:policy/{}",
+            self.member_mfa_policy_name
+        ))
+    }
+}
+
+fn is_account_id(v: &str) -> bool {
+    v.len() == 12 && v.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// An IAM role or policy name as IAM accepts it (1 to 64 of `[A-Za-z0-9+=,.@_-]`): it becomes
+/// part of an ARN, so anything else would only fail later, at AssumeRole or attach time.
+fn iam_name(var: &'static str, v: &str) -> Result<String, SettingsError> {
+    let v = v.trim();
+    let ok = (1..=64).contains(&v.len())
+        && v.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"+=,.@_-".contains(&b));
+    if ok {
+        Ok(v.to_string())
+    } else {
+        Err(SettingsError::Invalid {
+            var,
+            reason: format!("{v:?} is not an IAM name (1-64 of A-Z a-z 0-9 +=,.@_-)"),
+        })
     }
 }
 
@@ -276,6 +370,63 @@ mod tests {
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();
         move |k| map.get(k).cloned()
+    }
+
+    #[test]
+    fn member_accounts_are_guarded_only_with_a_member_role() {
+        let single =
+            Settings::from_lookup(env(&[("GUARDRAIL_ACCOUNT_ID", "111111111111")])).unwrap();
+        assert!(single.guards_account("111111111111"));
+        assert!(!single.guards_account("222222222222"));
+
+        let org = Settings::from_lookup(env(&[
+            ("GUARDRAIL_ACCOUNT_ID", "111111111111"),
+            ("GUARDRAIL_MEMBER_ROLE_NAME", "GuardrailRemediationRole"),
+            (
+                "GUARDRAIL_MFA_POLICY_ARN",
+                "arn:aws:iam::111111111111:policy/stack-Mfa-ABC",
+            ),
+        ]))
+        .unwrap();
+        assert!(org.guards_account("222222222222"));
+        assert!(org.is_member_account("222222222222"));
+        assert!(!org.is_member_account("111111111111"));
+        assert_eq!(
+            org.mfa_policy_arn_in("222222222222").as_deref(),
+            Some("arn:aws:iam::222222222222:policy/GuardrailMfaEnforcement")
+        );
+        assert_eq!(
+            org.mfa_policy_arn_in("111111111111").as_deref(),
+            Some("arn:aws:iam::111111111111:policy/stack-Mfa-ABC")
+        );
+        // Its own sessions in member accounts are its own role: loop protection.
+        assert!(org.is_own_role(
+            "arn:aws:sts::222222222222:assumed-role/GuardrailRemediationRole/guardrail"
+        ));
+        assert!(!org.is_own_role("arn:aws:sts::222222222222:assumed-role/Admin/alice"));
+
+        let listed = Settings::from_lookup(env(&[
+            ("GUARDRAIL_ACCOUNT_ID", "111111111111"),
+            ("GUARDRAIL_MEMBER_ROLE_NAME", "GuardrailRemediationRole"),
+            ("GUARDRAIL_MEMBER_ACCOUNTS", "222222222222, 333333333333"),
+        ]))
+        .unwrap();
+        assert!(listed.guards_account("333333333333"));
+        assert!(!listed.guards_account("444444444444"));
+    }
+
+    #[test]
+    fn member_settings_are_validated() {
+        for (var, value) in [
+            ("GUARDRAIL_MEMBER_ROLE_NAME", "role/with/slash"),
+            ("GUARDRAIL_MEMBER_ACCOUNTS", "12345"),
+            ("GUARDRAIL_MEMBER_MFA_POLICY_NAME", "a b"),
+        ] {
+            assert!(
+                Settings::from_lookup(env(&[(var, value)])).is_err(),
+                "{var}={value} must be refused"
+            );
+        }
     }
 
     #[test]

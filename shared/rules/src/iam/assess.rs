@@ -260,14 +260,13 @@ pub fn console_user(
     let (meta, mode) = enabled(rules::iam_user_console_without_mfa::META.id, settings)?;
     let reason = rules::iam_user_console_without_mfa::judge(user)?;
     let steps = settings
-        .mfa_policy_arn
-        .as_ref()
+        .mfa_policy_arn_in(account)
         .map(|arn| {
-            let done = user.attached_policies.iter().any(|a| a == arn);
+            let done = user.attached_policies.contains(&arn);
             vec![(
                 RemediationStep::AttachMfaDenyPolicy {
                     user_name: user.user_name.clone(),
-                    policy_arn: arn.clone(),
+                    policy_arn: arn,
                 },
                 done,
             )]
