@@ -14,7 +14,9 @@ Creates, in ap-northeast-2:
     MessageAttributes arrives) and a queue policy that lets the topic send,
   * the DynamoDB table `guardrail-ledger` (pk: S, PAY_PER_REQUEST) used by the
     guardrail for idempotency,
-and leaves EBS encryption-by-default OFF in the region.
+and leaves EBS encryption-by-default OFF in the region; and, in the member account
+222222222222 (reached by assuming GuardrailRemediationRole there, as the central functions
+do; moto maps the assumed credentials to that account), one more unencrypted volume.
 
 Prints one JSON object with the ids/ARNs created.
 """
@@ -32,6 +34,8 @@ DEFAULT_REGION = "ap-northeast-2"
 TOPIC_NAME = "guardrail-alerts"
 QUEUE_NAME = "guardrail-alerts-inbox"
 LEDGER_TABLE = "guardrail-ledger"
+MEMBER_ACCOUNT = "222222222222"
+MEMBER_ROLE = "GuardrailRemediationRole"
 
 
 def fake_credentials() -> None:
@@ -150,6 +154,23 @@ def seed_iam(iam) -> None:
     )
 
 
+def member_client(service: str, region: str, endpoint: str):
+    """A client acting in the member account through its remediation role."""
+    creds = client("sts", region, endpoint).assume_role(
+        RoleArn=f"arn:aws:iam::{MEMBER_ACCOUNT}:role/{MEMBER_ROLE}",
+        RoleSessionName="demo-seed",
+        ExternalId="guardrail-demo",
+    )["Credentials"]
+    return boto3.client(
+        service,
+        region_name=region,
+        endpoint_url=endpoint,
+        aws_access_key_id=creds["AccessKeyId"],
+        aws_secret_access_key=creds["SecretAccessKey"],
+        aws_session_token=creds["SessionToken"],
+    )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--endpoint-url", default=os.environ.get("AWS_ENDPOINT_URL"))
@@ -206,6 +227,9 @@ def main() -> int:
             ReturnSubscriptionArn=True,
         )
 
+    member_ec2 = member_client("ec2", region, endpoint)
+    member_unencrypted = create_volume(member_ec2, az, encrypted=False, name="member-unencrypted")
+
     ledger = ensure_table(ddb, LEDGER_TABLE)
     seed_iam(client("iam", "us-east-1", endpoint))
 
@@ -214,6 +238,8 @@ def main() -> int:
             {
                 "unencrypted_volume": unencrypted,
                 "encrypted_volume": encrypted,
+                "member_account": MEMBER_ACCOUNT,
+                "member_unencrypted_volume": member_unencrypted,
                 "topic_arn": topic_arn,
                 "queue_url": queue_url,
                 "ledger_table": ledger,

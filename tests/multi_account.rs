@@ -284,3 +284,39 @@ async fn region_guard_stops_a_member_accounts_instances_outside_the_allowed_regi
     );
     assert_eq!(states(&member_ec2, &ids).await, ["stopped", "stopped"]);
 }
+
+#[tokio::test]
+async fn a_schedule_naming_a_member_account_sweeps_that_account() {
+    let org = Org::seed("us-east-1").await;
+    let member_ec2 = aws_sdk_ec2::Client::new(&org.member);
+    let member_volume = create_volume(&member_ec2, "us-east-1a", false).await;
+    let central_volume =
+        create_volume(&aws_sdk_ec2::Client::new(&org.central), "us-east-1a", false).await;
+    let mut pairs = Org::pairs("");
+    pairs.push(("GUARDRAIL_SWEEP_REGIONS", "us-east-1"));
+    let sweep = account_sweep::AccountSweep::new(org.wiring(&pairs));
+    // A schedule target's Input names the member account (docs/deploy.md).
+    let event = member_event("schedule/sweep.json", &[]);
+    let out = sweep.handle(&event).await.unwrap();
+    let volumes: Vec<&str> = out
+        .findings
+        .iter()
+        .filter(|f| f.rule == "ebs-unencrypted-volume")
+        .map(|f| f.resource.id.as_str())
+        .collect();
+    assert_eq!(volumes, [member_volume.as_str()], "{out:?}");
+    assert!(out.findings.iter().all(|f| f.account == MEMBER));
+    // Remediated in the member account (remediate mode tags the volume), not centrally.
+    assert!(!volume_tags(&member_ec2, &member_volume).await.is_empty());
+    assert!(
+        volume_tags(&aws_sdk_ec2::Client::new(&org.central), &central_volume)
+            .await
+            .is_empty()
+    );
+    // The summary goes to the central topic and names the member account.
+    let alerts = org.inbox.drain().await;
+    assert!(
+        alerts.iter().any(|a| a.attributes["account"] == MEMBER),
+        "{alerts:?}"
+    );
+}

@@ -16,6 +16,7 @@ use guardrail_aws::ports::{AccountFactsReader, EvaluationSink, FindingsSink, Not
 use guardrail_aws::runtime::decode_and_route;
 use guardrail_aws::Wiring;
 use guardrail_rules::alert::Alert;
+use guardrail_rules::gate;
 use guardrail_rules::sweep::{self, SweepReport};
 use guardrail_rules::trigger::{ConfigInvocation, ConfigMessage, Schedule, Trigger};
 use guardrail_rules::Outcome;
@@ -68,31 +69,28 @@ impl AccountSweep {
             event_id: Some(schedule.id.clone()),
             ..Outcome::default()
         };
-        if settings.exempt_accounts.contains(&schedule.account)
-            || settings
-                .home_account
-                .as_ref()
-                .is_some_and(|home| !schedule.account.is_empty() && *home != schedule.account)
-        {
-            out.skipped = Some(format!(
-                "account {} is exempt or not the guarded account",
-                schedule.account
-            ));
-            return Ok((
-                out,
-                SweepReport::new(
-                    &schedule.account,
-                    Vec::new(),
-                    Vec::new(),
-                    Vec::new(),
-                    Default::default(),
-                ),
-            ));
+        // The account to sweep comes from the event: the schedule's own (this account), or
+        // a member account named by a schedule target's Input (docs/deploy.md).
+        if !schedule.account.is_empty() {
+            if let Err(skip) = gate::screen_account(&schedule.account, settings) {
+                out.skipped = Some(skip.to_string());
+                return Ok((
+                    out,
+                    SweepReport::new(
+                        &schedule.account,
+                        Vec::new(),
+                        Vec::new(),
+                        Vec::new(),
+                        Default::default(),
+                    ),
+                ));
+            }
         }
-        self.reader.counter().take();
-        let home_region = self.wiring.home_region();
-        let facts = self
-            .reader
+        let wiring = self.wiring.in_account(&schedule.account).await?;
+        let reader = self.reader_for(&wiring, &schedule.account);
+        reader.counter().take();
+        let home_region = wiring.home_region();
+        let facts = reader
             .sweep_facts(Some(&schedule.account), &home_region, settings, now())
             .await
             .map_err(InvocationError::Facts)?;
@@ -104,7 +102,7 @@ impl AccountSweep {
             .collect();
         let findings = swept.findings.clone();
         let event_id = schedule.id.as_str();
-        let (executor, ledger) = (&self.wiring.executor, &self.wiring.ledger);
+        let (executor, ledger) = (&wiring.executor, &wiring.ledger);
         let reported = if settings.sweep_alert_each {
             pipeline::act_and_alert(findings, event_id, executor, &self.wiring.notifier, ledger)
                 .await?
@@ -127,7 +125,7 @@ impl AccountSweep {
             regions,
             all,
             swept.notes,
-            self.reader.counter().take(),
+            reader.counter().take(),
         );
         report.set_repeats(reported.duplicates.len());
         // Boxed: the sweep's future is already large, and this one holds SDK futures.
@@ -147,6 +145,16 @@ impl AccountSweep {
         out.findings = reported.alerted;
         out.duplicates = reported.duplicates;
         Ok((out, report))
+    }
+
+    /// The reader of `account`: the one built at start-up for this account, a new one (cheap:
+    /// no call is made until the sweep reads) through the member role for a member account.
+    fn reader_for(&self, wiring: &Wiring, account: &str) -> AccountReader {
+        if self.wiring.settings.is_member_account(account) {
+            AccountReader::new(&wiring.sdk, self.reader.counter().clone())
+        } else {
+            self.reader.clone()
+        }
     }
 
     /// With Security Hub on: import every finding of the sweep (repeats update the same

@@ -15,6 +15,8 @@ use guardrail_rules::settings::{Settings, SettingsError};
 /// The clients and settings of a function, built once per Lambda execution environment.
 #[derive(Clone)]
 pub struct Wiring {
+    /// The SDK configuration of the account this wiring reads and acts in (see
+    /// [`Wiring::in_account`]); the central clients below were built from the home one.
     pub sdk: SdkConfig,
     pub settings: Settings,
     pub ec2: Ec2,
@@ -182,6 +184,7 @@ impl Wiring {
             ec2,
             iam,
             config,
+            sdk,
             ..self.clone()
         })
     }
