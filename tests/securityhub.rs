@@ -5,6 +5,7 @@
 
 use account_sweep::AccountSweep;
 use ebs_encryption::EbsGuardrail;
+use guardrail_aws::ports::FindingsSink;
 use guardrail_rules::trigger::{self, Trigger};
 use guardrail_tests::*;
 use std::collections::BTreeMap;
@@ -143,6 +144,27 @@ async fn sweeps_import_once_per_problem_and_archive_what_was_fixed_body() {
         );
     }
 
+    // An earlier root finding (as a sweep in real AWS, with a <root_account> row, would have
+    // imported). moto's credential report has no root row, so the next sweep cannot judge the
+    // root rules: their finding must stay open, not be archived as resolved.
+    let mut root = first
+        .findings
+        .iter()
+        .find(|f| f.rule == "iam-user-console-without-mfa")
+        .unwrap()
+        .clone();
+    root.rule = "iam-root-mfa";
+    root.resource.id = "root".into();
+    root.resource.arn = format!("arn:aws:iam::{ACCOUNT}:root");
+    let root_id = guardrail_rules::asff::finding_id(&root);
+    guardrail_aws::securityhub::SecurityHub::new(
+        aws_sdk_securityhub::Client::new(&sdk),
+        REGION.to_string(),
+    )
+    .import(std::slice::from_ref(&root))
+    .await
+    .unwrap();
+
     // Fix two problems: the volume is deleted, encryption by default is on.
     ec2.delete_volume().volume_id(&plain).send().await.unwrap();
     ec2.enable_ebs_encryption_by_default().send().await.unwrap();
@@ -151,8 +173,13 @@ async fn sweeps_import_once_per_problem_and_archive_what_was_fixed_body() {
     let hub = hub_findings(&sdk).await;
     assert_eq!(
         hub.len(),
-        first.findings.len(),
+        first.findings.len() + 1,
         "archived, not deleted or added"
+    );
+    let (state, _, _) = &hub[&root_id];
+    assert_eq!(
+        state, "ACTIVE",
+        "a rule the sweep could not judge keeps its finding open"
     );
     for id in [&volume_id, &default_id] {
         let (state, compliance, _) = &hub[id];

@@ -128,6 +128,7 @@ impl AccountSweep {
             reader.counter().take(),
         );
         report.set_repeats(reported.duplicates.len());
+        report.unjudged_rules = swept.unjudged_rules.iter().map(|r| r.to_string()).collect();
         // Boxed: the sweep's future is already large, and this one holds SDK futures.
         Box::pin(self.security_hub(&report)).await;
         self.wiring
@@ -174,10 +175,7 @@ impl AccountSweep {
                 return;
             }
         }
-        match hub
-            .archive_resolved(&report.account, &report.regions, &report.findings)
-            .await
-        {
+        match hub.archive_resolved(report).await {
             Ok(n) => tracing::info!(archived = n, "resolved Security Hub findings archived"),
             Err(e) => guardrail_aws::securityhub::report_failure("archive", 0, &e),
         }

@@ -59,9 +59,7 @@ impl FindingsSink for NoSink {
     }
     async fn archive_resolved(
         &self,
-        _account: &str,
-        _swept_regions: &[String],
-        _current: &[Finding],
+        _report: &guardrail_rules::sweep::SweepReport,
     ) -> Result<usize, AwsError> {
         Ok(0)
     }

@@ -77,13 +77,11 @@ pub trait EvaluationSink {
 pub trait FindingsSink {
     /// Import (create or update) findings; the number imported.
     async fn import(&self, findings: &[guardrail_rules::Finding]) -> Result<usize, AwsError>;
-    /// Archive the findings imported earlier that a sweep of `account` over `swept_regions` no
-    /// longer found (`current`: everything it found); the number archived.
+    /// Archive the findings imported earlier that this sweep (`report`: its account, regions,
+    /// findings and the rules it could not judge) shows resolved; the number archived.
     async fn archive_resolved(
         &self,
-        account: &str,
-        swept_regions: &[String],
-        current: &[guardrail_rules::Finding],
+        report: &guardrail_rules::sweep::SweepReport,
     ) -> Result<usize, AwsError>;
 }
 

@@ -15,9 +15,9 @@ use aws_sdk_securityhub::types::{
 };
 use aws_sdk_securityhub::Client;
 use guardrail_rules::asff::{self, AsffContext, DEFAULT_DOCS_BASE_URL, ID_PREFIX};
+use guardrail_rules::sweep::SweepReport;
 use guardrail_rules::Finding;
 use serde_json::{json, Map, Value};
-use std::collections::BTreeSet;
 
 /// BatchImportFindings takes at most 100 findings per call.
 pub const BATCH: usize = 100;
@@ -156,16 +156,10 @@ impl FindingsSink for SecurityHub {
         self.import_asff(&docs).await
     }
 
-    async fn archive_resolved(
-        &self,
-        account: &str,
-        swept_regions: &[String],
-        current: &[Finding],
-    ) -> Result<usize, AwsError> {
-        let ids: BTreeSet<String> = current.iter().map(asff::finding_id).collect();
-        let previous = self.active(account).await?;
+    async fn archive_resolved(&self, report: &SweepReport) -> Result<usize, AwsError> {
+        let previous = self.active(&report.account).await?;
         let now = now_rfc3339();
-        let closing: Vec<Value> = asff::resolved(&previous, &ids, account, swept_regions)
+        let closing: Vec<Value> = asff::resolved(&previous, report)
             .into_iter()
             .map(|p| asff::archived(p, &now))
             .collect();
@@ -184,14 +178,9 @@ impl FindingsSink for Option<SecurityHub> {
             None => Ok(0),
         }
     }
-    async fn archive_resolved(
-        &self,
-        account: &str,
-        swept_regions: &[String],
-        current: &[Finding],
-    ) -> Result<usize, AwsError> {
+    async fn archive_resolved(&self, report: &SweepReport) -> Result<usize, AwsError> {
         match self {
-            Some(hub) => hub.archive_resolved(account, swept_regions, current).await,
+            Some(hub) => hub.archive_resolved(report).await,
             None => Ok(0),
         }
     }

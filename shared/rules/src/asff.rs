@@ -10,6 +10,7 @@ use crate::finding::{ActionStatus, Finding};
 use crate::rules::region_not_allowed;
 use crate::rules::{self, iam_access_key_for_other_user, iam_change_audit, iam_root_activity};
 use crate::severity::Severity;
+use crate::sweep::SweepReport;
 use serde_json::{json, Map, Value};
 use std::collections::BTreeSet;
 
@@ -215,15 +216,11 @@ pub fn archived(previous: &Value, now: &str) -> Value {
 }
 
 /// Which of the guardrail's earlier, still ACTIVE findings (`previous`) a sweep resolved: ours
-/// (id prefix, account), about a condition a sweep judges (not an event-only rule), in scope
-/// (IAM is global; anything else only in a region the sweep covered), and not found again
-/// (`current_ids`, the [`finding_id`]s of this sweep).
-pub fn resolved<'a>(
-    previous: &'a [Value],
-    current_ids: &BTreeSet<String>,
-    account: &str,
-    swept_regions: &[String],
-) -> Vec<&'a Value> {
+/// (id prefix, account), about a condition a sweep judges (not an event-only rule) and judged
+/// this time (not in `report.unjudged_rules`), in scope (IAM is global; anything else only in a
+/// region the sweep covered), and not found again (`report.findings`).
+pub fn resolved<'a>(previous: &'a [Value], report: &SweepReport) -> Vec<&'a Value> {
+    let current: BTreeSet<String> = report.findings.iter().map(finding_id).collect();
     previous
         .iter()
         .filter(|p| {
@@ -234,14 +231,16 @@ pub fn resolved<'a>(
                 .pointer("/Resources/0/Id")
                 .and_then(Value::as_str)
                 .unwrap_or("");
-            let global = arn.starts_with("arn:aws:iam:");
+            // arn:<partition>:iam::...: any partition.
+            let global = arn.split(':').nth(2) == Some("iam");
             id.starts_with(ID_PREFIX)
                 && s("RecordState") == "ACTIVE"
-                && s("AwsAccountId") == account
+                && s("AwsAccountId") == report.account
                 && rules::meta(rule).is_some()
                 && !EVENT_ONLY_RULES.contains(&rule)
-                && (global || swept_regions.iter().any(|r| r == s("Region")))
-                && !current_ids.contains(id)
+                && !report.unjudged_rules.iter().any(|r| r == rule)
+                && (global || report.regions.iter().any(|r| r == s("Region")))
+                && !current.contains(id)
         })
         .collect()
 }
@@ -427,12 +426,24 @@ mod tests {
             already,
             foreign,
         ];
-        let current: BTreeSet<String> = [still["Id"].as_str().unwrap().to_string()].into();
-        let ids: Vec<&Value> = resolved(&previous, &current, "123456789012", &regions)
-            .into_iter()
-            .map(|v| &v["Id"])
-            .collect();
-        assert_eq!(ids, vec![&gone["Id"], &user["Id"]]);
-        assert!(resolved(&previous, &current, "999999999999", &regions).is_empty());
+        let mut report = SweepReport::new(
+            "123456789012",
+            regions,
+            vec![volume_finding(None)],
+            Vec::new(),
+            Default::default(),
+        );
+        let ids = |report: &SweepReport| -> Vec<Value> {
+            resolved(&previous, report)
+                .into_iter()
+                .map(|v| v["Id"].clone())
+                .collect()
+        };
+        assert_eq!(ids(&report), vec![gone["Id"].clone(), user["Id"].clone()]);
+        // A rule the sweep could not judge keeps its findings open.
+        report.unjudged_rules = vec!["iam-user-console-without-mfa".to_string()];
+        assert_eq!(ids(&report), vec![gone["Id"].clone()]);
+        report.account = "999999999999".to_string();
+        assert!(ids(&report).is_empty());
     }
 }

@@ -55,6 +55,9 @@ pub struct SweepFacts {
 pub struct Swept {
     pub findings: Vec<Finding>,
     pub notes: Vec<String>,
+    /// Rules this sweep could not judge (their facts were missing): their earlier findings
+    /// are neither confirmed nor resolved, so nothing may close them.
+    pub unjudged_rules: Vec<&'static str>,
 }
 
 /// The rule's metadata when it is switched on.
@@ -270,11 +273,15 @@ fn credentials(
                 }
             }
         }
-        None => out.notes.push(
-            "iam-root-mfa, iam-root-access-key: unknown (the credential report has no \
-             <root_account> row)"
-                .to_string(),
-        ),
+        None => {
+            out.notes.push(
+                "iam-root-mfa, iam-root-access-key: unknown (the credential report has no \
+                 <root_account> row)"
+                    .to_string(),
+            );
+            out.unjudged_rules
+                .extend([iam_root_mfa::META.id, iam_root_access_key::META.id]);
+        }
     }
     for row in report.users() {
         let detail = facts.iam.user(&row.user);

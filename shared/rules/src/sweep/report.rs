@@ -44,6 +44,9 @@ pub struct SweepReport {
     pub api_calls_per_service: BTreeMap<String, u64>,
     /// What could not be judged, and why (e.g. no root row in the credential report).
     pub notes: Vec<String>,
+    /// The rules that could not be judged at all (see [`crate::sweep::Swept`]): Security Hub
+    /// keeps their earlier findings open. Set by the function from the sweep's result.
+    pub unjudged_rules: Vec<String>,
     /// Findings whose incident an earlier sweep or event already reported within the dedupe
     /// window (not alerted or remediated again); set by the function after the pipeline ran.
     pub repeats: usize,
@@ -101,6 +104,7 @@ impl SweepReport {
             api_calls,
             api_calls_per_service,
             notes,
+            unjudged_rules: Vec::new(),
             repeats: 0,
             summary: String::new(),
         };
