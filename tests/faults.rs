@@ -65,16 +65,7 @@ impl Faulty {
         let sdk = moto.sdk(REGION).await;
         let ec2 = aws_sdk_ec2::Client::new(&sdk);
         let inbox = AlertInbox::create(&sdk).await;
-        let volume = ec2
-            .create_volume()
-            .availability_zone("ap-northeast-2a")
-            .size(8)
-            .encrypted(false)
-            .send()
-            .await
-            .unwrap()
-            .volume_id
-            .unwrap();
+        let volume = create_volume(&ec2, "ap-northeast-2a", false).await;
         let guardrail = EbsGuardrail::new(inbox.wiring(&guardrail_sdk, REMEDIATE));
         Faulty {
             _moto: moto,

@@ -339,17 +339,7 @@ async fn instances_tagged_exempt_are_left_alone() {
 }
 
 async fn create_foreign_volume(acct: &Account) -> (Value, String) {
-    let id = acct
-        .foreign
-        .create_volume()
-        .availability_zone("sa-east-1a")
-        .size(8)
-        .encrypted(true)
-        .send()
-        .await
-        .unwrap()
-        .volume_id
-        .unwrap();
+    let id = create_volume(&acct.foreign, "sa-east-1a", true).await;
     let event = event(
         "region/create-volume-disallowed-region.json",
         &[(VOLUME, &id)],

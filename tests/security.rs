@@ -40,14 +40,6 @@ fn own_role_event(own_role_file: &str, event_name: &str, request: Value, event_i
     e
 }
 
-fn assert_skipped(out: &Outcome, reason: &str, what: &str) {
-    assert!(out.findings.is_empty(), "{what}: {out:?}");
-    assert!(
-        out.skipped.as_deref().unwrap_or_default().contains(reason),
-        "{what}: expected skip {reason:?}: {out:?}"
-    );
-}
-
 #[tokio::test]
 async fn the_events_of_its_own_ebs_remediation_change_nothing() {
     let moto = Moto::start();

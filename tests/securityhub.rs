@@ -91,16 +91,7 @@ async fn sweeps_import_once_per_problem_and_archive_what_was_fixed_body() {
         .send()
         .await
         .unwrap();
-    let plain = ec2
-        .create_volume()
-        .availability_zone("us-east-1a")
-        .size(8)
-        .encrypted(false)
-        .send()
-        .await
-        .unwrap()
-        .volume_id
-        .unwrap();
+    let plain = create_volume(&ec2, "us-east-1a", false).await;
     iam.create_user().user_name("carol").send().await.unwrap();
     iam.create_login_profile()
         .user_name("carol")
@@ -204,16 +195,7 @@ async fn off_by_default_and_event_driven_findings_are_imported_when_on_body() {
     let sdk = moto.sdk(region).await;
     let ec2 = aws_sdk_ec2::Client::new(&sdk);
     let inbox = AlertInbox::create(&sdk).await;
-    let plain = ec2
-        .create_volume()
-        .availability_zone("ap-northeast-2a")
-        .size(8)
-        .encrypted(false)
-        .send()
-        .await
-        .unwrap()
-        .volume_id
-        .unwrap();
+    let plain = create_volume(&ec2, "ap-northeast-2a", false).await;
     let event = event(
         "ebs/create-volume-unencrypted.json",
         &[(UNENCRYPTED_PLACEHOLDER, &plain)],

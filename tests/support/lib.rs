@@ -401,6 +401,15 @@ pub async fn volume_tags(
         .collect()
 }
 
+/// The event was skipped for `reason` (a part of the skip's text), with no finding.
+pub fn assert_skipped(out: &guardrail_rules::Outcome, reason: &str, what: &str) {
+    assert!(out.findings.is_empty(), "{what}: {out:?}");
+    assert!(
+        out.skipped.as_deref().unwrap_or_default().contains(reason),
+        "{what}: expected skip {reason:?}: {out:?}"
+    );
+}
+
 /// Settings lookup from literal pairs.
 pub fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
     let map: std::collections::BTreeMap<String, String> = pairs

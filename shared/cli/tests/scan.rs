@@ -1,7 +1,7 @@
 //! `guardrail scan` end to end: the binary against a moto server seeded with a few
 //! misconfigurations (the full catalogue is tests/sweep.rs's job), read-only.
 
-use guardrail_tests::Moto;
+use guardrail_tests::{create_volume, Moto};
 use std::process::Command;
 
 const OPEN_TRUST: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"sts:AssumeRole"}]}"#;
@@ -33,16 +33,7 @@ async fn scan_reports_findings_and_changes_nothing() {
     let sdk = moto.sdk("us-east-1").await;
     let ec2 = aws_sdk_ec2::Client::new(&sdk);
     let iam = aws_sdk_iam::Client::new(&sdk);
-    let volume = ec2
-        .create_volume()
-        .availability_zone("us-east-1a")
-        .size(8)
-        .encrypted(false)
-        .send()
-        .await
-        .unwrap()
-        .volume_id
-        .unwrap();
+    let volume = create_volume(&ec2, "us-east-1a", false).await;
     iam.create_role()
         .role_name("partner-open")
         .assume_role_policy_document(OPEN_TRUST)
