@@ -11,6 +11,7 @@ use crate::securityhub::SecurityHub;
 use crate::sns::SnsNotifier;
 use aws_config::{BehaviorVersion, SdkConfig};
 use guardrail_rules::settings::{Settings, SettingsError};
+use std::borrow::Cow;
 
 /// The clients and settings of a function, built once per Lambda execution environment.
 #[derive(Clone)]
@@ -162,13 +163,14 @@ impl Wiring {
     /// member account, the EC2, IAM and Config clients (and so the executor) use the member
     /// role there, while alerts, the ledger and Security Hub stay central. The gate has already
     /// refused accounts this deployment does not guard.
-    pub async fn in_account(&self, account: &str) -> Result<Wiring, InvocationError> {
+    pub async fn in_account(&self, account: &str) -> Result<Cow<'_, Wiring>, InvocationError> {
         let Some(members) = self
             .members
             .as_ref()
             .filter(|_| self.settings.is_member_account(account))
         else {
-            return Ok(self.clone());
+            // The home account, every event of a single-account deployment: no copy.
+            return Ok(Cow::Borrowed(self));
         };
         let sdk = members
             .sdk_for(&self.sdk, account)
@@ -176,7 +178,7 @@ impl Wiring {
             .map_err(InvocationError::Facts)?;
         let (ec2, iam, config) = account_clients(&sdk, self.config_test_mode);
         tracing::debug!(account, "acting through the member role");
-        Ok(Wiring {
+        Ok(Cow::Owned(Wiring {
             executor: Executor {
                 ec2: ec2.clone(),
                 iam: iam.clone(),
@@ -186,7 +188,7 @@ impl Wiring {
             config,
             sdk,
             ..self.clone()
-        })
+        }))
     }
 
     /// Act on and alert about findings ([`crate::pipeline::act_and_alert`]) with this wiring's
