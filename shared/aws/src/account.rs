@@ -13,8 +13,10 @@ use crate::error::{classify, AwsError, ErrorKind};
 use crate::ports::{AccountFactsReader, Ec2Facts, Scope};
 use crate::wiring::iam_retry_config;
 use aws_config::SdkConfig;
+use aws_sdk_iam::primitives::{DateTime, DateTimeFormat as DateFormat};
 use aws_sdk_iam::types::{
-    AttachedPolicy, EntityType, PolicyDetail, ReportStateType, StatusType, Tag,
+    AttachedPermissionsBoundary, AttachedPolicy, EntityType, PolicyDetail, ReportStateType,
+    StatusType, Tag,
 };
 use aws_sdk_iam::Client;
 use futures::stream::{self, StreamExt, TryStreamExt};
@@ -89,6 +91,9 @@ impl AccountReader {
                     attached: attached(u.attached_managed_policies()),
                     groups: u.group_list().to_vec(),
                     tags: tags(u.tags()),
+                    path: s(u.path()),
+                    permissions_boundary: boundary(u.permissions_boundary()),
+                    create_date: date(u.create_date()),
                 }));
             facts
                 .groups
@@ -97,6 +102,7 @@ impl AccountReader {
                     arn: s(g.arn()),
                     inline: inline(g.group_policy_list()),
                     attached: attached(g.attached_managed_policies()),
+                    path: s(g.path()),
                 }));
             facts
                 .roles
@@ -108,12 +114,16 @@ impl AccountReader {
                     inline: inline(r.role_policy_list()),
                     attached: attached(r.attached_managed_policies()),
                     tags: tags(r.tags()),
+                    permissions_boundary: boundary(r.permissions_boundary()),
+                    create_date: date(r.create_date()),
+                    last_used: date(r.role_last_used().and_then(|u| u.last_used_date())),
                 }));
             facts.policies.extend(page.policies().iter().map(|p| {
                 let default = s(p.default_version_id());
+                let arn = s(p.arn());
                 ManagedPolicy {
-                    name: s(p.policy_name()),
-                    arn: s(p.arn()),
+                    name: policy_name(p.policy_name(), &arn),
+                    arn,
                     document: p
                         .policy_version_list()
                         .iter()
@@ -332,6 +342,26 @@ fn attached(list: &[AttachedPolicy]) -> Vec<String> {
     list.iter()
         .filter_map(|p| p.policy_arn().map(str::to_string))
         .collect()
+}
+
+fn boundary(b: Option<&AttachedPermissionsBoundary>) -> Option<String> {
+    b.and_then(|b| b.permissions_boundary_arn())
+        .filter(|arn| !arn.is_empty())
+        .map(str::to_string)
+}
+
+/// ISO-8601 (`2024-01-01T00:00:00Z`), as the AWS CLI writes dates.
+fn date(d: Option<&DateTime>) -> Option<String> {
+    d.and_then(|d| d.fmt(DateFormat::DateTime).ok())
+}
+
+/// The policy's name; from its ARN when the answer has none (moto's GetAccountAuthorizationDetails
+/// omits `PolicyName`).
+fn policy_name(name: Option<&str>, arn: &str) -> String {
+    match name {
+        Some(n) if !n.is_empty() => n.to_string(),
+        _ => arn.rsplit('/').next().unwrap_or_default().to_string(),
+    }
 }
 
 fn tags(list: &[Tag]) -> BTreeMap<String, String> {

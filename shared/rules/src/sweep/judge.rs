@@ -102,7 +102,9 @@ pub fn run(facts: &SweepFacts, settings: &Settings) -> Swept {
             .notes
             .push(format!("{subject:?}: policy unreadable: {e}")),
     };
-    for p in &facts.iam.policies {
+    // AWS managed documents are AWS's (AdministratorAccess *is* admin, by design): judging them
+    // would report AWS, not the account. What they grant a principal is judged on the principal.
+    for p in facts.iam.policies.iter().filter(|p| !p.is_aws_managed()) {
         let Some(document) = &p.document else {
             out.notes
                 .push(format!("{}: default version not returned", p.arn));

@@ -15,7 +15,10 @@ mod password_policy;
 mod report;
 pub mod time;
 
-pub use account::{AccountFacts, GroupDetail, InlinePolicy, ManagedPolicy, RoleDetail, UserDetail};
+pub use account::{
+    is_aws_managed_policy_arn, AccountFacts, GroupDetail, InlinePolicy, ManagedPolicy, RoleDetail,
+    UserDetail,
+};
 pub use config_users::{user_evaluations, USER_TYPE};
 pub use credential_report::{
     CredentialReport, CredentialReportError, CredentialRow, KeyCredential, ROOT_ROW,

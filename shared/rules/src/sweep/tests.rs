@@ -99,6 +99,7 @@ fn facts() -> SweepFacts {
                     document: url_encoded(SCOPED),
                 }],
                 attached: Vec::new(),
+                path: "/".into(),
             }],
             roles: vec![
                 RoleDetail {
@@ -208,6 +209,35 @@ fn sweep_finds_every_misconfiguration_and_nothing_clean() {
             .iter()
             .all(|a| a.status == ActionStatus::Recommended));
     }
+}
+
+/// AWS's own AdministratorAccess is admin by design: its document is not the account's finding
+/// (alice, who has it attached, is already reported), even when the read returns it.
+#[test]
+fn aws_managed_documents_are_not_judged() {
+    let mut facts = facts();
+    let without = run(&facts, &Settings::default());
+    for arn in [
+        "arn:aws:iam::aws:policy/AdministratorAccess",
+        "arn:aws-cn:iam::aws:policy/AdministratorAccess",
+    ] {
+        facts.iam.policies.push(ManagedPolicy {
+            name: "AdministratorAccess".into(),
+            arn: arn.into(),
+            default_version_id: "v1".into(),
+            document: Some(ADMIN.into()),
+            attachment_count: 1,
+        });
+    }
+    // A missing AWS managed document is not a note either: nothing was to be judged.
+    facts.iam.policies.push(ManagedPolicy {
+        name: "ReadOnlyAccess".into(),
+        arn: "arn:aws:iam::aws:policy/ReadOnlyAccess".into(),
+        ..ManagedPolicy::default()
+    });
+    let with = run(&facts, &Settings::default());
+    assert_eq!(pairs(&with), pairs(&without));
+    assert_eq!(with.notes, without.notes);
 }
 
 #[test]
