@@ -9,7 +9,7 @@ use super::context::{PrincipalType, RequestContext, RequestPrincipal};
 use super::document::{
     Effect, PatternList, PolicyDocument, PrincipalSpec, Principals, Statement, StatementRef,
 };
-use super::variables::{substitute, Substituted};
+use super::variables::{has_variable, substitute, Substituted};
 use super::wildcard::{arn_matches, glob, matches};
 use serde::Serialize;
 
@@ -88,12 +88,40 @@ pub fn evaluate(policies: &[&PolicyDocument], request: &RequestContext) -> Decis
 }
 
 /// Does one statement apply to the request (action, resource, principal and all conditions)?
+///
+/// A statement with a policy variable that cannot be resolved for this request does not apply
+/// at all, whatever its negations: "If AWS cannot resolve a variable this might cause the
+/// entire statement to be invalid" (IAM User Guide, "IAM policy elements: Variables and
+/// tags"). Treating only the one pattern as "not matching" would let `NotResource` or
+/// `StringNotEquals` turn the missing value into a match: `Allow iam:* NotResource
+/// user/${aws:username}` would allow everything to a role session, which has no username.
 pub fn statement_applies(doc: &PolicyDocument, stmt: &Statement, request: &RequestContext) -> bool {
     let vars = doc.variables_enabled();
     action_matches(&stmt.action, &request.action)
+        && !(vars && has_unresolved_variable(stmt, request))
         && resource_matches(stmt.resource.as_ref(), request, vars)
         && principal_matches(stmt.principal.as_ref(), request.principal.as_ref())
         && conditions_match(stmt, request, vars)
+}
+
+/// Does the statement reference a policy variable this request cannot resolve, in a place
+/// the decision consults? Resource/NotResource patterns always are; a condition's values only
+/// when its key is present (an absent key is decided without them: `...IfExists`, negated
+/// operators, `ForAllValues`).
+pub fn has_unresolved_variable(stmt: &Statement, request: &RequestContext) -> bool {
+    let unresolved = |p: &String| {
+        has_variable(p) && matches!(substitute(p, request, false), Substituted::Unresolved)
+    };
+    if let Some(list) = &stmt.resource {
+        if list.patterns.iter().any(unresolved) {
+            return true;
+        }
+    }
+    stmt.conditions.iter().any(|c| {
+        c.operator.kind.takes_variables()
+            && request.values(&c.key).is_some_and(|v| !v.is_empty())
+            && c.values.iter().any(unresolved)
+    })
 }
 
 /// Conditions of a statement, AND'ed.

@@ -10,6 +10,7 @@
 //! See docs/policy-engine.md for what is and is not implemented.
 
 pub mod analysis;
+pub mod authorize;
 pub mod catalog;
 pub mod condition;
 pub mod context;
@@ -22,6 +23,10 @@ pub mod wildcard;
 
 pub use analysis::{
     analyze, analyze_trust, check_region_enforcement, AnalysisOptions, PolicyFinding, PolicyKind,
+};
+pub use authorize::{
+    authorize, decide, Authorization, Caller, CallerKind, Grant, PolicySet, PolicyType,
+    ResourcePolicy,
 };
 pub use catalog::{catalog, AccessLevel, ActionLookup, Catalog};
 pub use condition::{Condition, Operator, OperatorKind, SetQualifier};

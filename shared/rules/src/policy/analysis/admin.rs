@@ -53,11 +53,11 @@ pub(super) fn check(probe: &Probe<'_>) -> Vec<PolicyFinding> {
             .filter(|a| !baseline(a).is_allowed())
             .map(|a| a.to_string())
             .collect();
+        let deciding_stmt = unknown.deciding.as_ref().and_then(|m| probe.statement(m));
+        let policy = unknown.deciding.as_ref().map(|m| m.policy);
         let stmt = unknown.deciding.map(|m| m.statement);
         if denied.is_empty() {
-            let not_action = stmt
-                .as_ref()
-                .and_then(|r| probe.doc.statements.get(r.index))
+            let not_action = deciding_stmt
                 .filter(|s| s.action.negated)
                 .map(|s| s.action.patterns.join(", "));
             let message = match not_action {
@@ -70,7 +70,8 @@ pub(super) fn check(probe: &Probe<'_>) -> Vec<PolicyFinding> {
                 stmt,
                 message,
                 vec!["*".to_string()],
-            )];
+            )
+            .in_policy(policy)];
         }
         let self_grant: Vec<String> = IAM_SELF_GRANT
             .iter()
@@ -88,17 +89,20 @@ pub(super) fn check(probe: &Probe<'_>) -> Vec<PolicyFinding> {
                     self_grant.join(", ")
                 ),
                 self_grant,
-            )];
+            )
+            .in_policy(policy)];
         }
         return Vec::new();
     }
     // Not allowed in the baseline request: is it admin under some condition values?
     let mut keys = Vec::new();
     let mut stmt = None;
+    let mut policy = None;
     for a in std::iter::once(&UNKNOWN_SERVICE_PROBE).chain(REPRESENTATIVE.iter()) {
         match probe.find_allow_on(a, &probe.generic_resource(a), &[], None) {
             Some((ctx, d)) => {
                 if stmt.is_none() {
+                    policy = d.deciding.as_ref().map(|m| m.policy);
                     stmt = d.deciding.map(|m| m.statement);
                     let base = probe.baseline(a, "*");
                     keys = ctx
@@ -122,5 +126,6 @@ pub(super) fn check(probe: &Probe<'_>) -> Vec<PolicyFinding> {
         stmt,
         format!("conditional admin: allows every action on every resource, but only when {why} match the Condition"),
         vec!["*".to_string()],
-    )]
+    )
+    .in_policy(policy)]
 }

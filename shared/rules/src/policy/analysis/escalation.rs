@@ -12,6 +12,7 @@
 //! wildcards (still a path, e.g. passing one named role, but scoped and reviewable).
 
 use super::super::document::StatementRef;
+use super::super::evaluate::MatchedStatement;
 use super::probe::Probe;
 use super::rules::PRIVILEGE_ESCALATION;
 use super::PolicyFinding;
@@ -171,6 +172,7 @@ pub(super) fn check(probe: &Probe<'_>) -> Vec<PolicyFinding> {
             continue;
         }
         let mut first: Option<StatementRef> = None;
+        let mut policy = None;
         let mut broad = false;
         for action in path.actions {
             let mut found = None;
@@ -190,8 +192,9 @@ pub(super) fn check(probe: &Probe<'_>) -> Vec<PolicyFinding> {
             let Some(m) = d.deciding else {
                 continue 'paths;
             };
-            broad |= statement_is_broad(probe, m.statement.index);
+            broad |= statement_is_broad(probe, &m);
             if first.is_none() {
+                policy = Some(m.policy);
                 first = Some(m.statement);
             }
         }
@@ -205,23 +208,26 @@ pub(super) fn check(probe: &Probe<'_>) -> Vec<PolicyFinding> {
         } else {
             " (limited to specific resources)"
         };
-        out.push(PolicyFinding::new(
-            PRIVILEGE_ESCALATION,
-            severity,
-            first,
-            format!(
-                "privilege escalation: can {} via {}{scope}",
-                path.name,
-                path.actions.join(" + ")
-            ),
-            path.actions.iter().map(|a| a.to_string()).collect(),
-        ));
+        out.push(
+            PolicyFinding::new(
+                PRIVILEGE_ESCALATION,
+                severity,
+                first,
+                format!(
+                    "privilege escalation: can {} via {}{scope}",
+                    path.name,
+                    path.actions.join(" + ")
+                ),
+                path.actions.iter().map(|a| a.to_string()).collect(),
+            )
+            .in_policy(policy),
+        );
     }
     out
 }
 
-fn statement_is_broad(probe: &Probe<'_>, index: usize) -> bool {
-    let Some(stmt) = probe.doc.statements.get(index) else {
+fn statement_is_broad(probe: &Probe<'_>, m: &MatchedStatement) -> bool {
+    let Some(stmt) = probe.statement(m) else {
         return true;
     };
     match &stmt.resource {

@@ -29,18 +29,23 @@ pub(super) fn check(probe: &Probe<'_>) -> Vec<PolicyFinding> {
         ),
         ("false", [(MFA, Some("false")), (MFA_AGE, None)]),
     ];
-    // (statement, case label, actions)
-    let mut groups: Vec<(Option<StatementRef>, &str, Vec<String>)> = Vec::new();
+    // (policy, statement, case label, actions)
+    type Group<'l> = (Option<usize>, Option<StatementRef>, &'l str, Vec<String>);
+    let mut groups: Vec<Group<'_>> = Vec::new();
     for action in sensitive_actions() {
         if !probe.mentions(action) {
             continue;
         }
         for (label, fixed) in &cases {
             if let Some((_, d)) = probe.find_allow(action, fixed, None) {
+                let policy = d.deciding.as_ref().map(|m| m.policy);
                 let stmt = d.deciding.map(|m| m.statement);
-                match groups.iter_mut().find(|(s, _, _)| *s == stmt) {
-                    Some((_, _, acts)) => acts.push(action.clone()),
-                    None => groups.push((stmt, label, vec![action.clone()])),
+                match groups
+                    .iter_mut()
+                    .find(|(p, s, _, _)| *p == policy && *s == stmt)
+                {
+                    Some((_, _, _, acts)) => acts.push(action.clone()),
+                    None => groups.push((policy, stmt, label, vec![action.clone()])),
                 }
                 break;
             }
@@ -48,7 +53,7 @@ pub(super) fn check(probe: &Probe<'_>) -> Vec<PolicyFinding> {
     }
     groups
         .into_iter()
-        .map(|(stmt, label, actions)| {
+        .map(|(policy, stmt, label, actions)| {
             let n = actions.len();
             let sample: Vec<String> = actions.into_iter().take(SAMPLE).collect();
             PolicyFinding::new(
@@ -61,6 +66,7 @@ pub(super) fn check(probe: &Probe<'_>) -> Vec<PolicyFinding> {
                 ),
                 sample,
             )
+            .in_policy(policy)
         })
         .collect()
 }

@@ -95,6 +95,10 @@ pub struct PolicyFinding {
     pub message: String,
     /// Relevant sample actions (the ones that were allowed, the escalation combo, ...).
     pub actions: Vec<String>,
+    /// The policy (flat index into the probe's [`PolicySet`](super::authorize::PolicySet)) of
+    /// `statement`: always 0 for one document, which policy of a principal otherwise.
+    #[serde(skip)]
+    pub policy: Option<usize>,
 }
 
 impl PolicyFinding {
@@ -111,7 +115,14 @@ impl PolicyFinding {
             statement,
             message: message.into(),
             actions,
+            policy: None,
         }
+    }
+
+    /// The same finding, its statement located in policy `index` of the probe's set.
+    pub(crate) fn in_policy(mut self, index: Option<usize>) -> Self {
+        self.policy = index;
+        self
     }
 }
 

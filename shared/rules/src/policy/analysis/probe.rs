@@ -11,11 +11,12 @@
 //! It can miss an allowing context that needs two keys changed at once to escape a Deny;
 //! that errs towards fewer findings, never towards false "clean" *denials*.
 
+use super::super::authorize::{decide, Caller, PolicySet, PolicyType};
 use super::super::condition::{parse_cidr, parse_date, OperatorKind};
 use super::super::context::{RequestContext, RequestPrincipal};
 use super::super::document::Effect;
 use super::super::document::{PolicyDocument, Statement};
-use super::super::evaluate::{action_matches, evaluate, Decision};
+use super::super::evaluate::{action_matches, Decision, MatchedStatement};
 use super::super::variables::substitute_to_string;
 use super::super::wildcard::arn_matches;
 use super::AnalysisOptions;
@@ -50,9 +51,15 @@ fn always_present(account: &str) -> Vec<(&'static str, String)> {
     ]
 }
 
-/// A probe over one document.
+/// A probe over one document, or over every policy of one principal ([`Probe::for_set`]).
 pub struct Probe<'a> {
+    /// The document the document-level rules read (trust, validation): the only one for
+    /// [`Probe::new`], the first identity policy for a principal's set.
     pub doc: &'a PolicyDocument,
+    /// Every policy a request is decided against.
+    pub set: PolicySet<'a>,
+    /// The principal the requests are made as, when the set is a principal's.
+    pub caller: Option<Caller>,
     pub account: String,
     pub options: &'a AnalysisOptions,
     /// Condition keys (lower-case) and the values worth trying.
@@ -61,18 +68,41 @@ pub struct Probe<'a> {
 
 impl<'a> Probe<'a> {
     pub fn new(doc: &'a PolicyDocument, options: &'a AnalysisOptions) -> Self {
+        Self::build(doc, PolicySet::identity(vec![doc]), None, options)
+    }
+
+    /// A probe over a principal's policies: identity policies (at least one: `None` when there
+    /// are none, since nothing can then be allowed), boundary, session policies and SCPs.
+    /// Requests are made as `caller`, so its keys (`aws:PrincipalArn`, `aws:username`, ...)
+    /// replace the probe's neutral ones.
+    pub fn for_set(
+        set: PolicySet<'a>,
+        caller: Option<Caller>,
+        options: &'a AnalysisOptions,
+    ) -> Option<Self> {
+        let doc = *set.identity.first()?;
+        Some(Self::build(doc, set, caller, options))
+    }
+
+    fn build(
+        doc: &'a PolicyDocument,
+        set: PolicySet<'a>,
+        caller: Option<Caller>,
+        options: &'a AnalysisOptions,
+    ) -> Self {
         let account = options
             .own_account
             .clone()
             .unwrap_or_else(|| PROBE_ACCOUNT.to_string());
         let baseline = RequestContext::new("probe:Probe", "*");
-        let base_ctx = apply_baseline(baseline, &account);
+        let base_ctx = apply_baseline(baseline, &account, caller.as_ref());
         let always: Vec<String> = always_present(&account)
             .into_iter()
             .map(|(k, _)| k.to_ascii_lowercase())
             .collect();
         let mut candidates: Vec<(String, Vec<Option<String>>)> = Vec::new();
-        for stmt in &doc.statements {
+        let statements = set.documents().flat_map(|(_, d)| d.statements.iter());
+        for stmt in statements {
             for c in &stmt.conditions {
                 let key = c.key.to_ascii_lowercase();
                 let idx = match candidates.iter().position(|(k, _)| *k == key) {
@@ -109,6 +139,8 @@ impl<'a> Probe<'a> {
         }
         Probe {
             doc,
+            set,
+            caller,
             account,
             options,
             candidates,
@@ -117,11 +149,21 @@ impl<'a> Probe<'a> {
 
     /// The baseline request for an action on a resource.
     pub fn baseline(&self, action: &str, resource: &str) -> RequestContext {
-        apply_baseline(RequestContext::new(action, resource), &self.account)
+        apply_baseline(
+            RequestContext::new(action, resource),
+            &self.account,
+            self.caller.as_ref(),
+        )
     }
 
     pub fn eval(&self, ctx: &RequestContext) -> Decision {
-        evaluate(&[self.doc], ctx)
+        decide(&self.set, self.caller.as_ref(), ctx)
+    }
+
+    /// The statement a match refers to (its policy is a flat index into [`Probe::set`]).
+    pub fn statement(&self, m: &MatchedStatement) -> Option<&'a Statement> {
+        let (_, doc) = self.set.document(m.policy)?;
+        doc.statements.get(m.statement.index)
     }
 
     /// A resource ARN that a `*` pattern (and nothing more specific) matches.
@@ -173,14 +215,20 @@ impl<'a> Probe<'a> {
         out
     }
 
-    /// Allow statements whose Action/NotAction covers `action`.
+    /// Identity-policy statements (every identity policy of the set), in order.
+    pub fn identity_statements(&self) -> impl Iterator<Item = &'a Statement> + '_ {
+        self.set
+            .documents()
+            .filter(|(t, _)| *t == PolicyType::Identity)
+            .flat_map(|(_, d)| d.statements.iter())
+    }
+
+    /// Identity Allow statements whose Action/NotAction covers `action`.
     pub fn allow_statements_for<'s>(
         &'s self,
         action: &'s str,
-    ) -> impl Iterator<Item = &'s Statement> + 's {
-        self.doc
-            .statements
-            .iter()
+    ) -> impl Iterator<Item = &'a Statement> + 's {
+        self.identity_statements()
             .filter(move |s| s.effect == Effect::Allow && action_matches(&s.action, action))
     }
 
@@ -263,9 +311,25 @@ impl<'a> Probe<'a> {
     }
 }
 
-fn apply_baseline(mut ctx: RequestContext, account: &str) -> RequestContext {
+fn apply_baseline(
+    mut ctx: RequestContext,
+    account: &str,
+    caller: Option<&Caller>,
+) -> RequestContext {
     for (k, v) in always_present(account) {
         ctx.set(k, vec![v]);
+    }
+    if let Some(c) = caller {
+        // The caller's own identity replaces the probe's: a role session has no username.
+        for k in [
+            "aws:username",
+            "aws:PrincipalArn",
+            "aws:PrincipalType",
+            "aws:PrincipalAccount",
+        ] {
+            ctx.remove(k);
+        }
+        c.fill_request_keys(&mut ctx);
     }
     ctx
 }

@@ -13,7 +13,7 @@ use crate::severity::Severity;
 
 pub(super) fn check(probe: &Probe<'_>) -> Vec<PolicyFinding> {
     let mut services: Vec<String> = Vec::new();
-    for stmt in &probe.doc.statements {
+    for stmt in probe.identity_statements() {
         if stmt.effect != Effect::Allow || stmt.action.negated {
             continue;
         }

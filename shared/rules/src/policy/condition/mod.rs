@@ -125,7 +125,7 @@ impl OperatorKind {
     }
 
     /// Operators whose policy values may contain policy variables.
-    fn takes_variables(self) -> bool {
+    pub fn takes_variables(self) -> bool {
         matches!(
             self,
             OperatorKind::StringEquals
