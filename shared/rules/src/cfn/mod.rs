@@ -5,9 +5,20 @@
 //! long `Fn::Sub` form first). Intrinsic functions are resolved to *specific* placeholders,
 //! never to wildcards: `!GetAtt Topic.Arn` stands for one ARN, and treating it as `*` would
 //! invent findings the deployed policy cannot have.
+//!
+//! [`policies`] lists the documents as written (trust and resource policies included);
+//! [`principals`] lists who will hold which identity policies once deployed, SAM's managed
+//! policy names and policy templates included.
 
 mod intrinsics;
 mod policies;
+mod principals;
+pub mod sam_policy_templates;
 
 pub use intrinsics::{resolve, PSEUDO_ACCOUNT};
 pub use policies::{policies, Suppression, TemplatePolicy};
+pub use principals::{
+    aws_managed_policy_name, principals, HeldPolicy, TemplateNote, TemplatePrincipal,
+    TemplatePrincipalKind,
+};
+pub use sam_policy_templates::SamTemplateError;

@@ -9,6 +9,8 @@ use serde_json::Value;
 pub struct TemplatePolicy {
     /// Where it is, e.g. `Resources.FnRole.Properties.Policies[0].PolicyDocument`.
     pub path: String,
+    /// The logical id of the resource that holds it (`FnRole`).
+    pub logical_id: String,
     pub kind: PolicyKind,
     /// The document with intrinsics resolved.
     pub document: Value,
@@ -46,7 +48,7 @@ impl Suppression {
     }
 }
 
-fn suppressions(resource: &Value) -> Vec<Suppression> {
+pub(super) fn suppressions(resource: &Value) -> Vec<Suppression> {
     let list = resource
         .get("Metadata")
         .and_then(|m| m.get("guardrail"))
@@ -77,7 +79,7 @@ fn suppressions(resource: &Value) -> Vec<Suppression> {
 
 /// Whether only machines can assume the role: every Allow trusts AWS services only, or requires
 /// an `sts:ExternalId` (the cross-account automation handshake no console user performs).
-fn only_machines_trusted(trust: Option<&Value>) -> bool {
+pub(super) fn only_machines_trusted(trust: Option<&Value>) -> bool {
     let Some(statements) = trust.map(|t| match t.get("Statement") {
         Some(Value::Array(a)) => a.clone(),
         Some(other) => vec![other.clone()],
@@ -110,6 +112,51 @@ fn requires_external_id(statement: &Value) -> bool {
         })
 }
 
+/// The identity policy documents written inside a resource of type `kind` (its `Properties`,
+/// intrinsics resolved), each with its path below the resource
+/// (`Properties.Policies[0].PolicyDocument`). One place for both [`policies`] and the template's
+/// principals, so the two never disagree on where a policy is.
+pub(super) fn identity_documents<'a>(kind: &str, props: &'a Value) -> Vec<(String, &'a Value)> {
+    let is_doc = |d: &&Value| d.is_object();
+    match kind {
+        "AWS::IAM::Role" | "AWS::IAM::User" | "AWS::IAM::Group" => match props.get("Policies") {
+            Some(Value::Array(list)) => list
+                .iter()
+                .enumerate()
+                .filter_map(|(i, p)| {
+                    let doc = p.get("PolicyDocument").filter(is_doc)?;
+                    Some((format!("Properties.Policies[{i}].PolicyDocument"), doc))
+                })
+                .collect(),
+            _ => Vec::new(),
+        },
+        "AWS::IAM::Policy"
+        | "AWS::IAM::ManagedPolicy"
+        | "AWS::IAM::UserPolicy"
+        | "AWS::IAM::GroupPolicy"
+        | "AWS::IAM::RolePolicy" => props
+            .get("PolicyDocument")
+            .filter(is_doc)
+            .map(|d| vec![("Properties.PolicyDocument".to_string(), d)])
+            .unwrap_or_default(),
+        // SAM: Policies may hold inline documents (objects with Statement) beside managed
+        // policy names and SAM policy templates, which are not documents.
+        "AWS::Serverless::Function" | "AWS::Serverless::StateMachine" => {
+            let list: Vec<&Value> = match props.get("Policies") {
+                Some(Value::Array(a)) => a.iter().collect(),
+                Some(other) => vec![other],
+                None => Vec::new(),
+            };
+            list.into_iter()
+                .enumerate()
+                .filter(|(_, p)| p.get("Statement").is_some() && p.is_object())
+                .map(|(i, p)| (format!("Properties.Policies[{i}]"), p))
+                .collect()
+        }
+        _ => Vec::new(),
+    }
+}
+
 /// Every identity, trust and resource policy the template defines.
 pub fn policies(template: &Value) -> Vec<TemplatePolicy> {
     let mut out = Vec::new();
@@ -130,6 +177,7 @@ pub fn policies(template: &Value) -> Vec<TemplatePolicy> {
             if let Some(doc) = doc.filter(|d| d.is_object()) {
                 out.push(TemplatePolicy {
                     path,
+                    logical_id: name.clone(),
                     kind,
                     document: doc.clone(),
                     service_role,
@@ -137,74 +185,42 @@ pub fn policies(template: &Value) -> Vec<TemplatePolicy> {
                 });
             }
         };
-        match kind {
-            "AWS::IAM::Role" => {
-                let trust = props.get("AssumeRolePolicyDocument");
-                let service = only_machines_trusted(trust);
-                push(
-                    format!("{base}.AssumeRolePolicyDocument"),
-                    PolicyKind::Trust,
-                    trust,
-                    false,
-                );
-                if let Some(Value::Array(list)) = props.get("Policies") {
-                    for (i, p) in list.iter().enumerate() {
-                        push(
-                            format!("{base}.Policies[{i}].PolicyDocument"),
-                            PolicyKind::Identity,
-                            p.get("PolicyDocument"),
-                            service,
-                        );
-                    }
-                }
+        // A role only machines assume, or a SAM function's or state machine's generated role.
+        let service = match kind {
+            "AWS::IAM::Role" => only_machines_trusted(props.get("AssumeRolePolicyDocument")),
+            "AWS::Serverless::Function" | "AWS::Serverless::StateMachine" => true,
+            _ => false,
+        };
+        if kind == "AWS::IAM::Role" {
+            push(
+                format!("{base}.AssumeRolePolicyDocument"),
+                PolicyKind::Trust,
+                props.get("AssumeRolePolicyDocument"),
+                false,
+            );
+        }
+        for (path, doc) in identity_documents(kind, &props) {
+            push(
+                format!("Resources.{name}.{path}"),
+                PolicyKind::Identity,
+                Some(doc),
+                service,
+            );
+        }
+        let resource_key = match kind {
+            "AWS::SNS::TopicPolicy" | "AWS::SQS::QueuePolicy" | "AWS::S3::BucketPolicy" => {
+                Some("PolicyDocument")
             }
-            "AWS::IAM::Policy"
-            | "AWS::IAM::ManagedPolicy"
-            | "AWS::IAM::UserPolicy"
-            | "AWS::IAM::GroupPolicy"
-            | "AWS::IAM::RolePolicy" => {
-                push(
-                    format!("{base}.PolicyDocument"),
-                    PolicyKind::Identity,
-                    props.get("PolicyDocument"),
-                    false,
-                );
-            }
-            "AWS::Serverless::Function" => {
-                // SAM: Policies may hold inline documents (objects with Statement) beside
-                // managed policy names and SAM policy templates, which are not documents.
-                let list = match props.get("Policies") {
-                    Some(Value::Array(a)) => a.clone(),
-                    Some(other) => vec![other.clone()],
-                    None => Vec::new(),
-                };
-                for (i, p) in list.iter().enumerate() {
-                    let doc = p.get("Statement").map(|_| p);
-                    push(
-                        format!("{base}.Policies[{i}]"),
-                        PolicyKind::Identity,
-                        doc,
-                        true,
-                    );
-                }
-            }
-            "AWS::SNS::TopicPolicy"
-            | "AWS::SQS::QueuePolicy"
-            | "AWS::S3::BucketPolicy"
-            | "AWS::KMS::Key" => {
-                let key = if kind == "AWS::KMS::Key" {
-                    "KeyPolicy"
-                } else {
-                    "PolicyDocument"
-                };
-                push(
-                    format!("{base}.{key}"),
-                    PolicyKind::ResourceBased,
-                    props.get(key),
-                    false,
-                );
-            }
-            _ => {}
+            "AWS::KMS::Key" => Some("KeyPolicy"),
+            _ => None,
+        };
+        if let Some(key) = resource_key {
+            push(
+                format!("{base}.{key}"),
+                PolicyKind::ResourceBased,
+                props.get(key),
+                false,
+            );
         }
     }
     out
