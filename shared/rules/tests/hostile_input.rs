@@ -1,6 +1,7 @@
 //! Hostile input, targeted (the property tests in decode_events.rs and policy_proptest.rs
 //! cover arbitrary small JSON): deep nesting, huge arrays, invalid UTF-8, and wrong types at
-//! every position of every `events/` file and seed policy. Everything must return (an answer
+//! every position of every `events/` file and seed policy; for exported account files also
+//! truncation, garbling and arbitrary JSON. Everything must return (an answer
 //! or an error): no panic, no stack overflow. No wall-clock assertions: a pathological
 //! slowdown shows as a test that does not finish.
 
@@ -12,8 +13,12 @@ use guardrail_rules::policy::{
     analyze, evaluate, AnalysisOptions, PolicyDocument, PolicyKind, RequestContext,
 };
 use guardrail_rules::region::{self, Current, InstanceFacts};
+use guardrail_rules::sweep::{
+    self, parse_account_file, AccountFacts, AccountFileError, SweepFacts,
+};
 use guardrail_rules::trigger::{self, decode, decode_str, ConfigMessage, DecodeError, Trigger};
 use guardrail_rules::{Finding, Outcome, Settings};
+use proptest::prelude::*;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -771,5 +776,232 @@ fn wrong_top_level_shapes() {
     ] {
         assert!(decode_str(text).is_err(), "{text:?}");
         assert!(PolicyDocument::parse(text).is_err(), "{text:?}");
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Account files (`guardrail` reads exported GetAccountAuthorizationDetails output)
+
+fn account_fixture() -> String {
+    std::fs::read_to_string(repo().join("tests/data/accounts/small-gaad.json")).unwrap()
+}
+
+/// Parse, then use the facts as a caller would: look policies up, and (when `judge`) run the
+/// sweep over them, which parses and analyses every document the file carried.
+fn parse_account(text: &str, judge: bool) -> Result<AccountFacts, AccountFileError> {
+    let iam = parse_account_file(text)?;
+    let _ = (
+        iam.policy_index(),
+        iam.missing_policy_arns(),
+        iam.account_id(),
+    );
+    for (kind, arns) in [
+        ("user", iam.users.iter().map(|u| &u.arn).collect::<Vec<_>>()),
+        ("role", iam.roles.iter().map(|r| &r.arn).collect()),
+        ("policy", iam.policies.iter().map(|p| &p.arn).collect()),
+    ] {
+        let unique: std::collections::BTreeSet<_> = arns.iter().collect();
+        assert_eq!(unique.len(), arns.len(), "{kind} ARNs are de-duplicated");
+    }
+    if judge {
+        let facts = SweepFacts {
+            account: "123456789012".into(),
+            iam_region: "us-east-1".into(),
+            iam: iam.clone(),
+            ..SweepFacts::default()
+        };
+        for f in sweep::run(&facts, &settings()).findings {
+            let _ = alert::render(&f);
+        }
+    }
+    Ok(iam)
+}
+
+#[test]
+fn wrong_types_at_every_position_of_the_account_fixture() {
+    let original: Value = serde_json::from_str(&account_fixture()).unwrap();
+    let mut ptrs = Vec::new();
+    pointers(&original, String::new(), &mut ptrs);
+    let (mut read, mut refused) = (0usize, 0usize);
+    for p in &ptrs {
+        for v in wrong_values() {
+            let mut file = original.clone();
+            *file.pointer_mut(p).unwrap() = v;
+            match parse_account(&file.to_string(), true) {
+                Ok(_) => read += 1,
+                Err(e) => {
+                    // Every refusal of a well-formed file names where.
+                    assert!(e.path().is_some_and(|p| p.starts_with('$')), "{p}: {e}");
+                    refused += 1;
+                }
+            }
+        }
+        let mut file = original.clone();
+        let (parent, key) = p.rsplit_once('/').unwrap();
+        match file.pointer_mut(parent).unwrap_or(&mut Value::Null) {
+            Value::Object(m) => drop(m.remove(key)),
+            Value::Array(a) => drop(a.remove(key.parse::<usize>().unwrap())),
+            _ => {}
+        }
+        let _ = parse_account(&file.to_string(), true);
+    }
+    assert!(
+        read > 500 && refused > 500,
+        "{read} read, {refused} refused"
+    );
+}
+
+#[test]
+fn truncated_account_files_are_refused() {
+    let full = account_fixture();
+    for (cut, _) in full.char_indices() {
+        let prefix = &full[..cut];
+        match parse_account(prefix, false) {
+            // Only the whole object (without its trailing newline) is a file.
+            Ok(_) => assert_eq!(prefix.trim_end(), full.trim_end(), "{cut} bytes parsed"),
+            Err(AccountFileError::InvalidJson { line, column, .. }) => {
+                assert!(line >= 1 && column <= prefix.len(), "{cut}")
+            }
+            Err(AccountFileError::Empty) => assert!(prefix.trim().is_empty()),
+            Err(e) => panic!("{cut}: {e}"),
+        }
+    }
+    assert!(parse_account(&full, false).is_ok());
+}
+
+#[test]
+fn garbled_account_files_return() {
+    let full = account_fixture();
+    let bytes = full.as_bytes();
+    let garbage: [&[u8]; 10] = [
+        b"\"", b"{", b"}", b"[", b"]", b",", b":", b"\\", b"%", b"\xff",
+    ];
+    let mut read = 0usize;
+    for at in (0..bytes.len()).step_by(5) {
+        for g in garbage {
+            let mut mutated = bytes.to_vec();
+            mutated.splice(at..at + 1, g.iter().copied());
+            // Invalid UTF-8 never reaches the parser as &str: callers decode lossily.
+            let text = String::from_utf8_lossy(&mutated);
+            if parse_account(&text, false).is_ok() {
+                read += 1;
+            }
+        }
+    }
+    // Inside strings most single-byte changes keep the file valid.
+    assert!(read > 100, "{read}");
+}
+
+#[test]
+fn deep_and_huge_account_files_are_bounded() {
+    let user = |doc: String| {
+        format!(
+            r#"{{"UserDetailList":[{{"UserName":"u","Arn":"arn:aws:iam::123456789012:user/u","UserPolicyList":[{{"PolicyName":"p","PolicyDocument":{doc}}}]}}]}}"#
+        )
+    };
+    // The document sits 5 levels deep: nesting up to serde_json's limit is read (and refused
+    // by the policy parser when judged); beyond it, the file is not JSON.
+    for depth in [100, 120] {
+        let facts = parse_account(&user(nested_objects(depth)), true).expect("under the limit");
+        assert_eq!(facts.users[0].inline.len(), 1);
+    }
+    for depth in [124, 1_000, 100_000] {
+        for deep in [nested_objects(depth), nested_arrays(depth)] {
+            match parse_account(&user(deep), false) {
+                Err(AccountFileError::InvalidJson { message, .. }) => {
+                    assert!(message.contains("recursion"), "{message}")
+                }
+                other => panic!("depth {depth}: {other:?}"),
+            }
+        }
+    }
+
+    // 100,000 copies of one user are one user (the first, with its 100,000 groups); 50,000
+    // distinct roles are read.
+    let alice = json!({"UserName": "alice", "Arn": "arn:aws:iam::123456789012:user/alice"});
+    let mut users: Vec<Value> = (0..100_000).map(|_| alice.clone()).collect();
+    users[0]["GroupList"] = json!(many(100_000, |i| format!("g{i}")));
+    let roles: Vec<Value> = (0..50_000)
+        .map(|i| json!({"RoleName": format!("r{i}"), "Arn": format!("arn:aws:iam::123456789012:role/r{i}")}))
+        .collect();
+    let text = json!({"UserDetailList": users, "RoleDetailList": roles}).to_string();
+    let facts = parse_account(&text, false).expect("parses");
+    assert_eq!((facts.users.len(), facts.roles.len()), (1, 50_000));
+    assert_eq!(facts.users[0].groups.len(), 100_000);
+    // A huge document string is stored, and refused where it is parsed.
+    let big = json!({"UserDetailList": [{"UserName": "u", "Arn": "a", "UserPolicyList": [{"PolicyName": "p",
+        "PolicyDocument": "%7B".repeat(2_000_000)}]}]});
+    let _ = parse_account(&big.to_string(), true).expect("parses");
+}
+
+/// Arbitrary JSON built from the file's own vocabulary, so that most cases get past the top
+/// level and reach the entries, documents and versions.
+fn arb_account_json() -> impl Strategy<Value = Value> {
+    let key = prop_oneof![
+        Just("UserDetailList"),
+        Just("GroupDetailList"),
+        Just("RoleDetailList"),
+        Just("Policies"),
+        Just("UserName"),
+        Just("GroupName"),
+        Just("RoleName"),
+        Just("Arn"),
+        Just("Path"),
+        Just("PolicyName"),
+        Just("PolicyDocument"),
+        Just("PolicyArn"),
+        Just("AttachedManagedPolicies"),
+        Just("UserPolicyList"),
+        Just("RolePolicyList"),
+        Just("GroupList"),
+        Just("Tags"),
+        Just("Key"),
+        Just("Value"),
+        Just("PermissionsBoundary"),
+        Just("PermissionsBoundaryArn"),
+        Just("AssumeRolePolicyDocument"),
+        Just("RoleLastUsed"),
+        Just("LastUsedDate"),
+        Just("DefaultVersionId"),
+        Just("AttachmentCount"),
+        Just("PolicyVersionList"),
+        Just("Document"),
+        Just("VersionId"),
+        Just("IsDefaultVersion"),
+        Just("x"),
+    ]
+    .prop_map(str::to_string);
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::Bool),
+        any::<i64>().prop_map(Value::from),
+        any::<f64>().prop_map(|f| json!(f)),
+        prop_oneof![
+            Just("arn:aws:iam::aws:policy/AdministratorAccess".to_string()),
+            Just("arn:aws:iam::123456789012:user/u".to_string()),
+            Just("v1".to_string()),
+            Just("%7B%22Version%22".to_string()),
+            Just(r#"{"Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#.to_string()),
+            ".{0,12}",
+        ]
+        .prop_map(Value::String),
+    ];
+    leaf.prop_recursive(6, 96, 6, move |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..5).prop_map(Value::Array),
+            prop::collection::btree_map(key.clone(), inner, 0..6)
+                .prop_map(|m| Value::Object(m.into_iter().collect())),
+        ]
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2000))]
+
+    /// Any JSON is read or refused with a typed error; never a panic.
+    #[test]
+    fn any_json_is_an_account_or_an_error(v in arb_account_json()) {
+        let _ = parse_account(&v.to_string(), true);
+        let _ = parse_account(&json!([v.clone(), v]).to_string(), false);
     }
 }

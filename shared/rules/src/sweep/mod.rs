@@ -5,9 +5,11 @@
 //! DescribeVolumes and one GetEbsEncryptionByDefault); [`run`] judges them with the same rule
 //! code the event-driven functions use, so a sweep and an event agree on what is wrong, and
 //! [`SweepReport`] counts and summarises the result. The same code serves the Lambda, the AWS
-//! Config periodic rule for IAM users and `guardrail scan`.
+//! Config periodic rule for IAM users and `guardrail scan`. [`parse_account_file`] reads the
+//! IAM facts from an exported `aws iam get-account-authorization-details` file instead.
 
 mod account;
+mod account_file;
 mod config_users;
 mod credential_report;
 mod judge;
@@ -19,6 +21,7 @@ pub use account::{
     is_aws_managed_policy_arn, AccountFacts, GroupDetail, InlinePolicy, ManagedPolicy, RoleDetail,
     UserDetail,
 };
+pub use account_file::{parse_account_file, AccountFileError, MAX_ACCOUNT_FILE_BYTES};
 pub use config_users::{user_evaluations, USER_TYPE};
 pub use credential_report::{
     CredentialReport, CredentialReportError, CredentialRow, KeyCredential, ROOT_ROW,
