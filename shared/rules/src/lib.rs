@@ -7,6 +7,7 @@
 //! let the adapters read the facts the rules need, judge them (e.g. [`ebs::assess`]) into
 //! [`finding::Finding`]s whose actions are a [`plan`], then [`alert::render`] each finding.
 
+pub mod access;
 pub mod alert;
 pub mod asff;
 pub mod cfn;

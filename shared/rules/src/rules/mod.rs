@@ -14,6 +14,9 @@ pub mod iam_policy_admin_wildcard;
 pub mod iam_policy_allows_without_mfa;
 pub mod iam_policy_privilege_escalation;
 pub mod iam_policy_service_wildcard;
+pub mod iam_principal_admin;
+pub mod iam_principal_admin_reachable;
+pub mod iam_principal_sensitive_without_mfa;
 pub mod iam_role_trust_open;
 pub mod iam_root_access_key;
 pub mod iam_root_activity;
@@ -58,6 +61,9 @@ pub const ALL: &[&RuleMeta] = &[
     &iam_policy_service_wildcard::META,
     &iam_policy_privilege_escalation::META,
     &iam_role_trust_open::META,
+    &iam_principal_admin::META,
+    &iam_principal_admin_reachable::META,
+    &iam_principal_sensitive_without_mfa::META,
     &iam_user_console_without_mfa::META,
     &iam_user_direct_policy::META,
     &iam_access_key_for_other_user::META,

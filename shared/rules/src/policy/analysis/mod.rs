@@ -2,9 +2,11 @@
 //! concrete requests ([`probe`]) rather than by matching policy text, so Conditions, NotAction,
 //! NotResource and Deny statements are honoured exactly as IAM would honour them.
 
+pub mod action_facts;
 mod admin;
-mod escalation;
+pub mod escalation;
 mod mfa;
+pub mod principal;
 pub mod probe;
 mod region;
 pub mod sensitive;
@@ -99,6 +101,13 @@ pub struct PolicyFinding {
     /// `statement`: always 0 for one document, which policy of a principal otherwise.
     #[serde(skip)]
     pub policy: Option<usize>,
+    /// The escalation path ids ([`escalation::paths`]) the finding is about.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub paths: Vec<&'static str>,
+    /// Findings of the same statement that this one subsumes (an admin grant implies its MFA
+    /// and escalation findings): kept for JSON and SARIF, not shown as findings of their own.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub related: Vec<PolicyFinding>,
 }
 
 impl PolicyFinding {
@@ -116,6 +125,8 @@ impl PolicyFinding {
             message: message.into(),
             actions,
             policy: None,
+            paths: Vec::new(),
+            related: Vec::new(),
         }
     }
 
@@ -147,6 +158,7 @@ pub fn analyze(doc: &PolicyDocument, options: &AnalysisOptions) -> Vec<PolicyFin
     if let Some(regions) = &options.allowed_regions {
         out.extend(check_region_enforcement(doc, regions, options));
     }
+    let mut out = subsume(out);
     out.sort_by(|a, b| {
         b.severity
             .cmp(&a.severity)
@@ -158,6 +170,34 @@ pub fn analyze(doc: &PolicyDocument, options: &AnalysisOptions) -> Vec<PolicyFin
             .then_with(|| a.rule.cmp(b.rule))
     });
     out
+}
+
+/// An unconditional admin finding (critical) says everything its statement's MFA and escalation
+/// findings would: they move under its `related` list, so one statement's problem is one line.
+fn subsume(findings: Vec<PolicyFinding>) -> Vec<PolicyFinding> {
+    use rules::{ADMIN_WILDCARD, ALLOWS_WITHOUT_MFA, PRIVILEGE_ESCALATION};
+    let site = |f: &PolicyFinding| (f.policy, f.statement.as_ref().map(|s| s.index));
+    let admins: Vec<_> = findings
+        .iter()
+        .filter(|f| f.rule == ADMIN_WILDCARD && f.severity >= Severity::Critical)
+        .map(site)
+        .collect();
+    if admins.is_empty() {
+        return findings;
+    }
+    let (moved, mut kept): (Vec<_>, Vec<_>) = findings.into_iter().partition(|f| {
+        (f.rule == ALLOWS_WITHOUT_MFA || f.rule == PRIVILEGE_ESCALATION)
+            && admins.contains(&site(f))
+    });
+    for f in moved {
+        if let Some(admin) = kept
+            .iter_mut()
+            .find(|a| a.rule == ADMIN_WILDCARD && site(a) == site(&f))
+        {
+            admin.related.push(f);
+        }
+    }
+    kept
 }
 
 /// Only the trust-policy rule (for callers that know they hold an assume-role policy).

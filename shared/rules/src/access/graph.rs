@@ -1,0 +1,320 @@
+//! Who can become whom: PMapper's idea (a graph over the account's principals), with every
+//! edge decided by the policy engine, conditions honoured.
+//!
+//! An edge P → R exists when P can act as role R:
+//! - **assume**: R's trust policy allows P's `sts:AssumeRole` *and* P's own policies allow it
+//!   on R, except that a trust naming P's ARN itself needs no identity permission (within one
+//!   account a resource-based policy that names the principal grants on its own);
+//! - **pass**: P may pass R (`iam:PassRole` with `iam:PassedToService`) to a service whose
+//!   escalation path it can drive (create a Lambda function and invoke it, run an instance,
+//!   ...), and R trusts that service.
+//!
+//! Only edges that lead somewhere matter: the search starts from the principals that are admin
+//! or can make themselves admin and grows backwards, one round per hop, so its cost is the
+//! number of principals times the number of *valuable* roles, not times every role.
+//! Each edge also records whether it needs MFA (trust or identity allow it only with
+//! `aws:MultiFactorAuthPresent` true), which the MFA rule reads.
+
+use super::judge::{probe_for, AccessOptions};
+use super::principal::{Principal, PrincipalKind, Principals};
+use crate::policy::analysis::principal::{can_assume, can_pass_role, service_drives, ServiceDrive};
+use crate::policy::analysis::probe::Probe;
+use crate::policy::{
+    AnalysisOptions, Caller, PolicyDocument, PolicySet, PrincipalType, Principals as Named,
+    RequestPrincipal,
+};
+
+/// One hop.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Edge {
+    pub from: usize,
+    pub to: usize,
+    /// `can assume`, `can pass to lambda.amazonaws.com (pass a role to a new Lambda ...)`.
+    pub how: String,
+    /// The deciding statement(s), in words.
+    pub statement: String,
+    pub actions: Vec<String>,
+    /// The hop needs MFA.
+    pub mfa: bool,
+}
+
+/// The search's answer, by principal index.
+#[derive(Debug, Clone, Default)]
+pub struct Reachability {
+    /// For a principal that is neither admin nor self-escalating: the hops to one that is.
+    pub chains: Vec<Option<Vec<Edge>>>,
+    /// For a user: a role it can assume without MFA whose policies allow sensitive actions
+    /// without MFA.
+    pub without_mfa_via: Vec<Option<Edge>>,
+}
+
+/// Most hops followed: chains longer than this are not reported (documented bound).
+pub const MAX_HOPS: usize = 8;
+
+pub(super) fn reachability(
+    principals: &Principals,
+    options: &AccessOptions<'_>,
+    analysis: &AnalysisOptions,
+    is_admin: &[bool],
+    self_escalates: &[bool],
+    sensitive_without_mfa: &[bool],
+) -> Reachability {
+    let n = principals.principals.len();
+    let probes: Vec<Option<Probe<'_>>> = principals
+        .principals
+        .iter()
+        .map(|p| probe_for(principals, p, options, analysis))
+        .collect();
+    let drives: Vec<Vec<ServiceDrive>> = probes
+        .iter()
+        .map(|p| p.as_ref().map(service_drives).unwrap_or_default())
+        .collect();
+    let graph = Graph {
+        principals,
+        analysis,
+        probes: &probes,
+        drives: &drives,
+    };
+
+    let mut chains: Vec<Option<Vec<Edge>>> = vec![None; n];
+    let mut done: Vec<bool> = (0..n)
+        .map(|i| {
+            is_admin.get(i).copied().unwrap_or(false)
+                || self_escalates.get(i).copied().unwrap_or(false)
+        })
+        .collect();
+    let mut frontier: Vec<usize> = (0..n).filter(|&i| done[i] && graph.is_role(i)).collect();
+    for _hop in 0..MAX_HOPS {
+        if frontier.is_empty() {
+            break;
+        }
+        let mut next = Vec::new();
+        for from in 0..n {
+            if done[from] {
+                continue;
+            }
+            for &to in &frontier {
+                let Some(edge) = graph.edge(from, to) else {
+                    continue;
+                };
+                let mut chain = vec![edge];
+                if let Some(rest) = chains.get(to).and_then(|c| c.clone()) {
+                    chain.extend(rest);
+                }
+                chains[from] = Some(chain);
+                done[from] = true;
+                if graph.is_role(from) {
+                    next.push(from);
+                }
+                break;
+            }
+        }
+        frontier = next;
+    }
+
+    // Users acting without MFA through a role.
+    let sensitive_roles: Vec<usize> = (0..n)
+        .filter(|&i| graph.is_role(i) && sensitive_without_mfa.get(i).copied().unwrap_or(false))
+        .collect();
+    let without_mfa_via = (0..n)
+        .map(|from| {
+            if graph.is_role(from) {
+                return None;
+            }
+            sensitive_roles
+                .iter()
+                .find_map(|&to| graph.assume(from, to).filter(|e| !e.mfa))
+        })
+        .collect();
+    Reachability {
+        chains,
+        without_mfa_via,
+    }
+}
+
+struct Graph<'g, 'p> {
+    principals: &'g Principals,
+    analysis: &'g AnalysisOptions,
+    probes: &'g [Option<Probe<'p>>],
+    drives: &'g [Vec<ServiceDrive>],
+}
+
+impl Graph<'_, '_> {
+    fn principal(&self, i: usize) -> Option<&Principal> {
+        self.principals.principals.get(i)
+    }
+
+    fn is_role(&self, i: usize) -> bool {
+        self.principal(i)
+            .is_some_and(|p| p.kind == PrincipalKind::Role)
+    }
+
+    fn trust(&self, i: usize) -> Option<&PolicyDocument> {
+        self.principal(i)
+            .and_then(|p| p.trust)
+            .and_then(|t| self.principals.document(t))
+    }
+
+    /// Any edge from → to (assume first, then pass).
+    fn edge(&self, from: usize, to: usize) -> Option<Edge> {
+        if from == to || !self.is_role(to) {
+            return None;
+        }
+        self.assume(from, to).or_else(|| self.pass(from, to))
+    }
+
+    /// `from` can assume role `to`: without MFA if it can, else with MFA.
+    fn assume(&self, from: usize, to: usize) -> Option<Edge> {
+        let p = self.principal(from)?;
+        let role = self.principal(to)?;
+        let trust = self.trust(to)?;
+        if !mentions_aws_principals(trust) {
+            return None;
+        }
+        for mfa in [false, true] {
+            let Some(named) = trust_allows(trust, p, role, mfa, self.analysis) else {
+                continue;
+            };
+            let identity = if named {
+                Some("its trust policy names it".to_string())
+            } else {
+                let probe = self.probes.get(from)?.as_ref()?;
+                can_assume(probe, &role.arn, mfa)
+                    .map(|m| describe(self.principals, p, m.policy, &m.statement.to_string()))
+            };
+            let Some(identity) = identity else {
+                continue;
+            };
+            let how = if mfa {
+                "can assume (with MFA)"
+            } else {
+                "can assume"
+            };
+            return Some(Edge {
+                from,
+                to,
+                how: how.to_string(),
+                statement: identity,
+                actions: vec!["sts:AssumeRole".to_string()],
+                mfa,
+            });
+        }
+        None
+    }
+
+    /// `from` can pass role `to` to a service it can drive, and `to` trusts that service.
+    fn pass(&self, from: usize, to: usize) -> Option<Edge> {
+        let p = self.principal(from)?;
+        let role = self.principal(to)?;
+        let trust = self.trust(to)?;
+        let probe = self.probes.get(from)?.as_ref()?;
+        for d in self.drives.get(from)? {
+            if !trusts_service(trust, d.service, self.analysis) {
+                continue;
+            }
+            let Some(m) = can_pass_role(probe, &role.arn, d.service) else {
+                continue;
+            };
+            let mut actions = vec!["iam:PassRole".to_string()];
+            actions.extend(d.actions.iter().map(|a| a.to_string()));
+            return Some(Edge {
+                from,
+                to,
+                how: format!("can pass to {} ({}) the role", d.service, d.path),
+                statement: describe(self.principals, p, m.policy, &m.statement.to_string()),
+                actions,
+                mfa: false,
+            });
+        }
+        None
+    }
+}
+
+/// Does the trust policy allow `p` to assume `role` (MFA present or absent)? `Some(true)`
+/// when the allowing statement names `p` itself (or everyone), which needs no identity
+/// permission within the account.
+fn trust_allows(
+    trust: &PolicyDocument,
+    p: &Principal,
+    role: &Principal,
+    mfa: bool,
+    analysis: &AnalysisOptions,
+) -> Option<bool> {
+    let probe = Probe::for_set(
+        PolicySet::identity(vec![trust]),
+        Some(Caller::from_arn(&p.arn)),
+        analysis,
+    )?;
+    let fixed = [(
+        "aws:MultiFactorAuthPresent",
+        if mfa { Some("true") } else { None },
+    )];
+    let who = RequestPrincipal::aws(p.arn.clone());
+    let (_, d) = probe.find_allow_on("sts:AssumeRole", &role.arn, &fixed, Some(&who))?;
+    let stmt = d.deciding.as_ref().and_then(|m| probe.statement(m))?;
+    let named = stmt.principal.as_ref().is_some_and(|spec| {
+        !spec.negated
+            && match &spec.principals {
+                Named::Any => true,
+                Named::Typed(entries) => entries.iter().any(|(kind, values)| {
+                    *kind == PrincipalType::Aws && values.iter().any(|v| v == "*" || *v == p.arn)
+                }),
+            }
+    });
+    Some(named)
+}
+
+/// Cheap pre-filter: only trust policies with an AWS principal can let a user or role in.
+fn mentions_aws_principals(trust: &PolicyDocument) -> bool {
+    trust.statements.iter().any(|s| {
+        s.principal
+            .as_ref()
+            .is_some_and(|spec| match &spec.principals {
+                Named::Any => true,
+                Named::Typed(entries) => entries.iter().any(|(k, _)| *k == PrincipalType::Aws),
+            })
+    })
+}
+
+/// Does the trust policy let `service` assume the role (conditions honoured)?
+fn trusts_service(trust: &PolicyDocument, service: &str, analysis: &AnalysisOptions) -> bool {
+    let named = trust.statements.iter().any(|s| {
+        s.principal
+            .as_ref()
+            .is_some_and(|spec| match &spec.principals {
+                Named::Any => true,
+                Named::Typed(entries) => entries.iter().any(|(k, v)| {
+                    *k == PrincipalType::Service && v.iter().any(|v| v == service || v == "*")
+                }),
+            })
+    });
+    if !named {
+        return false;
+    }
+    let probe = crate::policy::analysis::probe::Probe::new(trust, analysis);
+    let who = RequestPrincipal {
+        kind: PrincipalType::Service,
+        id: service.to_string(),
+    };
+    probe
+        .find_allow_on("sts:AssumeRole", "*", &[], Some(&who))
+        .is_some()
+}
+
+/// `inline policy X Statement[0]`: a statement of a principal's set, by flat policy index.
+pub(super) fn describe(
+    principals: &Principals,
+    p: &Principal,
+    policy: usize,
+    statement: &str,
+) -> String {
+    let _ = principals;
+    let label = match p.policies.get(policy) {
+        Some(h) => h.label.clone(),
+        None if policy == p.policies.len() && p.boundary.is_some() => {
+            "its permissions boundary".to_string()
+        }
+        None => "a service control policy".to_string(),
+    };
+    format!("{label} {statement}")
+}

@@ -1,0 +1,90 @@
+//! The document analyses run over one principal's whole policy set ([`Probe::for_set`]): the
+//! entry points the effective-access rules (`crate::access`) build on.
+//!
+//! The same admin, MFA and escalation probes that judge one document judge the union of a
+//! principal's policies here, after its boundary, SCPs and every Deny, so a path that only two
+//! policies together grant is found, and an admin policy a boundary caps is not admin.
+
+use super::super::evaluate::MatchedStatement;
+use super::escalation::PATHS;
+use super::probe::Probe;
+use super::{admin, escalation, mfa, PolicyFinding};
+use crate::severity::Severity;
+
+/// What a principal's policies amount to.
+#[derive(Debug, Clone, Default)]
+pub struct PrincipalAnalysis {
+    /// Administrator (unconditional, near-admin or behind conditions: the finding says which).
+    pub admin: Option<PolicyFinding>,
+    /// Sensitive actions allowed without MFA.
+    pub without_mfa: Vec<PolicyFinding>,
+    /// Escalation paths its own permissions grant.
+    pub escalation: Vec<PolicyFinding>,
+}
+
+/// Judge a principal's policy set.
+pub fn analyze_principal(probe: &Probe<'_>) -> PrincipalAnalysis {
+    let admin = admin::check(probe)
+        .into_iter()
+        .find(|f| f.severity >= Severity::Medium);
+    PrincipalAnalysis {
+        admin,
+        without_mfa: mfa::check(probe),
+        escalation: escalation::check(probe),
+    }
+}
+
+/// A service a principal can drive with a role it passes: the escalation path's name, the
+/// service principal the role must trust, and the actions (besides `iam:PassRole`) it needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServiceDrive {
+    pub path: &'static str,
+    pub service: &'static str,
+    pub actions: Vec<&'static str>,
+}
+
+/// The pass-role paths whose service-side actions the principal is allowed (on some resource,
+/// conditions honoured). Whether it may pass a given role is [`can_pass_role`]'s question.
+pub fn service_drives(probe: &Probe<'_>) -> Vec<ServiceDrive> {
+    if !probe.mentions("iam:PassRole") {
+        return Vec::new();
+    }
+    PATHS
+        .iter()
+        .filter_map(|p| {
+            let service = p.passed_to?;
+            let actions: Vec<&'static str> = p
+                .actions
+                .iter()
+                .copied()
+                .filter(|a| !a.eq_ignore_ascii_case("iam:PassRole"))
+                .collect();
+            actions
+                .iter()
+                .all(|a| probe.find_allow(a, &[], None).is_some())
+                .then_some(ServiceDrive {
+                    path: p.name,
+                    service,
+                    actions,
+                })
+        })
+        .collect()
+}
+
+/// May the principal pass this role to this service? The deciding statement when it may.
+pub fn can_pass_role(probe: &Probe<'_>, role_arn: &str, service: &str) -> Option<MatchedStatement> {
+    let fixed = [("iam:PassedToService", Some(service))];
+    let (_, d) = probe.find_allow_on("iam:PassRole", role_arn, &fixed, None)?;
+    d.deciding
+}
+
+/// May the principal call `sts:AssumeRole` on this role as far as its own policies go, with
+/// `aws:MultiFactorAuthPresent` absent (`mfa == false`) or true?
+pub fn can_assume(probe: &Probe<'_>, role_arn: &str, mfa: bool) -> Option<MatchedStatement> {
+    let fixed = [(
+        "aws:MultiFactorAuthPresent",
+        if mfa { Some("true") } else { None },
+    )];
+    let (_, d) = probe.find_allow_on("sts:AssumeRole", role_arn, &fixed, None)?;
+    d.deciding
+}
