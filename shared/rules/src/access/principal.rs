@@ -105,7 +105,10 @@ impl Principals {
             }
             let r = match lookup(arn) {
                 Some(text) => out.parse(&text),
-                None => Err("not in the account file and not a known AWS managed policy".into()),
+                None => Err(
+                    "its document is not in the account data and not a known AWS managed policy"
+                        .into(),
+                ),
             };
             managed.insert(arn.to_string(), r.clone());
             r.map(|i| (label, i))

@@ -3,6 +3,7 @@
 use super::account::{AccountFacts, InlinePolicy};
 use super::credential_report::{CredentialReport, CredentialRow};
 use super::password_policy::{PasswordFloor, PasswordPolicy};
+use crate::access::{self, AccessOptions, Principals};
 use crate::ebs::{self, RegionFacts, VolumeFacts};
 use crate::finding::{EventContext, Finding, ResourceRef};
 use crate::iam::{self, PolicySubject};
@@ -182,6 +183,10 @@ pub fn run(facts: &SweepFacts, settings: &Settings) -> Swept {
         }
     }
 
+    // Principals: what each user and role may effectively do, with every policy it holds
+    // (its groups', AWS managed ones, its boundary), and who can become whom.
+    principals(facts, settings, &mut out);
+
     // The account password policy.
     let floor = PasswordFloor::from_settings(settings);
     if let Some((meta, mode)) = enabled(&iam_password_policy_weak::META, settings) {
@@ -223,6 +228,63 @@ pub fn run(facts: &SweepFacts, settings: &Settings) -> Swept {
         }
     }
     out
+}
+
+/// The `iam-principal-*` rules over every user and role. Exempt principals are judged too
+/// (someone may reach admin *through* one) but not reported.
+fn principals(facts: &SweepFacts, settings: &Settings, out: &mut Swept) {
+    let (account, region) = (facts.account.as_str(), facts.iam_region.as_str());
+    let ids = [
+        crate::access::ADMIN,
+        crate::access::ADMIN_REACHABLE,
+        crate::access::SENSITIVE_WITHOUT_MFA,
+    ];
+    let rules: Vec<(&'static RuleMeta, Mode)> = ids
+        .iter()
+        .filter_map(|id| crate::rules::meta(id))
+        .filter_map(|m| enabled(m, settings))
+        .collect();
+    if rules.is_empty() {
+        return;
+    }
+    let principals = Principals::build(&facts.iam, account, &|_| None);
+    let report = access::judge(&principals, &AccessOptions::default());
+    out.notes.extend(report.notes);
+    let tags: BTreeMap<&str, &BTreeMap<String, String>> = principals
+        .principals
+        .iter()
+        .map(|p| (p.arn.as_str(), &p.tags))
+        .collect();
+    for f in report.findings {
+        let Some((meta, mode)) = rules.iter().find(|(m, _)| m.id == f.rule) else {
+            continue;
+        };
+        let exempt = tags
+            .get(f.resource.arn.as_str())
+            .is_some_and(|t| t.contains_key(&settings.exempt_tag))
+            || settings
+                .exempt_principal(&[f.resource.arn.as_str()])
+                .is_some();
+        if exempt {
+            continue;
+        }
+        let resource = ResourceRef {
+            kind: f.resource.kind,
+            id: f.resource.id,
+            arn: f.resource.arn,
+        };
+        out.findings.push(Finding::build(
+            meta,
+            *mode,
+            resource,
+            region,
+            account,
+            f.message,
+            Vec::new(),
+            &EventContext::default(),
+            settings,
+        ));
+    }
 }
 
 /// The account itself as a resource (root user, password policy).

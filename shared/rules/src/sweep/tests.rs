@@ -185,6 +185,10 @@ fn sweep_finds_every_misconfiguration_and_nothing_clean() {
         ("iam-password-policy-weak", ACCOUNT.to_string()),
         ("iam-policy-admin-wildcard", "FrankAdmin".to_string()),
         ("iam-policy-admin-wildcard", "AdminAll@v1".to_string()),
+        // frank's inline admin policy makes the principal an administrator, one that acts
+        // without MFA too.
+        ("iam-principal-admin", "frank".to_string()),
+        ("iam-principal-sensitive-without-mfa", "frank".to_string()),
         ("iam-role-trust-open", "partner-open".to_string()),
         ("iam-root-access-key", ACCOUNT.to_string()),
         ("iam-root-mfa", ACCOUNT.to_string()),
@@ -197,7 +201,12 @@ fn sweep_finds_every_misconfiguration_and_nothing_clean() {
     ];
     expected.sort();
     assert_eq!(pairs(&swept), expected, "{:#?}", swept.findings);
-    assert!(swept.notes.is_empty(), "{:?}", swept.notes);
+    // alice's AWS managed policy is not in these facts: she is judged without it, and the
+    // note says so (the sweep's reader fetches attached AWS managed documents).
+    assert_eq!(swept.notes.len(), 1, "{:?}", swept.notes);
+    assert!(
+        swept.notes[0].contains("user alice") && swept.notes[0].contains("AdministratorAccess")
+    );
     for f in &swept.findings {
         assert_eq!(f.event_id, None);
         assert_eq!(f.account, ACCOUNT);
@@ -236,8 +245,18 @@ fn aws_managed_documents_are_not_judged() {
         ..ManagedPolicy::default()
     });
     let with = run(&facts, &Settings::default());
-    assert_eq!(pairs(&with), pairs(&without));
-    assert_eq!(with.notes, without.notes);
+    // No document finding on AWS's own policies; the principal that holds it is judged.
+    let documents = |s: &Swept| {
+        let mut p = pairs(s);
+        p.retain(|(rule, _)| !rule.starts_with("iam-principal-"));
+        p
+    };
+    assert_eq!(documents(&with), documents(&without));
+    assert!(with
+        .findings
+        .iter()
+        .any(|f| f.rule == "iam-principal-admin" && f.resource.id == "alice"));
+    assert!(with.notes.is_empty(), "{:?}", with.notes);
 }
 
 #[test]
@@ -473,7 +492,8 @@ fn exempt_users_and_roles_are_left_alone() {
         .findings
         .iter()
         .any(|x| x.rule == "iam-role-trust-open"));
-    assert_eq!(swept.notes.len(), 2, "{:?}", swept.notes);
+    // The two exemptions, and alice's AWS managed policy that these facts lack.
+    assert_eq!(swept.notes.len(), 3, "{:?}", swept.notes);
 }
 
 #[test]
@@ -491,9 +511,9 @@ fn report_counts_ranks_and_summarises() {
         swept.notes,
         calls,
     );
-    assert_eq!(report.findings.len(), 15);
+    assert_eq!(report.findings.len(), 17);
     assert_eq!(report.by_rule["iam-policy-admin-wildcard"], 2);
-    assert_eq!(report.by_severity[&Severity::Critical], 5);
+    assert_eq!(report.by_severity[&Severity::Critical], 6);
     assert_eq!(report.worst.len(), WORST_ITEMS);
     assert!(report
         .worst
@@ -513,7 +533,7 @@ fn report_counts_ranks_and_summarises() {
     assert_eq!(alert.attributes["severity"], "critical");
     assert!(alert
         .subject
-        .starts_with("[CRITICAL] Account sweep: 15 finding(s)"));
+        .starts_with("[CRITICAL] Account sweep: 17 finding(s)"));
     assert!(alert.message.contains("iam-role-trust-open partner-open"));
     assert!(serde_json::to_string(&report).is_ok());
     // A clean account still gets its summary, at severity info.

@@ -6,7 +6,7 @@
 //! policies together grant is found, and an admin policy a boundary caps is not admin.
 
 use super::super::evaluate::MatchedStatement;
-use super::escalation::PATHS;
+use super::escalation::paths;
 use super::probe::Probe;
 use super::{admin, escalation, mfa, PolicyFinding};
 use crate::severity::Severity;
@@ -30,7 +30,16 @@ pub fn analyze_principal(probe: &Probe<'_>) -> PrincipalAnalysis {
     PrincipalAnalysis {
         admin,
         without_mfa: mfa::check(probe),
-        escalation: escalation::check(probe),
+        // Assuming a role is a path only if the role is worth having: the graph of principals
+        // (crate::access::graph) decides that edge exactly, role by role.
+        escalation: escalation::check(probe)
+            .into_iter()
+            .filter(|f| {
+                !f.actions
+                    .iter()
+                    .all(|a| a.eq_ignore_ascii_case("sts:AssumeRole"))
+            })
+            .collect(),
     }
 }
 
@@ -49,14 +58,18 @@ pub fn service_drives(probe: &Probe<'_>) -> Vec<ServiceDrive> {
     if !probe.mentions("iam:PassRole") {
         return Vec::new();
     }
-    PATHS
+    paths()
         .iter()
         .filter_map(|p| {
-            let service = p.passed_to?;
-            let actions: Vec<&'static str> = p
-                .actions
+            let service = p
+                .permissions
                 .iter()
-                .copied()
+                .filter(|perm| perm.action.eq_ignore_ascii_case("iam:PassRole"))
+                .flat_map(|perm| perm.conditions.iter())
+                .find(|(k, _)| k.eq_ignore_ascii_case("iam:PassedToService"))
+                .and_then(|(_, v)| v.first().copied())?;
+            let actions: Vec<&'static str> = p
+                .actions()
                 .filter(|a| !a.eq_ignore_ascii_case("iam:PassRole"))
                 .collect();
             actions
