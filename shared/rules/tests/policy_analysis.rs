@@ -42,7 +42,22 @@ const POWER_USER: &str = r#"{"Version":"2012-10-17","Statement":[
 fn administrator_access_is_admin_wildcard() {
     let f = identity(&parse(ADMIN));
     assert!(has(&f, "iam-policy-admin-wildcard", Severity::Critical));
-    assert!(has(&f, "iam-policy-allows-without-mfa", Severity::High));
+    // The admin finding subsumes its statement's MFA and escalation findings (issue 15 item 7).
+    let admin = f
+        .iter()
+        .find(|x| x.rule == "iam-policy-admin-wildcard")
+        .unwrap();
+    assert!(has(
+        &admin.related,
+        "iam-policy-allows-without-mfa",
+        Severity::High
+    ));
+    assert!(has(
+        &admin.related,
+        "iam-policy-privilege-escalation",
+        Severity::High
+    ));
+    assert_eq!(rule_count(&f, "iam-policy-allows-without-mfa"), 0);
     let seed = identity(&data("seed-policies/admin-wildcard-bad.json"));
     assert!(has(&seed, "iam-policy-admin-wildcard", Severity::Critical));
     let star_star = identity(&parse(

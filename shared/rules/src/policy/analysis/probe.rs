@@ -19,6 +19,7 @@ use super::super::document::{PolicyDocument, Statement};
 use super::super::evaluate::{action_matches, Decision, MatchedStatement};
 use super::super::variables::substitute_to_string;
 use super::super::wildcard::arn_matches;
+use super::action_facts;
 use super::AnalysisOptions;
 
 /// Account used for probe principals when the caller gives none.
@@ -29,6 +30,8 @@ pub const FOREIGN_ACCOUNT: &str = "999988887777";
 const MAX_KEYS: usize = 16;
 const MAX_VALUES: usize = 8;
 const MAX_RESOURCES: usize = 6;
+const MAX_PAIR_KEYS: usize = 6;
+const MAX_PAIR_VALUES: usize = 4;
 
 /// Keys AWS sets on every authenticated request, with neutral baseline values.
 fn always_present(account: &str) -> Vec<(&'static str, String)> {
@@ -248,9 +251,14 @@ impl<'a> Probe<'a> {
         if !self.mentions(action) {
             return None;
         }
+        let search = Search {
+            fixed,
+            principal,
+            called_via: None,
+        };
         self.resources_for(action)
             .into_iter()
-            .find_map(|r| self.find_allow_on(action, &r, fixed, principal))
+            .find_map(|r| self.search_on(action, &r, &search))
     }
 
     /// As [`Probe::find_allow`] for one resource.
@@ -261,9 +269,33 @@ impl<'a> Probe<'a> {
         fixed: &[(&str, Option<&str>)],
         principal: Option<&RequestPrincipal>,
     ) -> Option<(RequestContext, Decision)> {
+        let search = Search {
+            fixed,
+            principal,
+            called_via: None,
+        };
+        self.search_on(action, resource, &search)
+    }
+
+    /// Search for a context in which `action` on `resource` is allowed.
+    ///
+    /// Only keys the caller can choose are searched: a key the action's request never carries
+    /// (per-action condition keys of [`action_facts`], known for the escalation catalogue's
+    /// actions) stays absent, and `aws:CalledVia*` takes only the values `search.called_via`
+    /// allows. First a coordinate search (one key at a time, 2 passes × [`MAX_KEYS`] keys ×
+    /// [`MAX_VALUES`] values); when that fails, every pair of the keys that the statements
+    /// naming the action test ([`MAX_PAIR_KEYS`] keys, [`MAX_PAIR_VALUES`] values each: at most
+    /// 15 × 16 = 240 more evaluations), for a grant that needs two keys at once (e.g.
+    /// `aws:CalledVia` with `aws:ResourceAccount`).
+    pub fn search_on(
+        &self,
+        action: &str,
+        resource: &str,
+        search: &Search<'_>,
+    ) -> Option<(RequestContext, Decision)> {
         let mut ctx = self.baseline(action, resource);
-        ctx.principal = principal.cloned();
-        for (k, v) in fixed {
+        ctx.principal = search.principal.cloned();
+        for (k, v) in search.fixed {
             match v {
                 Some(v) => ctx.set(k, vec![(*v).to_string()]),
                 None => ctx.remove(k),
@@ -273,24 +305,32 @@ impl<'a> Probe<'a> {
         if d.is_allowed() {
             return Some((ctx, d));
         }
-        let free: Vec<&(String, Vec<Option<String>>)> = self
+        let carried = action_facts::request_keys(action);
+        let free: Vec<(&str, Vec<Option<&str>>)> = self
             .candidates
             .iter()
-            .filter(|(k, _)| !fixed.iter().any(|(f, _)| f.eq_ignore_ascii_case(k)))
+            .filter(|(k, _)| !search.fixed.iter().any(|(f, _)| f.eq_ignore_ascii_case(k)))
+            .filter(|(k, _)| carried.is_none_or(|keys| action_facts::carries(keys, k)))
+            .map(|(k, values)| {
+                let values = values
+                    .iter()
+                    .map(|v| v.as_deref())
+                    .filter(|v| search.value_allowed(k, *v))
+                    .collect();
+                (k.as_str(), values)
+            })
             .collect();
         if free.is_empty() {
             return None;
         }
+        let start = ctx.clone();
         let mut best = score(&d);
         for _pass in 0..2 {
             for (key, values) in &free {
                 let current: Option<Vec<String>> = ctx.values(key).map(|v| v.to_vec());
                 let mut best_value = current.clone();
                 for v in values.iter() {
-                    match v {
-                        Some(v) => ctx.set(key, vec![v.clone()]),
-                        None => ctx.remove(key),
-                    }
+                    set_key(&mut ctx, key, *v);
                     let d = self.eval(&ctx);
                     if d.is_allowed() {
                         return Some((ctx, d));
@@ -298,7 +338,7 @@ impl<'a> Probe<'a> {
                     let s = score(&d);
                     if s > best {
                         best = s;
-                        best_value = v.as_ref().map(|v| vec![v.clone()]);
+                        best_value = v.map(|v| vec![v.to_string()]);
                     }
                 }
                 match best_value {
@@ -307,7 +347,91 @@ impl<'a> Probe<'a> {
                 }
             }
         }
+        self.search_pairs(action, start, &free)
+    }
+
+    /// Pairs of keys, from the request the coordinate search started from (see
+    /// [`Probe::search_on`] for the bound).
+    fn search_pairs(
+        &self,
+        action: &str,
+        mut ctx: RequestContext,
+        free: &[(&str, Vec<Option<&str>>)],
+    ) -> Option<(RequestContext, Decision)> {
+        let relevant: Vec<&(&str, Vec<Option<&str>>)> = free
+            .iter()
+            .filter(|(k, _)| self.tested_for(action, k))
+            .take(MAX_PAIR_KEYS)
+            .collect();
+        for (i, (k1, v1s)) in relevant.iter().enumerate() {
+            for (k2, v2s) in relevant.iter().skip(i + 1) {
+                let before = (
+                    ctx.values(k1).map(<[_]>::to_vec),
+                    ctx.values(k2).map(<[_]>::to_vec),
+                );
+                for v1 in v1s.iter().take(MAX_PAIR_VALUES) {
+                    set_key(&mut ctx, k1, *v1);
+                    for v2 in v2s.iter().take(MAX_PAIR_VALUES) {
+                        set_key(&mut ctx, k2, *v2);
+                        let d = self.eval(&ctx);
+                        if d.is_allowed() {
+                            return Some((ctx, d));
+                        }
+                    }
+                }
+                restore(&mut ctx, k1, before.0);
+                restore(&mut ctx, k2, before.1);
+            }
+        }
         None
+    }
+
+    /// Does a statement whose Action covers `action` test `key` (lower-case)?
+    fn tested_for(&self, action: &str, key: &str) -> bool {
+        self.set
+            .documents()
+            .flat_map(|(_, d)| d.statements.iter())
+            .filter(|s| action_matches(&s.action, action))
+            .any(|s| s.conditions.iter().any(|c| c.key.eq_ignore_ascii_case(key)))
+    }
+}
+
+/// What a [`Probe::search_on`] may choose.
+pub struct Search<'s> {
+    /// Keys forced to a value (`None` = absent), never searched.
+    pub fixed: &'s [(&'s str, Option<&'s str>)],
+    pub principal: Option<&'s RequestPrincipal>,
+    /// The services (`cloudformation.amazonaws.com`, ...) whose `aws:CalledVia*` the caller may
+    /// present; `None`: any value the policy mentions.
+    pub called_via: Option<&'s [&'s str]>,
+}
+
+impl Search<'_> {
+    fn value_allowed(&self, key: &str, value: Option<&str>) -> bool {
+        let Some(services) = self.called_via else {
+            return true;
+        };
+        if !key.starts_with("aws:calledvia") {
+            return true;
+        }
+        match value {
+            None => true,
+            Some(v) => services.iter().any(|s| s.eq_ignore_ascii_case(v)),
+        }
+    }
+}
+
+fn set_key(ctx: &mut RequestContext, key: &str, value: Option<&str>) {
+    match value {
+        Some(v) => ctx.set(key, vec![v.to_string()]),
+        None => ctx.remove(key),
+    }
+}
+
+fn restore(ctx: &mut RequestContext, key: &str, value: Option<Vec<String>>) {
+    match value {
+        Some(v) => ctx.set(key, v),
+        None => ctx.remove(key),
     }
 }
 

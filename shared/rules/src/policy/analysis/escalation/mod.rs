@@ -1,232 +1,198 @@
-//! `iam-policy-privilege-escalation`: known escalation paths (Rhino Security Labs' list).
+//! `iam-policy-privilege-escalation`: the catalogue's paths ([`paths`]) a policy, or a
+//! principal's policies, grant.
 //!
-//! A path is granted when *every* action of the combination is allowed in some probe request
-//! with the attacker's choice of the keys that matter:
-//! - `iam:PolicyARN` = AdministratorAccess (then IAMFullAccess), so an Attach*Policy limited by
-//!   `ArnEquals iam:PolicyARN` to one specific (e.g. deny) policy is not escalation;
-//! - `iam:PassedToService` = the service of the combination, so PassRole limited to another
-//!   service breaks the combination.
+//! A path is granted when *every* permission is allowed in some probe request:
+//! - on an ARN of the resource type IAM authorizes the action on ([`super::action_facts`]): a
+//!   typed placeholder, and the statements' own patterns that are of that type;
+//! - with the attacker's choice of the keys the path names (`iam:PolicyARN` =
+//!   AdministratorAccess then IAMFullAccess, `iam:PassedToService` = the service the role is
+//!   passed to), set on the permission they belong to only;
+//! - with other keys searched among the values the policy mentions, except keys the action's
+//!   request never carries, and `aws:CalledVia` of a service that is not the path's.
 //!
-//! Severity: high when a deciding statement's resources are broad (`*`, a wildcard, a policy
-//! variable, NotResource); medium when every action is limited to specific ARNs without
-//! wildcards (still a path, e.g. passing one named role, but scoped and reviewable).
+//! Severity: high when a deciding statement of a *target* permission (the role passed, the user
+//! whose key is created, ...) reaches arbitrary targets (no Resource, NotResource, or a wildcard
+//! or variable in the resource part of the pattern that granted it); medium when every target is
+//! a named resource. A `*` in the region or account field alone names nothing broader: the
+//! resource part still names the role.
+//!
+//! One finding per deciding statement (the statement of the path's first target permission),
+//! listing every path id it opens.
 
-use super::super::document::StatementRef;
-use super::super::evaluate::MatchedStatement;
-use super::probe::Probe;
+mod paths;
+
+pub use paths::{paths, Category, EscalationPath, Permission};
+
+use super::super::context::RequestContext;
+use super::super::evaluate::{Decision, MatchedStatement};
+use super::super::variables::substitute_to_string;
+use super::super::wildcard::arn_matches;
+use super::action_facts;
+use super::probe::{Probe, Search};
 use super::rules::PRIVILEGE_ESCALATION;
 use super::PolicyFinding;
 use crate::severity::Severity;
 
-/// One escalation path.
-pub struct EscalationPath {
-    pub name: &'static str,
-    pub actions: &'static [&'static str],
-    /// Service that receives the passed role, for `iam:PassedToService`.
-    pub passed_to: Option<&'static str>,
+/// A path that the probe's policies grant.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GrantedPath {
+    pub path: &'static EscalationPath,
+    /// The deciding statement of each permission, in the path's order.
+    pub statements: Vec<MatchedStatement>,
+    /// A target permission reaches arbitrary targets (see the module documentation).
+    pub broad: bool,
 }
 
-/// The catalogue of paths (data, reviewed against Rhino Security Labs' AWS IAM escalation list).
-pub const PATHS: &[EscalationPath] = &[
-    p(
-        "create a new default policy version",
-        &["iam:CreatePolicyVersion"],
-        None,
-    ),
-    p(
-        "switch a policy's default version",
-        &["iam:SetDefaultPolicyVersion"],
-        None,
-    ),
-    p(
-        "attach a managed policy to a user",
-        &["iam:AttachUserPolicy"],
-        None,
-    ),
-    p(
-        "attach a managed policy to a group",
-        &["iam:AttachGroupPolicy"],
-        None,
-    ),
-    p(
-        "attach a managed policy to a role",
-        &["iam:AttachRolePolicy"],
-        None,
-    ),
-    p("write an inline user policy", &["iam:PutUserPolicy"], None),
-    p(
-        "write an inline group policy",
-        &["iam:PutGroupPolicy"],
-        None,
-    ),
-    p("write an inline role policy", &["iam:PutRolePolicy"], None),
-    p(
-        "create access keys for another user",
-        &["iam:CreateAccessKey"],
-        None,
-    ),
-    p(
-        "set a console password for a user",
-        &["iam:CreateLoginProfile"],
-        None,
-    ),
-    p(
-        "change a user's console password",
-        &["iam:UpdateLoginProfile"],
-        None,
-    ),
-    p(
-        "rewrite a role trust policy and assume it",
-        &["iam:UpdateAssumeRolePolicy", "sts:AssumeRole"],
-        None,
-    ),
-    p(
-        "add a user to a privileged group",
-        &["iam:AddUserToGroup"],
-        None,
-    ),
-    p(
-        "pass a role to a new Lambda function and invoke it",
-        &[
-            "iam:PassRole",
-            "lambda:CreateFunction",
-            "lambda:InvokeFunction",
-        ],
-        Some("lambda.amazonaws.com"),
-    ),
-    p(
-        "pass a role to a new Lambda function triggered by an event source",
-        &[
-            "iam:PassRole",
-            "lambda:CreateFunction",
-            "lambda:CreateEventSourceMapping",
-        ],
-        Some("lambda.amazonaws.com"),
-    ),
-    p(
-        "rewrite an existing Lambda function's code",
-        &["lambda:UpdateFunctionCode"],
-        None,
-    ),
-    p(
-        "pass a role to a new EC2 instance",
-        &["iam:PassRole", "ec2:RunInstances"],
-        Some("ec2.amazonaws.com"),
-    ),
-    p(
-        "pass a role to a CloudFormation stack",
-        &["iam:PassRole", "cloudformation:CreateStack"],
-        Some("cloudformation.amazonaws.com"),
-    ),
-    p(
-        "pass a role to a Glue development endpoint",
-        &["iam:PassRole", "glue:CreateDevEndpoint"],
-        Some("glue.amazonaws.com"),
-    ),
-    p(
-        "update a Glue development endpoint's SSH key",
-        &["glue:UpdateDevEndpoint"],
-        None,
-    ),
-    p(
-        "pass a role to a Data Pipeline",
-        &[
-            "iam:PassRole",
-            "datapipeline:CreatePipeline",
-            "datapipeline:PutPipelineDefinition",
-        ],
-        Some("datapipeline.amazonaws.com"),
-    ),
-    p(
-        "pass a role to a SageMaker notebook",
-        &[
-            "iam:PassRole",
-            "sagemaker:CreateNotebookInstance",
-            "sagemaker:CreatePresignedNotebookInstanceUrl",
-        ],
-        Some("sagemaker.amazonaws.com"),
-    ),
-];
+impl GrantedPath {
+    pub fn severity(&self) -> Severity {
+        if self.broad {
+            Severity::High
+        } else {
+            Severity::Medium
+        }
+    }
 
-const fn p(
-    name: &'static str,
-    actions: &'static [&'static str],
-    passed_to: Option<&'static str>,
-) -> EscalationPath {
-    EscalationPath {
-        name,
-        actions,
-        passed_to,
+    /// The statement the path is reported on: its first target permission's.
+    pub fn reported_statement(&self) -> Option<&MatchedStatement> {
+        self.path
+            .permissions
+            .iter()
+            .zip(&self.statements)
+            .find(|(p, _)| p.target)
+            .or_else(|| self.path.permissions.iter().zip(&self.statements).next())
+            .map(|(_, m)| m)
     }
 }
 
-const POLICY_ARNS: [&str; 2] = [
-    "arn:aws:iam::aws:policy/AdministratorAccess",
-    "arn:aws:iam::aws:policy/IAMFullAccess",
-];
+/// Most resources tried per permission.
+const MAX_RESOURCES: usize = 6;
 
-pub(super) fn check(probe: &Probe<'_>) -> Vec<PolicyFinding> {
+/// Every catalogue path the probe's policies grant.
+pub fn granted_paths(probe: &Probe<'_>) -> Vec<GrantedPath> {
     let mut out = Vec::new();
-    'paths: for path in PATHS {
-        if !path.actions.iter().all(|a| probe.mentions(a)) {
+    'paths: for path in paths() {
+        // Cheap pre-filter: an action no Allow statement names cannot be allowed.
+        if !path.actions().all(|a| probe.mentions(a)) {
             continue;
         }
-        let mut first: Option<StatementRef> = None;
-        let mut policy = None;
+        let called_via = called_via(path);
+        let called_via: Vec<&str> = called_via.iter().map(String::as_str).collect();
+        let mut statements = Vec::with_capacity(path.permissions.len());
         let mut broad = false;
-        for action in path.actions {
-            let mut found = None;
-            for arn in POLICY_ARNS {
-                let mut fixed: Vec<(&str, Option<&str>)> = vec![("iam:PolicyARN", Some(arn))];
-                if let Some(svc) = path.passed_to {
-                    fixed.push(("iam:PassedToService", Some(svc)));
-                }
-                found = probe.find_allow(action, &fixed, None);
-                if found.is_some() {
-                    break;
-                }
-            }
-            let Some((_, d)) = found else {
+        let mut any_target = false;
+        for perm in path.permissions {
+            let Some((ctx, d)) = find_permission(probe, perm, &called_via) else {
                 continue 'paths;
             };
             let Some(m) = d.deciding else {
                 continue 'paths;
             };
-            broad |= statement_is_broad(probe, &m);
-            if first.is_none() {
-                policy = Some(m.policy);
-                first = Some(m.statement);
+            if perm.target {
+                any_target = true;
+                broad |= statement_is_broad(probe, &m, &ctx);
             }
+            statements.push(m);
         }
-        let severity = if broad {
-            Severity::High
-        } else {
-            Severity::Medium
-        };
-        let scope = if broad {
-            ""
-        } else {
-            " (limited to specific resources)"
-        };
-        out.push(
-            PolicyFinding::new(
-                PRIVILEGE_ESCALATION,
-                severity,
-                first,
-                format!(
-                    "privilege escalation: can {} via {}{scope}",
-                    path.name,
-                    path.actions.join(" + ")
-                ),
-                path.actions.iter().map(|a| a.to_string()).collect(),
-            )
-            .in_policy(policy),
-        );
+        if !any_target {
+            broad = true;
+        }
+        out.push(GrantedPath {
+            path,
+            statements,
+            broad,
+        });
     }
     out
 }
 
-fn statement_is_broad(probe: &Probe<'_>, m: &MatchedStatement) -> bool {
+/// Services whose `aws:CalledVia` a caller may present on this path: the path's own.
+fn called_via(path: &EscalationPath) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for perm in path.permissions {
+        let svc = perm.action.split(':').next().unwrap_or("");
+        let principal = format!("{svc}.amazonaws.com");
+        if !out.contains(&principal) {
+            out.push(principal);
+        }
+        for (key, values) in perm.conditions {
+            if key.eq_ignore_ascii_case("iam:PassedToService") {
+                out.extend(values.iter().map(|v| v.to_string()));
+            }
+        }
+    }
+    out
+}
+
+/// Is one permission allowed, on a resource of its type, with its keys chosen?
+fn find_permission(
+    probe: &Probe<'_>,
+    perm: &Permission,
+    called_via: &[&str],
+) -> Option<(RequestContext, Decision)> {
+    let resources = resources(probe, perm);
+    let mut choices: Vec<Vec<(&str, Option<&str>)>> = vec![Vec::new()];
+    for (key, values) in perm.conditions {
+        let mut next = Vec::new();
+        for prefix in &choices {
+            for v in values.iter() {
+                let mut c = prefix.clone();
+                c.push((*key, Some(*v)));
+                next.push(c);
+            }
+        }
+        choices = next;
+    }
+    for fixed in &choices {
+        let search = Search {
+            fixed,
+            principal: None,
+            called_via: Some(called_via),
+        };
+        for r in &resources {
+            if let Some(found) = probe.search_on(perm.action, r, &search) {
+                return Some(found);
+            }
+        }
+    }
+    None
+}
+
+/// The resources a permission is probed on: a placeholder of its resource type, then the
+/// Allow statements' patterns for the action that are of that type (wildcards filled). An
+/// action that takes no resource is probed on `*`, as IAM authorizes it.
+fn resources(probe: &Probe<'_>, perm: &Permission) -> Vec<String> {
+    let Some(format) = action_facts::arn_format(perm.action, perm.resource) else {
+        return probe.resources_for(perm.action);
+    };
+    if format == "*" {
+        return vec!["*".to_string()];
+    }
+    let of_type = action_facts::pattern(format);
+    let mut out = vec![action_facts::instance(format, &probe.account)];
+    let base = probe.baseline(perm.action, "*");
+    for stmt in probe.allow_statements_for(perm.action) {
+        let Some(list) = &stmt.resource else { continue };
+        if list.negated {
+            continue;
+        }
+        for p in &list.patterns {
+            if out.len() >= MAX_RESOURCES {
+                return out;
+            }
+            let Some(s) = substitute_to_string(p, &base) else {
+                continue;
+            };
+            let r = s.replace(['*', '?'], "x");
+            if arn_matches(&of_type, &r) && !out.contains(&r) {
+                out.push(r);
+            }
+        }
+    }
+    out
+}
+
+/// Does the statement that allowed `ctx` reach arbitrary resources of the type?
+fn statement_is_broad(probe: &Probe<'_>, m: &MatchedStatement, ctx: &RequestContext) -> bool {
     let Some(stmt) = probe.statement(m) else {
         return true;
     };
@@ -236,6 +202,129 @@ fn statement_is_broad(probe: &Probe<'_>, m: &MatchedStatement) -> bool {
         Some(list) => list
             .patterns
             .iter()
-            .any(|p| p.contains(['*', '?']) || p.contains("${")),
+            .filter(|p| {
+                // The patterns that granted this request (variables resolved as IAM would).
+                substitute_to_string(p, ctx).is_none_or(|s| arn_matches(&s, &ctx.resource))
+            })
+            .any(|p| pattern_is_broad(p)),
+    }
+}
+
+/// A pattern is broad when its resource part (after the fifth `:`) has a wildcard or a
+/// variable, or when it is not an ARN at all (`*`).
+fn pattern_is_broad(p: &str) -> bool {
+    match p.splitn(6, ':').nth(5) {
+        Some(resource) => resource.contains(['*', '?']) || resource.contains("${"),
+        None => true,
+    }
+}
+
+/// The findings: one per deciding statement, naming every path id it opens.
+pub(super) fn check(probe: &Probe<'_>) -> Vec<PolicyFinding> {
+    let granted = granted_paths(probe);
+    // (reported statement, paths), in catalogue order of the first path.
+    let mut groups: Vec<(Option<&MatchedStatement>, Vec<&GrantedPath>)> = Vec::new();
+    for g in &granted {
+        let at = g.reported_statement();
+        let key = at.map(|m| (m.policy, m.statement.index));
+        match groups
+            .iter_mut()
+            .find(|(s, _)| s.map(|m| (m.policy, m.statement.index)) == key)
+        {
+            Some((_, list)) => list.push(g),
+            None => groups.push((at, vec![g])),
+        }
+    }
+    groups
+        .into_iter()
+        .map(|(at, list)| finding(at, &list))
+        .collect()
+}
+
+fn finding(at: Option<&MatchedStatement>, list: &[&GrantedPath]) -> PolicyFinding {
+    let severity = list
+        .iter()
+        .map(|g| g.severity())
+        .max()
+        .unwrap_or(Severity::Medium);
+    let mut actions: Vec<String> = Vec::new();
+    for g in list {
+        for a in g.path.actions() {
+            if !actions.iter().any(|x| x == a) {
+                actions.push(a.to_string());
+            }
+        }
+    }
+    let described: Vec<String> = list
+        .iter()
+        .map(|g| {
+            let scope = if g.broad {
+                ""
+            } else {
+                ", named resources only"
+            };
+            format!(
+                "{} ({} via {}{scope})",
+                g.path.id,
+                g.path.name,
+                g.path.actions().collect::<Vec<_>>().join(" + ")
+            )
+        })
+        .collect();
+    let message = match described.as_slice() {
+        [one] => format!("privilege escalation: path {one}"),
+        many => format!(
+            "privilege escalation: {} paths: {}",
+            many.len(),
+            many.join("; ")
+        ),
+    };
+    let mut f = PolicyFinding::new(
+        PRIVILEGE_ESCALATION,
+        severity,
+        at.map(|m| m.statement.clone()),
+        message,
+        actions,
+    )
+    .in_policy(at.map(|m| m.policy));
+    f.paths = list.iter().map(|g| g.path.id).collect();
+    f
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn catalogue_is_well_formed() {
+        let all = paths();
+        for (i, p) in all.iter().enumerate() {
+            assert!(
+                all.iter().skip(i + 1).all(|q| q.id != p.id),
+                "duplicate {}",
+                p.id
+            );
+            assert!(!p.permissions.is_empty(), "{}", p.id);
+            for perm in p.permissions {
+                assert!(
+                    action_facts::arn_format(perm.action, perm.resource).is_some(),
+                    "{}: {} on {:?} is not in the action facts (rerun scripts/gen-escalation-actions.py)",
+                    p.id,
+                    perm.action,
+                    perm.resource
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn broad_patterns() {
+        assert!(pattern_is_broad("*"));
+        assert!(pattern_is_broad("arn:aws:iam::111122223333:role/*"));
+        assert!(pattern_is_broad(
+            "arn:aws:iam::111122223333:user/${aws:username}"
+        ));
+        assert!(!pattern_is_broad("arn:aws:iam::*:role/deployer"));
+        assert!(!pattern_is_broad("arn:aws:ec2:*:*:instance/i-0123"));
     }
 }

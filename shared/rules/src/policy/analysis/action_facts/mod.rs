@@ -1,0 +1,132 @@
+//! What IAM knows about the escalation catalogue's actions: the ARN format of the resource type
+//! each is authorized on, and the condition keys its requests carry.
+//!
+//! Probes use them to be as precise as IAM: an action is probed on an ARN of its own resource
+//! type (a notebook action allowed only on endpoint ARNs is not allowed), and a key the request
+//! never carries (`iam:PermissionsBoundary` on `iam:CreateAccessKey`) is never set. The table is
+//! generated for the catalogue's actions only ([`table`]); for any other action nothing is known
+//! and the probes stay generic.
+
+mod table;
+
+use table::{ActionFacts, ACTION_FACTS};
+
+fn rows(action: &str) -> impl Iterator<Item = &'static ActionFacts> + '_ {
+    ACTION_FACTS
+        .iter()
+        .filter(move |f| f.action.eq_ignore_ascii_case(action))
+}
+
+/// The condition keys a request for `action` can carry (lower-case, comma-separated, `${…}`
+/// templates kept), or `None` when the action is not in the table.
+pub fn request_keys(action: &str) -> Option<&'static str> {
+    rows(action).next().map(|f| f.keys)
+}
+
+/// The ARN format (`arn:${Partition}:iam::${Account}:role/${RoleNameWithPath}`) of `action`'s
+/// resource type `resource`, `"*"` for an action that takes none.
+pub fn arn_format(action: &str, resource: &str) -> Option<&'static str> {
+    rows(action).find(|f| f.resource == resource).map(|f| f.arn)
+}
+
+/// Global keys every request carries, whatever the action: all `aws:` keys except the tag keys,
+/// which only requests that tag (`aws:RequestTag/…`, `aws:TagKeys`) or resources that have tags
+/// (`aws:ResourceTag/…`) carry, and which the table lists per action.
+fn is_global(key: &str) -> bool {
+    key.starts_with("aws:")
+        && !key.starts_with("aws:requesttag/")
+        && !key.starts_with("aws:resourcetag/")
+        && key != "aws:tagkeys"
+}
+
+/// Can a request whose keys are `keys` (from [`request_keys`]) carry `key`?
+pub fn carries(keys: &str, key: &str) -> bool {
+    let key = key.to_ascii_lowercase();
+    if is_global(&key) {
+        return true;
+    }
+    keys.split(',').any(|k| match k.split_once("${") {
+        Some((prefix, _)) => key.starts_with(prefix) && key.len() > prefix.len(),
+        None => k == key,
+    })
+}
+
+/// An ARN of the format with every `${Variable}` filled: the partition `aws`, the region
+/// `us-east-1`, the account given, and `probe` for names and ids.
+pub fn instance(format: &str, account: &str) -> String {
+    let mut out = String::with_capacity(format.len());
+    let mut rest = format;
+    while let Some(start) = rest.find("${") {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + 2..];
+        let Some(end) = after.find('}') else {
+            out.push_str(&rest[start..]);
+            return out;
+        };
+        out.push_str(match &after[..end] {
+            "Partition" => "aws",
+            "Region" => "us-east-1",
+            "Account" => account,
+            _ => "probe",
+        });
+        rest = &after[end + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The format as a resource pattern (every `${Variable}` a `*`): which ARNs are of the type.
+pub fn pattern(format: &str) -> String {
+    let mut out = String::with_capacity(format.len());
+    let mut rest = format;
+    while let Some(start) = rest.find("${") {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + 2..];
+        let Some(end) = after.find('}') else {
+            out.push_str(&rest[start..]);
+            return out;
+        };
+        out.push('*');
+        rest = &after[end + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Every (action, resource type) in the table, for tests.
+pub fn entries() -> impl Iterator<Item = (&'static str, &'static str)> {
+    ACTION_FACTS.iter().map(|f| (f.action, f.resource))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_per_action() {
+        let keys = request_keys("iam:CreateAccessKey").unwrap();
+        assert!(!carries(keys, "iam:PermissionsBoundary"));
+        assert!(carries(keys, "aws:SourceIp"));
+        let keys = request_keys("iam:CreateUser");
+        assert!(keys.is_none(), "not a catalogue action");
+        let keys = request_keys("iam:PassRole").unwrap();
+        assert!(carries(keys, "iam:PassedToService"));
+        assert!(carries(keys, "aws:ResourceTag/team"));
+        assert!(!carries(keys, "aws:RequestTag/team"));
+    }
+
+    #[test]
+    fn formats() {
+        let f = arn_format(
+            "sagemaker:CreatePresignedNotebookInstanceUrl",
+            "notebook-instance",
+        )
+        .unwrap();
+        assert_eq!(
+            instance(f, "111122223333"),
+            "arn:aws:sagemaker:us-east-1:111122223333:notebook-instance/probe"
+        );
+        assert_eq!(pattern(f), "arn:*:sagemaker:*:*:notebook-instance/*");
+        assert_eq!(instance("arn:${Broken", "1"), "arn:${Broken");
+    }
+}
