@@ -8,6 +8,7 @@ mod check_template;
 mod docs;
 mod error;
 mod input;
+mod managed_policies;
 mod output;
 mod scan;
 mod simulate;

@@ -193,3 +193,28 @@ fn simulate_explains_the_decision() {
     assert_eq!(v["verdict"], "Allow");
     assert_eq!(v["deciding"]["policy"], 1);
 }
+
+/// A SAM function is judged by what it will hold: `Policies: [AdministratorAccess]` is the AWS
+/// managed policy's document (admin), a SAM policy template is its expansion (scoped, clean).
+#[test]
+fn check_template_judges_sam_managed_policies_and_templates() {
+    let template = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/data/templates/sam-managed-policies.yaml")
+        .display()
+        .to_string();
+    let (code, out, err) = run(&["check-template", "--format", "json", &template]);
+    assert_eq!(code, 1, "{out}{err}");
+    let findings: Vec<serde_json::Value> = serde_json::from_str(&out).unwrap();
+    let file = |f: &serde_json::Value| f["file"].as_str().unwrap_or_default().to_string();
+    assert!(
+        findings.iter().any(|f| f["rule"] == "iam-policy-admin-wildcard"
+            && file(f).ends_with("#Resources.Admin (AWS managed policy AdministratorAccess)")),
+        "{findings:#?}"
+    );
+    // The table-scoped template and SAM's default basic execution policy are clean.
+    assert!(
+        findings.iter().all(|f| file(f).contains("#Resources.Admin ")),
+        "{findings:#?}"
+    );
+    assert!(!err.contains("not judged"), "{err}");
+}

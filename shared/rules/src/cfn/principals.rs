@@ -518,9 +518,13 @@ impl Collector<'_> {
                         continue;
                     };
                     match expand(name, parameters) {
-                        Ok(statements) => p
-                            .inline
-                            .push((format!("{path}.{name}"), json!({ "Statement": statements }))),
+                        // SAM writes no Version. No template uses policy variables (a test
+                        // keeps it so), so the language version changes nothing, and a
+                        // "Version is missing" the author cannot fix would only be noise.
+                        Ok(statements) => p.inline.push((
+                            format!("{path}.{name}"),
+                            json!({ "Version": "2012-10-17", "Statement": statements }),
+                        )),
                         Err(error) => self.notes.push(TemplateNote::SamTemplate {
                             logical_id: p.logical_id.clone(),
                             path,

@@ -217,6 +217,12 @@ mod tests {
     }
 
     #[test]
+    fn no_template_uses_policy_variables() {
+        // Why principals may give expansions Version 2012-10-17 where SAM writes none.
+        assert!(!DATA.contains("${aws:"));
+    }
+
+    #[test]
     fn dynamodb_crud_is_scoped_to_the_table() {
         let s = expand("DynamoDBCrudPolicy", &json!({"TableName": "REF-Table"})).unwrap();
         assert_eq!(s.len(), 1);
