@@ -168,6 +168,16 @@ fn severity_follows_the_scope_of_the_targets() {
     let own = json!({"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"iam:PutUserPolicy",
         "Resource":"arn:aws:iam::111122223333:user/${aws:username}"}});
     assert_eq!(sev(own, "iam-007"), Some(Severity::High));
+    // Assuming one named role is the delegation sts:AssumeRole is for; any role is a path.
+    let assume = |role: &str| json!({"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"sts:AssumeRole","Resource":role}});
+    assert_eq!(
+        sev(
+            assume("arn:aws:iam::*:role/GuardrailRemediationRole"),
+            "sts-001"
+        ),
+        None
+    );
+    assert_eq!(sev(assume("*"), "sts-001"), Some(Severity::High));
 }
 
 #[test]

@@ -96,6 +96,9 @@ pub fn granted_paths(probe: &Probe<'_>) -> Vec<GrantedPath> {
         if !any_target {
             broad = true;
         }
+        if path.broad_only && !broad {
+            continue;
+        }
         out.push(GrantedPath {
             path,
             statements,

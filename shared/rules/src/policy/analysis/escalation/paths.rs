@@ -74,6 +74,10 @@ pub struct EscalationPath {
     pub gains: &'static str,
     /// What must already exist for the path to work that a policy cannot show, if anything.
     pub prerequisite: Option<&'static str>,
+    /// A path only against arbitrary targets: on named resources the grant is the delegation
+    /// it was written for (assuming one named role is what `sts:AssumeRole` is for; whether
+    /// that role is more privileged is the principal analysis's question, not the policy's).
+    pub broad_only: bool,
 }
 
 impl EscalationPath {
@@ -148,6 +152,7 @@ const fn path(
         permissions,
         gains,
         prerequisite,
+        broad_only: false,
     }
 }
 
@@ -848,12 +853,15 @@ const PATHS: &[EscalationPath] = &[
         GAINS_RESOURCE_ROLE,
         Some("a running instance with the SSM agent and an instance profile"),
     ),
-    path(
-        "sts-001",
-        "assume a role",
-        PrincipalAccess,
-        &[t("sts:AssumeRole", "role")],
-        "the permissions of the role",
-        Some("a role whose trust policy lets the principal (or its account) assume it"),
-    ),
+    EscalationPath {
+        broad_only: true,
+        ..path(
+            "sts-001",
+            "assume any role",
+            PrincipalAccess,
+            &[t("sts:AssumeRole", "role")],
+            "the permissions of every role whose trust policy lets the principal (or its account) in",
+            Some("a role whose trust policy lets the principal (or its account) assume it"),
+        )
+    },
 ];
