@@ -171,6 +171,14 @@ impl Graph<'_, '_> {
         if !mentions_aws_principals(trust) {
             return None;
         }
+        // Cheap before the trust is probed: unless the trust names this principal (or
+        // everyone), the principal's own policies must allow sts:AssumeRole at all.
+        let probe = self.probes.get(from)?.as_ref();
+        if !names_explicitly(trust, &p.arn)
+            && !probe.is_some_and(|pr| pr.mentions("sts:AssumeRole"))
+        {
+            return None;
+        }
         for mfa in [false, true] {
             let Some(named) = trust_allows(trust, p, role, mfa, self.analysis) else {
                 continue;
@@ -178,8 +186,7 @@ impl Graph<'_, '_> {
             let identity = if named {
                 Some("its trust policy names it".to_string())
             } else {
-                let probe = self.probes.get(from)?.as_ref()?;
-                can_assume(probe, &role.arn, mfa)
+                can_assume(probe?, &role.arn, mfa)
                     .map(|m| describe(self.principals, p, m.policy, &m.statement.to_string()))
             };
             let Some(identity) = identity else {
@@ -262,6 +269,20 @@ fn trust_allows(
             }
     });
     Some(named)
+}
+
+/// Does an Allow statement of the trust policy name `arn` (or `*`) as an AWS principal?
+fn names_explicitly(trust: &PolicyDocument, arn: &str) -> bool {
+    trust.statements.iter().any(|s| {
+        s.principal
+            .as_ref()
+            .is_some_and(|spec| match &spec.principals {
+                Named::Any => true,
+                Named::Typed(entries) => entries.iter().any(|(k, v)| {
+                    *k == PrincipalType::Aws && v.iter().any(|v| v == "*" || v == arn)
+                }),
+            })
+    })
 }
 
 /// Cheap pre-filter: only trust policies with an AWS principal can let a user or role in.

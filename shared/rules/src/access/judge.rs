@@ -15,7 +15,9 @@
 
 use super::graph::{self, Edge};
 use super::principal::{Principal, PrincipalKind, Principals};
-use crate::policy::analysis::principal::{analyze_principal, PrincipalAnalysis};
+use crate::policy::analysis::principal::{
+    analyze_principal, analyze_principal_with, without_mfa, PrincipalAnalysis,
+};
 use crate::policy::analysis::probe::Probe;
 use crate::policy::{AnalysisOptions, Caller, PolicyDocument, PolicyFinding, PolicySet};
 use crate::severity::Severity;
@@ -105,11 +107,19 @@ pub fn judge(principals: &Principals, options: &AccessOptions<'_>) -> AccessRepo
         own_account: Some(principals.account.clone()),
         ..AnalysisOptions::default()
     };
+    let mut per_document = PerDocument::new(principals, &analysis_options);
     let analyses: Vec<Option<PrincipalAnalysis>> = principals
         .principals
         .iter()
         .map(|p| {
-            probe_for(principals, p, options, &analysis_options).map(|pr| analyze_principal(&pr))
+            let probe = probe_for(principals, p, options, &analysis_options)?;
+            Some(match per_document.without_mfa(p, options) {
+                Some(without_mfa) => PrincipalAnalysis {
+                    without_mfa,
+                    ..analyze_principal_with(&probe, false)
+                },
+                None => analyze_principal(&probe),
+            })
         })
         .collect();
     let is_admin: Vec<bool> = analyses
@@ -303,4 +313,66 @@ fn hop(principals: &Principals, e: &Edge) -> String {
             .unwrap_or_default()
     };
     format!("{} {} {}", name(e.from), e.how, name(e.to))
+}
+
+/// Per-document answers that combine exactly into a principal's: with no Deny anywhere, no
+/// boundary, no SCP and nothing caller-specific (policy variables, principal keys), a request
+/// is allowed by a set exactly when one of its documents allows it, and every sensitive action
+/// is its own request. Thousands of principals share a few hundred documents, so this turns
+/// the costliest probe (hundreds of sensitive actions) from per principal to per document.
+struct PerDocument<'a> {
+    principals: &'a Principals,
+    analysis: &'a AnalysisOptions,
+    /// `None`: not computed yet; `Some(None)`: the document does not combine.
+    cache: Vec<Option<Option<Vec<PolicyFinding>>>>,
+}
+
+impl<'a> PerDocument<'a> {
+    fn new(principals: &'a Principals, analysis: &'a AnalysisOptions) -> Self {
+        PerDocument {
+            principals,
+            analysis,
+            cache: vec![None; principals.documents.len()],
+        }
+    }
+
+    /// The principal's MFA findings as the union of its documents', when that is exact.
+    fn without_mfa(
+        &mut self,
+        p: &Principal,
+        options: &AccessOptions<'_>,
+    ) -> Option<Vec<PolicyFinding>> {
+        if p.boundary.is_some() || !options.scps.is_empty() {
+            return None;
+        }
+        let mut out = Vec::new();
+        for (position, held) in p.policies.iter().enumerate() {
+            let found = self.document(held.document)?;
+            out.extend(found.iter().cloned().map(|mut f| {
+                f.policy = Some(position);
+                f
+            }));
+        }
+        Some(out)
+    }
+
+    fn document(&mut self, index: usize) -> Option<&Vec<PolicyFinding>> {
+        if self.cache.get(index)?.is_none() {
+            let doc = self.principals.document(index)?;
+            let combines = doc.statements.iter().all(|s| {
+                s.effect == crate::policy::Effect::Allow
+                    && !s.conditions.iter().any(|c| {
+                        let k = c.key.to_ascii_lowercase();
+                        k.starts_with("aws:principal")
+                            || k.starts_with("aws:username")
+                            || k.starts_with("aws:userid")
+                    })
+            }) && !serde_json::to_string(doc).is_ok_and(|t| t.contains("${"));
+            let answer = combines.then(|| without_mfa(&Probe::new(doc, self.analysis)));
+            if let Some(slot) = self.cache.get_mut(index) {
+                *slot = Some(answer);
+            }
+        }
+        self.cache.get(index)?.as_ref()?.as_ref()
+    }
 }

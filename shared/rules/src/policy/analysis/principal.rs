@@ -24,12 +24,18 @@ pub struct PrincipalAnalysis {
 
 /// Judge a principal's policy set.
 pub fn analyze_principal(probe: &Probe<'_>) -> PrincipalAnalysis {
+    analyze_principal_with(probe, true)
+}
+
+/// As [`analyze_principal`]; `with_mfa == false` leaves `without_mfa` empty for a caller that
+/// has it already (the union of per-document answers, when that is exact).
+pub fn analyze_principal_with(probe: &Probe<'_>, with_mfa: bool) -> PrincipalAnalysis {
     let admin = admin::check(probe)
         .into_iter()
         .find(|f| f.severity >= Severity::Medium);
     PrincipalAnalysis {
         admin,
-        without_mfa: mfa::check(probe),
+        without_mfa: if with_mfa { mfa::check(probe) } else { Vec::new() },
         // Assuming a role is a path only if the role is worth having: the graph of principals
         // (crate::access::graph) decides that edge exactly, role by role.
         escalation: escalation::check(probe)
@@ -100,4 +106,10 @@ pub fn can_assume(probe: &Probe<'_>, role_arn: &str, mfa: bool) -> Option<Matche
     )];
     let (_, d) = probe.find_allow_on("sts:AssumeRole", role_arn, &fixed, None)?;
     d.deciding
+}
+
+/// Sensitive actions one document allows without MFA, as [`analyze_principal`] would report
+/// them for a principal holding only this document.
+pub fn without_mfa(probe: &Probe<'_>) -> Vec<PolicyFinding> {
+    mfa::check(probe)
 }

@@ -1,0 +1,39 @@
+//! Effective access over an account file, the rules core alone (no AWS SDK, no bundled
+//! AWS managed documents): `cargo run --release -p guardrail-rules --example access FILE`.
+//! bench/RESULTS.md uses it to time the judgement itself; `guardrail access` is the command.
+
+use guardrail_rules::access::{self, AccessOptions, Principals};
+use guardrail_rules::sweep::parse_account_file;
+
+fn main() {
+    let Some(path) = std::env::args().nth(1) else {
+        eprintln!("usage: access FILE");
+        std::process::exit(2);
+    };
+    let text = match std::fs::read_to_string(&path) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("{path}: {e}");
+            std::process::exit(2);
+        }
+    };
+    let facts = match parse_account_file(&text) {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("{path}: {e}");
+            std::process::exit(2);
+        }
+    };
+    let account = facts.account_id().unwrap_or_default();
+    let principals = Principals::build(&facts, &account, &|_| None);
+    let report = access::judge(&principals, &AccessOptions::default());
+    let count = |rule: &str| report.findings.iter().filter(|f| f.rule == rule).count();
+    println!(
+        "{} principal(s): {} admin, {} admin-reachable, {} without MFA; {} note(s)",
+        report.principals.len(),
+        count(access::ADMIN),
+        count(access::ADMIN_REACHABLE),
+        count(access::SENSITIVE_WITHOUT_MFA),
+        report.notes.len()
+    );
+}
