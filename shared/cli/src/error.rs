@@ -17,6 +17,8 @@ pub enum CliError {
     },
     #[error("invalid --context {0:?}: expected key=value")]
     BadContext(String),
+    #[error("{path}: {reason}")]
+    Account { path: PathBuf, reason: String },
     #[error("{path}: not a YAML/JSON template: {reason}")]
     Template { path: PathBuf, reason: String },
     /// `scan`: bad GUARDRAIL_* settings, or AWS could not be read.
@@ -24,4 +26,6 @@ pub enum CliError {
     Scan(String),
     #[error("cannot write output: {0}")]
     Output(#[from] serde_json::Error),
+    #[error("cannot write output: {0}")]
+    Write(#[from] std::io::Error),
 }

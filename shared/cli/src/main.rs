@@ -3,6 +3,7 @@
 //! main.rs only parses arguments and maps results to exit codes; each subcommand lives in its
 //! own module, so adding `scan` later means one enum variant and one module.
 
+mod access;
 mod check_policy;
 mod check_template;
 mod docs;
@@ -36,6 +37,10 @@ enum Command {
     /// Analyse every IAM policy a CloudFormation/SAM template defines (roles, policies,
     /// resource policies, SAM function policies).
     CheckTemplate(check_template::Args),
+    /// Effective access of every user and role of an exported account
+    /// (`aws iam get-account-authorization-details`): who is admin, who can become one, who
+    /// acts without MFA.
+    Access(access::Args),
     /// Regenerate docs/rules/*.md and the README rule table from the rules' metadata.
     Docs(docs::Args),
     /// Evaluate a request against policies and explain the decision.
@@ -47,6 +52,7 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
+        Command::Access(args) => access::run(&args),
         Command::CheckPolicy(args) => check_policy::run(&args),
         Command::CheckTemplate(args) => check_template::run(&args),
         Command::Docs(args) => docs::run(&args),

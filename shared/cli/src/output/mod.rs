@@ -33,3 +33,15 @@ impl FileFinding {
         }
     }
 }
+
+/// Write `text` to standard output. A closed pipe (`guardrail ... | head -1`) is not an
+/// error: the reader has what it wanted, so the command ends quietly instead of panicking as
+/// `println!` does.
+pub fn emit(text: &str) -> Result<(), std::io::Error> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => other,
+    }
+}

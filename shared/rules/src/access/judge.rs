@@ -254,7 +254,10 @@ pub fn judge(principals: &Principals, options: &AccessOptions<'_>) -> AccessRepo
                     .map(|f| format!("{} ({})", f.message, where_decided(principals, p, f)))
                     .collect();
                 if let Some(e) = via {
-                    parts.push(format!("through {}", hop(principals, e)));
+                    parts.push(format!(
+                        "through a role it can assume without MFA ({})",
+                        hop(principals, e)
+                    ));
                 }
                 report.findings.push(PrincipalFinding {
                     rule: SENSITIVE_WITHOUT_MFA,
