@@ -167,6 +167,18 @@ impl Seeded {
                 "AdminAll@v1".to_string(),
                 self.admin_policy_arn.clone(),
             ),
+            // alice holds AWS's AdministratorAccess (the sweep reads its document; the
+            // document itself is not a finding) and has no MFA.
+            (
+                "iam-principal-admin".to_string(),
+                "alice".to_string(),
+                format!("arn:aws:iam::{ACCOUNT}:user/alice"),
+            ),
+            (
+                "iam-principal-sensitive-without-mfa".to_string(),
+                "alice".to_string(),
+                format!("arn:aws:iam::{ACCOUNT}:user/alice"),
+            ),
             (
                 "iam-role-trust-open".to_string(),
                 "partner-open".to_string(),
@@ -256,7 +268,7 @@ async fn sweep_finds_exactly_the_seeded_misconfigurations_and_alerts_each_incide
 
     // One alert per incident, plus the summary.
     let alerts = acct.inbox.drain().await;
-    assert_eq!(alerts.len(), 9, "{alerts:#?}");
+    assert_eq!(alerts.len(), 11, "{alerts:#?}");
     let summary: Vec<_> = alerts
         .iter()
         .filter(|a| a.attributes["rule"] == "account-sweep")
@@ -265,7 +277,7 @@ async fn sweep_finds_exactly_the_seeded_misconfigurations_and_alerts_each_incide
     assert_eq!(summary[0].attributes["severity"], "critical");
     assert!(summary[0]
         .subject
-        .starts_with("[CRITICAL] Account sweep: 8 finding(s) in 123456789012"));
+        .starts_with("[CRITICAL] Account sweep: 10 finding(s) in 123456789012"));
     for named in [
         "iam-role-trust-open",
         "partner-open",
@@ -308,16 +320,16 @@ async fn sweep_finds_exactly_the_seeded_misconfigurations_and_alerts_each_incide
     // fixed password policy is gone, every other incident is a duplicate.
     let out = f.handle(&event).await.unwrap();
     assert!(out.findings.is_empty(), "{:#?}", out.findings);
-    assert_eq!(out.duplicates.len(), 7, "{:?}", out.duplicates);
+    assert_eq!(out.duplicates.len(), 9, "{:?}", out.duplicates);
     let alerts = acct.inbox.drain().await;
     assert_eq!(alerts.len(), 1, "{alerts:#?}");
     assert_eq!(alerts[0].attributes["rule"], "account-sweep");
     assert!(
-        alerts[0].subject.contains("7 finding(s)"),
+        alerts[0].subject.contains("9 finding(s)"),
         "{}",
         alerts[0].subject
     );
-    assert!(alerts[0].message.contains("7 already reported"));
+    assert!(alerts[0].message.contains("9 already reported"));
 }
 
 #[tokio::test]
@@ -330,7 +342,7 @@ async fn by_default_only_the_summary_is_published_and_nothing_changes() {
     let alerts = acct.inbox.drain().await;
     assert_eq!(alerts.len(), 1, "{alerts:#?}");
     assert_eq!(alerts[0].attributes["rule"], "account-sweep");
-    assert_eq!(alerts[0].attributes["findings"], "8");
+    assert_eq!(alerts[0].attributes["findings"], "10");
     // Dry-run and alert mode: the password policy is untouched.
     let policy = acct
         .iam
@@ -380,4 +392,79 @@ async fn config_periodic_rule_evaluates_every_user() {
         .evaluations
         .iter()
         .all(|e| e.resource_type == "AWS::IAM::User"));
+}
+
+/// The sweep's IAM read: every customer managed policy, and of the AWS managed ones exactly
+/// those a principal uses (attached, or as a permissions boundary), with their documents; the
+/// ~1,580 others moto returns are dropped. A referenced policy the answer lacks is fetched by
+/// ARN, and one IAM does not know is left out rather than failing the sweep.
+#[tokio::test]
+async fn the_iam_read_holds_the_aws_managed_policies_principals_use() {
+    use guardrail_aws::account::AccountReader;
+    use guardrail_aws::api_counter::ApiCounter;
+    const READ_ONLY: &str = "arn:aws:iam::aws:policy/ReadOnlyAccess";
+    const POWER_USER: &str = "arn:aws:iam::aws:policy/PowerUserAccess";
+    let moto = Moto::start();
+    let sdk = moto.sdk("us-east-1").await;
+    let iam = aws_sdk_iam::Client::new(&sdk);
+    iam.create_user().user_name("alice").send().await.unwrap();
+    iam.attach_user_policy()
+        .user_name("alice")
+        .policy_arn(ADMIN)
+        .send()
+        .await
+        .unwrap();
+    let unused = create_policy(&iam, "Unused", SCOPED_DOC).await;
+    let gone = format!("arn:aws:iam::{ACCOUNT}:policy/Deleted");
+    for (role, boundary) in [("ci", READ_ONLY), ("orphan", gone.as_str())] {
+        iam.create_role()
+            .role_name(role)
+            .assume_role_policy_document(SERVICE_TRUST)
+            .permissions_boundary(boundary)
+            .send()
+            .await
+            .unwrap();
+    }
+
+    let reader = AccountReader::new(&sdk, ApiCounter::new());
+    let facts = reader.iam_facts().await.unwrap();
+    let mut arns: Vec<&str> = facts.policies.iter().map(|p| p.arn.as_str()).collect();
+    arns.sort();
+    assert_eq!(arns, vec![unused.as_str(), ADMIN, READ_ONLY]);
+    let index = facts.policy_index();
+    for arn in [ADMIN, READ_ONLY] {
+        let p = index[arn];
+        assert!(p.is_aws_managed());
+        assert_eq!(p.arn.rsplit('/').next(), Some(p.name.as_str()));
+        let doc = p.document.as_deref().expect("default version document");
+        guardrail_rules::policy::PolicyDocument::parse(doc).expect("parses");
+    }
+    let ci = facts.roles.iter().find(|r| r.name == "ci").unwrap();
+    assert_eq!(ci.permissions_boundary.as_deref(), Some(READ_ONLY));
+    assert_eq!(ci.path, "/");
+    assert!(ci.create_date.as_deref().is_some_and(|d| d.ends_with('Z')));
+    assert_eq!(ci.last_used, None, "never assumed");
+    let alice = facts.user("alice").unwrap();
+    assert_eq!(alice.path, "/");
+    assert!(alice.create_date.is_some());
+    // Only the deleted boundary was missing: one GetPolicy, NotFound, skipped.
+    assert_eq!(facts.missing_policy_arns(), vec![gone.clone()]);
+    let calls = reader.counter().snapshot();
+    assert_eq!(calls.get("iam:GetAccountAuthorizationDetails"), Some(&1));
+    assert_eq!(calls.get("iam:GetPolicy"), Some(&1), "{calls:?}");
+    assert_eq!(calls.get("iam:GetPolicyVersion"), None, "{calls:?}");
+
+    // Fetched by ARN, as for a boundary-only policy real IAM leaves out of the answer.
+    let fetched = reader
+        .missing_policies(vec![POWER_USER.to_string(), gone])
+        .await
+        .unwrap();
+    assert_eq!(fetched.len(), 1);
+    assert_eq!(
+        (fetched[0].name.as_str(), fetched[0].arn.as_str()),
+        ("PowerUserAccess", POWER_USER)
+    );
+    assert!(!fetched[0].default_version_id.is_empty());
+    let doc = fetched[0].document.as_deref().expect("document");
+    guardrail_rules::policy::PolicyDocument::parse(doc).expect("parses");
 }

@@ -4,7 +4,8 @@
 //! GetAccountAuthorizationDetails replaces a List and a Get per user, group, role and policy
 //! (thousands of calls in a large account), and one credential report replaces three calls per
 //! user. The only per-user call is ListAccessKeys, for users whose unused key is to be
-//! deactivated. EC2 is regional: per region one paginated DescribeVolumes and one
+//! deactivated; the only per-policy calls are GetPolicy and GetPolicyVersion, for a policy a
+//! principal uses that the answer lacked (see [`SWEEP_FILTER`]). EC2 is regional: per region one paginated DescribeVolumes and one
 //! GetEbsEncryptionByDefault, a few regions at a time.
 
 use crate::api_counter::ApiCounter;
@@ -34,6 +35,35 @@ pub const REGION_CONCURRENCY: usize = 4;
 
 /// GetAccountAuthorizationDetails' largest page.
 const PAGE: i32 = 1000;
+
+/// Referenced managed policies the GetAccountAuthorizationDetails answer lacked, fetched at the
+/// same time (GetPolicy then GetPolicyVersion each): in practice none or a few, and IAM's
+/// request rate is per account and cannot be raised.
+pub const POLICY_CONCURRENCY: usize = 4;
+
+/// What the sweep asks GetAccountAuthorizationDetails for.
+///
+/// `AWSManagedPolicy` is in the filter because the principals' effective access needs the
+/// documents of the AWS managed policies they use (AdministratorAccess attached to a group
+/// makes its members admins). Real IAM answers that filter with the AWS managed policies in
+/// use in the account (attachment count above zero: typically tens, not the ~1,300 AWS
+/// publishes; the AWS CLI's own example output shows only attached ones), so they come in the
+/// same pages as the principals: no call per policy. IAM's reference does not promise it,
+/// though, and moto 5.2 (with MOTO_IAM_LOAD_MANAGED_POLICIES) returns every AWS managed policy
+/// it knows (about 1,580, in one unpaginated answer). So the answer is pruned to what a
+/// principal references ([`AccountFacts::retain_referenced_aws_policies`]); should IAM ever
+/// return them all, that costs two or three more pages of 1,000 items, still far fewer calls
+/// than ListPolicies `Scope=AWS` plus a GetPolicyVersion per policy. A referenced policy the
+/// answer lacks (one used only as a permissions boundary, whose attachment count is zero; or
+/// one created between pages) is fetched with GetPolicy + GetPolicyVersion
+/// ([`AccountReader::missing_policies`]).
+pub const SWEEP_FILTER: [EntityType; 5] = [
+    EntityType::User,
+    EntityType::Group,
+    EntityType::Role,
+    EntityType::LocalManagedPolicy,
+    EntityType::AwsManagedPolicy,
+];
 
 /// Reads the facts of a whole account, counting every call.
 #[derive(Clone)]
@@ -138,6 +168,99 @@ impl AccountReader {
                 _ => return Ok(facts),
             }
         }
+    }
+
+    /// The IAM facts a sweep judges: users, groups, roles, every customer managed policy and
+    /// the AWS managed policies a principal uses, each with its default version's document
+    /// (see [`SWEEP_FILTER`] for how they are read).
+    pub async fn iam_facts(&self) -> Result<AccountFacts, AwsError> {
+        let mut facts = self.authorization_details(&SWEEP_FILTER).await?;
+        facts.retain_referenced_aws_policies();
+        let missing = facts.missing_policy_arns();
+        let mut fetched = self.missing_policies(missing).await?;
+        fetched.sort_by(|a, b| a.arn.cmp(&b.arn));
+        facts.policies.extend(fetched);
+        Ok(facts)
+    }
+
+    /// Managed policies by ARN (GetPolicy, then GetPolicyVersion of the default version), a few
+    /// at a time. A policy IAM does not know (deleted since it was referenced) is left out; one
+    /// this role may not read is kept without its document, so the rules can say what they
+    /// could not judge instead of the whole sweep failing on a missing permission.
+    pub async fn missing_policies(
+        &self,
+        arns: Vec<String>,
+    ) -> Result<Vec<ManagedPolicy>, AwsError> {
+        let fetched: Vec<Option<ManagedPolicy>> = stream::iter(arns)
+            .map(|arn| self.managed_policy(arn))
+            .buffer_unordered(POLICY_CONCURRENCY)
+            .try_collect()
+            .await?;
+        Ok(fetched.into_iter().flatten().collect())
+    }
+
+    async fn managed_policy(&self, arn: String) -> Result<Option<ManagedPolicy>, AwsError> {
+        let unreadable = |arn: String, err: &AwsError| {
+            tracing::warn!(policy = %arn, error = %err, "managed policy not readable: kept without its document");
+            ManagedPolicy {
+                name: policy_name(None, &arn),
+                arn,
+                ..ManagedPolicy::default()
+            }
+        };
+        let policy = match self.iam.get_policy().policy_arn(&arn).send().await {
+            Ok(out) => out.policy,
+            Err(e) => {
+                let err = classify("iam", "GetPolicy", e);
+                return match err.kind {
+                    ErrorKind::NotFound => {
+                        tracing::warn!(policy = %arn, "referenced managed policy not found: skipped");
+                        Ok(None)
+                    }
+                    ErrorKind::AccessDenied => Ok(Some(unreadable(arn, &err))),
+                    _ => Err(err),
+                };
+            }
+        };
+        let Some(policy) = policy else {
+            return Ok(None);
+        };
+        let default = s(policy.default_version_id());
+        let mut out = ManagedPolicy {
+            name: policy_name(policy.policy_name(), &arn),
+            arn,
+            default_version_id: default.clone(),
+            document: None,
+            attachment_count: policy.attachment_count().map(i64::from).unwrap_or(0),
+        };
+        if default.is_empty() {
+            return Ok(Some(out));
+        }
+        match self
+            .iam
+            .get_policy_version()
+            .policy_arn(&out.arn)
+            .version_id(&default)
+            .send()
+            .await
+        {
+            Ok(v) => {
+                out.document = v
+                    .policy_version()
+                    .and_then(|v| v.document())
+                    .map(str::to_string);
+            }
+            Err(e) => {
+                let err = classify("iam", "GetPolicyVersion", e);
+                match err.kind {
+                    ErrorKind::NotFound | ErrorKind::AccessDenied => {
+                        tracing::warn!(policy = %out.arn, error = %err, "default version not readable: kept without its document");
+                    }
+                    _ => return Err(err),
+                }
+            }
+        }
+        Ok(Some(out))
     }
 
     /// Generate the credential report (polling until IAM says COMPLETE, within
@@ -275,14 +398,8 @@ impl AccountFactsReader for AccountReader {
         settings: &Settings,
         now: i64,
     ) -> Result<SweepFacts, AwsError> {
-        let filter = [
-            EntityType::User,
-            EntityType::Group,
-            EntityType::Role,
-            EntityType::LocalManagedPolicy,
-        ];
         let (iam, report, password_policy, regions) = futures::try_join!(
-            self.authorization_details(&filter),
+            self.iam_facts(),
             self.credential_report(),
             self.password_policy(),
             self.regions(home_region, settings),
