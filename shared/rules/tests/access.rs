@@ -126,7 +126,10 @@ fn sensitive_actions_without_mfa_and_the_mfa_enforcement_deny() {
     );
     // Bob acts without MFA through the role he can assume without it.
     let m = message(&r, "bob", access::SENSITIVE_WITHOUT_MFA);
-    assert!(m.contains("through a role it can assume without MFA (user bob can assume role"), "{m}");
+    assert!(
+        m.contains("through a role it can assume without MFA (user bob can assume role"),
+        "{m}"
+    );
 }
 
 #[test]

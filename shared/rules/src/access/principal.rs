@@ -74,6 +74,9 @@ pub struct Principals {
     pub notes: Vec<String>,
 }
 
+/// Finds a managed policy's label and document index by ARN, parsing it on first use.
+type Resolve<'r> = dyn FnMut(&mut Principals, &str) -> Result<(String, usize), String> + 'r;
+
 /// Documents of AWS managed policies the account facts lack, by ARN (the CLI's bundle; the
 /// Lambdas have none).
 pub type PolicyLookup<'a> = &'a dyn Fn(&str) -> Option<String>;
@@ -192,7 +195,7 @@ impl Principals {
         p: &mut Principal,
         from: &str,
         arn: &str,
-        resolve: &mut dyn FnMut(&mut Principals, &str) -> Result<(String, usize), String>,
+        resolve: &mut Resolve<'_>,
     ) {
         match resolve(self, arn) {
             Ok((label, document)) => p.policies.push(HeldPolicy {
@@ -203,12 +206,7 @@ impl Principals {
         }
     }
 
-    fn set_boundary(
-        &mut self,
-        p: &mut Principal,
-        arn: Option<&str>,
-        resolve: &mut dyn FnMut(&mut Principals, &str) -> Result<(String, usize), String>,
-    ) {
+    fn set_boundary(&mut self, p: &mut Principal, arn: Option<&str>, resolve: &mut Resolve<'_>) {
         let Some(arn) = arn else {
             return;
         };

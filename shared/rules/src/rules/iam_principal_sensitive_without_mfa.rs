@@ -19,6 +19,9 @@ pub const META: RuleMeta = RuleMeta {
                 so whatever a user can do without it, an attacker with the key can do.",
     remediation: "Alert only (console users without MFA are also handled by \
                   iam-user-console-without-mfa, which can attach the MFA-enforcement policy).",
-    anchors: &["CIS AWS Foundations 1.10", "Prowler iam_user_mfa_enabled_console_access"],
+    anchors: &[
+        "CIS AWS Foundations 1.10",
+        "Prowler iam_user_mfa_enabled_console_access",
+    ],
     per_event: false,
 };

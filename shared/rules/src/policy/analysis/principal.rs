@@ -35,7 +35,11 @@ pub fn analyze_principal_with(probe: &Probe<'_>, with_mfa: bool) -> PrincipalAna
         .find(|f| f.severity >= Severity::Medium);
     PrincipalAnalysis {
         admin,
-        without_mfa: if with_mfa { mfa::check(probe) } else { Vec::new() },
+        without_mfa: if with_mfa {
+            mfa::check(probe)
+        } else {
+            Vec::new()
+        },
         // Assuming a role is a path only if the role is worth having: the graph of principals
         // (crate::access::graph) decides that edge exactly, role by role.
         escalation: escalation::check(probe)
