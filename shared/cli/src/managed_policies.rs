@@ -98,6 +98,31 @@ mod tests {
         }
     }
 
+    /// Every corpus document is in the bundle unchanged (when the corpus beside the repo is
+    /// there to compare with).
+    #[test]
+    fn the_bundle_matches_the_corpus() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../../shared/corpus/aws-managed-policies");
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            println!("skipped: {} is absent", dir.display());
+            return;
+        };
+        let mut n = 0;
+        for entry in entries {
+            let path = entry.unwrap().path();
+            let name = path.file_stem().unwrap().to_string_lossy().into_owned();
+            let corpus: serde_json::Value =
+                serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+            let ours: serde_json::Value =
+                serde_json::from_str(&managed_policy(&name).unwrap().document).unwrap();
+            assert_eq!(ours, corpus, "{name}");
+            n += 1;
+        }
+        // The corpus, plus the hand-added AdministratorAccess.
+        assert_eq!(n + 1, count());
+    }
+
     #[test]
     fn lookup_by_name_and_by_arn_in_any_partition_and_path() {
         let admin = managed_policy("AdministratorAccess").unwrap();

@@ -216,6 +216,32 @@ mod tests {
         }
     }
 
+    /// The committed copy is SAM's list, template for template (when the reference copy beside
+    /// the repo is there to compare with).
+    #[test]
+    fn the_bundle_matches_its_source() {
+        let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../../shared/data/sam-policy-templates/policy_templates.json");
+        let Ok(text) = std::fs::read_to_string(&src) else {
+            println!("skipped: {} is absent", src.display());
+            return;
+        };
+        let source: Value = serde_json::from_str(&text).unwrap();
+        let source = source["Templates"].as_object().unwrap();
+        let b = bundle().unwrap();
+        assert_eq!(source.len(), b.templates.len());
+        for (name, t) in source {
+            let ours = &b.templates[name.as_str()];
+            assert_eq!(ours.definition, t["Definition"], "{name}");
+            let mut params: Vec<String> = t["Parameters"]
+                .as_object()
+                .map(|p| p.keys().cloned().collect())
+                .unwrap_or_default();
+            params.sort();
+            assert_eq!(ours.parameters, params, "{name}");
+        }
+    }
+
     #[test]
     fn no_template_uses_policy_variables() {
         // Why principals may give expansions Version 2012-10-17 where SAM writes none.
