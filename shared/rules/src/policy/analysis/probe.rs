@@ -286,7 +286,8 @@ impl<'a> Probe<'a> {
     /// [`MAX_VALUES`] values); when that fails, every pair of the keys that the statements
     /// naming the action test ([`MAX_PAIR_KEYS`] keys, [`MAX_PAIR_VALUES`] values each: at most
     /// 15 × 16 = 240 more evaluations), for a grant that needs two keys at once (e.g.
-    /// `aws:CalledVia` with `aws:ResourceAccount`).
+    /// `aws:CalledVia` with `aws:ResourceAccount`); only keys of an Allow statement that tests two
+    /// keys or more take part, since only such a statement needs two at once.
     pub fn search_on(
         &self,
         action: &str,
@@ -363,6 +364,9 @@ impl<'a> Probe<'a> {
             .filter(|(k, _)| self.tested_for(action, k))
             .take(MAX_PAIR_KEYS)
             .collect();
+        if relevant.len() < 2 {
+            return None;
+        }
         for (i, (k1, v1s)) in relevant.iter().enumerate() {
             for (k2, v2s) in relevant.iter().skip(i + 1) {
                 let before = (
@@ -386,12 +390,16 @@ impl<'a> Probe<'a> {
         None
     }
 
-    /// Does a statement whose Action covers `action` test `key` (lower-case)?
+    /// Does an Allow statement that names `action` and tests two keys or more test `key`
+    /// (lower-case)? Only such a statement can need two keys set at once.
     fn tested_for(&self, action: &str, key: &str) -> bool {
-        self.set
-            .documents()
-            .flat_map(|(_, d)| d.statements.iter())
-            .filter(|s| action_matches(&s.action, action))
+        self.allow_statements_for(action)
+            .filter(|s| {
+                s.conditions
+                    .iter()
+                    .skip(1)
+                    .any(|c| !c.key.eq_ignore_ascii_case(&s.conditions[0].key))
+            })
             .any(|s| s.conditions.iter().any(|c| c.key.eq_ignore_ascii_case(key)))
     }
 }

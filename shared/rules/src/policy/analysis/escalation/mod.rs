@@ -70,26 +70,57 @@ const MAX_RESOURCES: usize = 6;
 /// Every catalogue path the probe's policies grant.
 pub fn granted_paths(probe: &Probe<'_>) -> Vec<GrantedPath> {
     let mut out = Vec::new();
+    // Paths share permissions (PassRole to Lambda, CreateFunction, ...): each distinct search
+    // runs once, so more paths do not multiply the work. Cheap pre-filter first: an action no
+    // Allow statement names cannot be allowed.
+    let services = allowed_services(probe);
+    let mut mentioned: Vec<(&str, bool)> = Vec::new();
+    let mut found: Vec<(&Permission, Vec<String>, Option<(RequestContext, Decision)>)> = Vec::new();
     'paths: for path in paths() {
-        // Cheap pre-filter: an action no Allow statement names cannot be allowed.
-        if !path.actions().all(|a| probe.mentions(a)) {
-            continue;
+        for a in path.actions() {
+            let m = match mentioned.iter().find(|(x, _)| *x == a) {
+                Some((_, m)) => *m,
+                None => {
+                    let svc = a.split(':').next().unwrap_or("");
+                    let m = services
+                        .as_ref()
+                        .is_none_or(|s| s.iter().any(|x| x.eq_ignore_ascii_case(svc)))
+                        && probe.mentions(a);
+                    mentioned.push((a, m));
+                    m
+                }
+            };
+            if !m {
+                continue 'paths;
+            }
         }
         let called_via = called_via(path);
-        let called_via: Vec<&str> = called_via.iter().map(String::as_str).collect();
         let mut statements = Vec::with_capacity(path.permissions.len());
         let mut broad = false;
         let mut any_target = false;
         for perm in path.permissions {
-            let Some((ctx, d)) = find_permission(probe, perm, &called_via) else {
+            let cached = found
+                .iter()
+                .position(|(p, via, _)| same_search(p, perm) && *via == called_via);
+            let index = match cached {
+                Some(i) => i,
+                None => {
+                    let via: Vec<&str> = called_via.iter().map(String::as_str).collect();
+                    let r = find_permission(probe, perm, &via);
+                    found.push((perm, called_via.clone(), r));
+                    found.len() - 1
+                }
+            };
+            let Some((_, _, Some((ctx, d)))) = found.get(index) else {
                 continue 'paths;
             };
+            let d = d.clone();
             let Some(m) = d.deciding else {
                 continue 'paths;
             };
             if perm.target {
                 any_target = true;
-                broad |= statement_is_broad(probe, &m, &ctx);
+                broad |= statement_is_broad(probe, &m, ctx);
             }
             statements.push(m);
         }
@@ -106,6 +137,37 @@ pub fn granted_paths(probe: &Probe<'_>) -> Vec<GrantedPath> {
         });
     }
     out
+}
+
+/// The services the identity Allow statements name, or `None` when one could name any
+/// (NotAction, a wildcard in the service part): a pre-filter far cheaper than matching every
+/// action against every statement.
+fn allowed_services<'a>(probe: &Probe<'a>) -> Option<Vec<&'a str>> {
+    use super::super::document::Effect;
+    let mut out: Vec<&'a str> = Vec::new();
+    for stmt in probe.identity_statements() {
+        if stmt.effect != Effect::Allow {
+            continue;
+        }
+        if stmt.action.negated {
+            return None;
+        }
+        for p in &stmt.action.patterns {
+            let svc = p.split(':').next().unwrap_or("");
+            if svc.contains(['*', '?']) || !p.contains(':') {
+                return None;
+            }
+            if !out.iter().any(|x| x.eq_ignore_ascii_case(svc)) {
+                out.push(svc);
+            }
+        }
+    }
+    Some(out)
+}
+
+/// Do two permissions ask the same question of the probe?
+fn same_search(a: &Permission, b: &Permission) -> bool {
+    a.action == b.action && a.resource == b.resource && a.conditions == b.conditions
 }
 
 /// Services whose `aws:CalledVia` a caller may present on this path: the path's own.
