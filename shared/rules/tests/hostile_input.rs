@@ -823,11 +823,15 @@ fn wrong_types_at_every_position_of_the_account_fixture() {
     let mut ptrs = Vec::new();
     pointers(&original, String::new(), &mut ptrs);
     let (mut read, mut refused) = (0usize, 0usize);
-    for p in &ptrs {
+    for (n, p) in ptrs.iter().enumerate() {
+        // Judging runs the whole sweep (seconds per hundred files in a debug build): every
+        // document replaced, a sample of the rest (wrong types inside documents are the policy
+        // parser's, tested above on the seed policies).
+        let judge = p.ends_with("Document") || n % 10 == 0;
         for v in wrong_values() {
             let mut file = original.clone();
             *file.pointer_mut(p).unwrap() = v;
-            match parse_account(&file.to_string(), true) {
+            match parse_account(&file.to_string(), judge) {
                 Ok(_) => read += 1,
                 Err(e) => {
                     // Every refusal of a well-formed file names where.
@@ -843,7 +847,7 @@ fn wrong_types_at_every_position_of_the_account_fixture() {
             Value::Array(a) => drop(a.remove(key.parse::<usize>().unwrap())),
             _ => {}
         }
-        let _ = parse_account(&file.to_string(), true);
+        let _ = parse_account(&file.to_string(), judge);
     }
     assert!(
         read > 500 && refused > 500,
