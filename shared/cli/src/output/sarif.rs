@@ -21,12 +21,14 @@ pub fn render(findings: &[FileFinding]) -> Result<String, serde_json::Error> {
     let results: Vec<_> = findings
         .iter()
         .map(|f| {
+            let mut properties = json!({"severity": f.finding.severity});
+            super::json::extras(&mut properties, &f.finding);
             json!({
                 "ruleId": f.finding.rule,
                 "ruleIndex": rules::ALL.iter().position(|(id, _)| *id == f.finding.rule),
                 "level": level(f.finding.severity),
                 "message": {"text": format!("{}: {}", f.location(), f.finding.message)},
-                "properties": {"severity": f.finding.severity},
+                "properties": properties,
                 "locations": [{"physicalLocation": {"artifactLocation": {"uri": f.file}}}],
             })
         })

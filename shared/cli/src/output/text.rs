@@ -1,4 +1,5 @@
-//! Human output.
+//! Human output: one line per finding. Findings an admin finding subsumes are not lines of
+//! their own: the line names their rules (JSON and SARIF carry them in full).
 
 use super::FileFinding;
 use std::fmt::Write;
@@ -7,7 +8,7 @@ use std::fmt::Write;
 pub fn render(findings: &[FileFinding], inputs: usize, noun: &str) -> String {
     let mut out = String::new();
     for f in findings {
-        let _ = writeln!(
+        let _ = write!(
             out,
             "{}: {} [{}] {}: {}",
             f.file,
@@ -16,6 +17,11 @@ pub fn render(findings: &[FileFinding], inputs: usize, noun: &str) -> String {
             f.location(),
             f.finding.message
         );
+        if !f.finding.related.is_empty() {
+            let rules: Vec<&str> = f.finding.related.iter().map(|r| r.rule).collect();
+            let _ = write!(out, " (includes {})", rules.join(", "));
+        }
+        out.push('\n');
     }
     let plural = match (inputs, noun) {
         (1, _) => noun.to_string(),
