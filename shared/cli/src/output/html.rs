@@ -344,3 +344,88 @@ mod tests {
         assert!(h.contains(">0</span>"));
     }
 }
+
+/// The report of `access`: the findings, then the seed's audit matrix (users × groups, with
+/// admin, reachable admin, MFA and boundary per user) and the roles' verdicts.
+pub fn access(report: &guardrail_rules::access::AccessReport, account: &str) -> String {
+    use guardrail_rules::access::PrincipalKind;
+    let rows: Vec<Row> = report
+        .findings
+        .iter()
+        .map(|f| Row {
+            rule: f.rule.to_string(),
+            severity: f.severity,
+            resource: f.resource.arn.clone(),
+            reason: f.message.clone(),
+            action: if f.path.is_empty() {
+                "alert only".to_string()
+            } else {
+                format!("path: {}", f.path.join(" → "))
+            },
+        })
+        .collect();
+    let page = render(
+        &format!("Guardrail effective access: {account}"),
+        &format!("{} principal(s)", report.principals.len()),
+        &rows,
+    );
+    let mut groups: Vec<&str> = report
+        .principals
+        .iter()
+        .flat_map(|p| p.groups.iter().map(String::as_str))
+        .collect();
+    groups.sort_unstable();
+    groups.dedup();
+    let yes = |b: bool| if b { "✔" } else { "" };
+    let mut m = String::new();
+    let _ = write!(
+        m,
+        "<h2 id=\"audit-matrix\">Audit matrix: users × groups</h2>\
+         <table id=\"matrix\"><tr><th>user</th><th>admin</th><th>can become admin</th>\
+         <th>sensitive without MFA</th><th>boundary</th>"
+    );
+    for g in &groups {
+        let _ = write!(m, "<th>{}</th>", esc(g));
+    }
+    m.push_str("</tr>");
+    for p in report
+        .principals
+        .iter()
+        .filter(|p| p.kind == PrincipalKind::User)
+    {
+        let _ = write!(
+            m,
+            "<tr><td><code>{}</code>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>",
+            esc(&p.name),
+            if p.incomplete { " (incomplete)" } else { "" },
+            yes(p.admin),
+            yes(p.admin_reachable),
+            yes(p.without_mfa),
+            esc(p.boundary.as_deref().unwrap_or("")),
+        );
+        for g in &groups {
+            let _ = write!(m, "<td>{}</td>", yes(p.groups.iter().any(|x| x == g)));
+        }
+        m.push_str("</tr>");
+    }
+    m.push_str("</table><h2>Roles</h2><table id=\"roles\"><tr><th>role</th><th>admin</th><th>can become admin</th><th>boundary</th></tr>");
+    for p in report
+        .principals
+        .iter()
+        .filter(|p| p.kind == PrincipalKind::Role)
+    {
+        let _ = write!(
+            m,
+            "<tr><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            esc(&p.name),
+            yes(p.admin),
+            yes(p.admin_reachable),
+            esc(p.boundary.as_deref().unwrap_or("")),
+        );
+    }
+    m.push_str("</table>");
+    match page.rfind("</body>") {
+        Some(i) => format!("{}{m}{}", &page[..i], &page[i..]),
+        None => page + &m,
+    }
+}
