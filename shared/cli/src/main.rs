@@ -44,7 +44,7 @@ enum Command {
     /// Regenerate docs/rules/*.md and the README rule table from the rules' metadata.
     Docs(docs::Args),
     /// Evaluate a request against policies and explain the decision.
-    Simulate(simulate::Args),
+    Simulate(Box<simulate::Args>),
     /// Sweep an AWS account with every rule (read-only: dry-run, alert mode) and report.
     Scan(scan::Args),
 }

@@ -107,6 +107,8 @@ struct Report<'a> {
 
 #[derive(Serialize)]
 struct Statement<'a> {
+    /// Index of the policy in the flat order of the files given (--policy files first).
+    policy: usize,
     file: &'a str,
     policy_type: &'static str,
     statement: String,
@@ -150,6 +152,7 @@ pub fn run(args: &Args) -> Result<ExitCode, CliError> {
     let auth = authorize(&set, caller.as_ref(), &ctx);
     let decision = &auth.decision;
     let describe = |m: &guardrail_rules::policy::MatchedStatement| Statement {
+        policy: m.policy,
         file: loaded.names.get(m.policy).map(String::as_str).unwrap_or(""),
         policy_type: set.policy_type(m.policy).map(|t| t.as_str()).unwrap_or(""),
         statement: m.statement.to_string(),

@@ -207,13 +207,17 @@ fn check_template_judges_sam_managed_policies_and_templates() {
     let findings: Vec<serde_json::Value> = serde_json::from_str(&out).unwrap();
     let file = |f: &serde_json::Value| f["file"].as_str().unwrap_or_default().to_string();
     assert!(
-        findings.iter().any(|f| f["rule"] == "iam-policy-admin-wildcard"
-            && file(f).ends_with("#Resources.Admin (AWS managed policy AdministratorAccess)")),
+        findings
+            .iter()
+            .any(|f| f["rule"] == "iam-policy-admin-wildcard"
+                && file(f).ends_with("#Resources.Admin (AWS managed policy AdministratorAccess)")),
         "{findings:#?}"
     );
     // The table-scoped template and SAM's default basic execution policy are clean.
     assert!(
-        findings.iter().all(|f| file(f).contains("#Resources.Admin ")),
+        findings
+            .iter()
+            .all(|f| file(f).contains("#Resources.Admin ")),
         "{findings:#?}"
     );
     assert!(!err.contains("not judged"), "{err}");

@@ -300,51 +300,6 @@ pub fn scan(report: &SweepReport) -> String {
     )
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn row(rule: &str, severity: Severity, reason: &str) -> Row {
-        Row {
-            rule: rule.into(),
-            severity,
-            resource: "arn:aws:iam::1:user/a".into(),
-            reason: reason.into(),
-            action: "none".into(),
-        }
-    }
-
-    #[test]
-    fn counts_hooks_and_escaping() {
-        let rows = vec![
-            row(
-                "iam-user-direct-policy",
-                Severity::Medium,
-                "<script>x</script>",
-            ),
-            row("iam-user-direct-policy", Severity::Medium, "b"),
-            row("iam-policy-validation", Severity::Low, "c"),
-        ];
-        let h = render("t", "s", &rows);
-        assert!(h.contains("<span class=\"total\" id=\"total-findings\">3</span>"));
-        assert!(h.contains("data-count-rule=\"iam-user-direct-policy\">2<"));
-        assert!(h.contains("data-count-severity=\"medium\">2<"));
-        assert!(h.contains("data-count-severity=\"critical\">0<"));
-        assert!(h.contains("&lt;script&gt;"));
-        assert!(!h.contains("<script"));
-        assert!(h.contains("docs/rules/iam-user-direct-policy.md"));
-        assert!(h.contains("docs/policy-engine.md"));
-        assert!(!h.contains("http://") || h.contains("xmlns=\"http://www.w3.org/2000/svg\""));
-    }
-
-    #[test]
-    fn empty_report_says_so() {
-        let h = render("t", "s", &[]);
-        assert!(h.contains("id=\"no-findings\""));
-        assert!(h.contains(">0</span>"));
-    }
-}
-
 /// The report of `access`: the findings, then the seed's audit matrix (users × groups, with
 /// admin, reachable admin, MFA and boundary per user) and the roles' verdicts.
 pub fn access(report: &guardrail_rules::access::AccessReport, account: &str) -> String {
@@ -427,5 +382,50 @@ pub fn access(report: &guardrail_rules::access::AccessReport, account: &str) -> 
     match page.rfind("</body>") {
         Some(i) => format!("{}{m}{}", &page[..i], &page[i..]),
         None => page + &m,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(rule: &str, severity: Severity, reason: &str) -> Row {
+        Row {
+            rule: rule.into(),
+            severity,
+            resource: "arn:aws:iam::1:user/a".into(),
+            reason: reason.into(),
+            action: "none".into(),
+        }
+    }
+
+    #[test]
+    fn counts_hooks_and_escaping() {
+        let rows = vec![
+            row(
+                "iam-user-direct-policy",
+                Severity::Medium,
+                "<script>x</script>",
+            ),
+            row("iam-user-direct-policy", Severity::Medium, "b"),
+            row("iam-policy-validation", Severity::Low, "c"),
+        ];
+        let h = render("t", "s", &rows);
+        assert!(h.contains("<span class=\"total\" id=\"total-findings\">3</span>"));
+        assert!(h.contains("data-count-rule=\"iam-user-direct-policy\">2<"));
+        assert!(h.contains("data-count-severity=\"medium\">2<"));
+        assert!(h.contains("data-count-severity=\"critical\">0<"));
+        assert!(h.contains("&lt;script&gt;"));
+        assert!(!h.contains("<script"));
+        assert!(h.contains("docs/rules/iam-user-direct-policy.md"));
+        assert!(h.contains("docs/policy-engine.md"));
+        assert!(!h.contains("http://") || h.contains("xmlns=\"http://www.w3.org/2000/svg\""));
+    }
+
+    #[test]
+    fn empty_report_says_so() {
+        let h = render("t", "s", &[]);
+        assert!(h.contains("id=\"no-findings\""));
+        assert!(h.contains(">0</span>"));
     }
 }

@@ -67,6 +67,13 @@ impl GrantedPath {
 /// Most resources tried per permission.
 const MAX_RESOURCES: usize = 6;
 
+/// A permission, the keys its search may set, and the allowing request if one was found.
+type Found<'p> = (
+    &'p Permission,
+    Vec<String>,
+    Option<(RequestContext, Decision)>,
+);
+
 /// Every catalogue path the probe's policies grant.
 pub fn granted_paths(probe: &Probe<'_>) -> Vec<GrantedPath> {
     let mut out = Vec::new();
@@ -75,7 +82,7 @@ pub fn granted_paths(probe: &Probe<'_>) -> Vec<GrantedPath> {
     // Allow statement names cannot be allowed.
     let services = allowed_services(probe);
     let mut mentioned: Vec<(&str, bool)> = Vec::new();
-    let mut found: Vec<(&Permission, Vec<String>, Option<(RequestContext, Decision)>)> = Vec::new();
+    let mut found: Vec<Found<'_>> = Vec::new();
     'paths: for path in paths() {
         for a in path.actions() {
             let m = match mentioned.iter().find(|(x, _)| *x == a) {
