@@ -15,13 +15,12 @@
 //! Each edge also records whether it needs MFA (trust or identity allow it only with
 //! `aws:MultiFactorAuthPresent` true), which the MFA rule reads.
 
-use super::judge::{probe_for, AccessOptions};
 use super::principal::{Principal, PrincipalKind, Principals};
 use crate::policy::analysis::principal::{can_assume, can_pass_role, service_drives, ServiceDrive};
 use crate::policy::analysis::probe::Probe;
 use crate::policy::{
-    AnalysisOptions, Caller, PolicyDocument, PolicySet, PrincipalType, Principals as Named,
-    RequestPrincipal,
+    AnalysisOptions, Caller, PolicyDocument, PolicySet, PrincipalSpec, PrincipalType,
+    Principals as Named, RequestPrincipal,
 };
 
 /// One hop.
@@ -51,20 +50,17 @@ pub struct Reachability {
 /// Most hops followed: chains longer than this are not reported (documented bound).
 pub const MAX_HOPS: usize = 8;
 
+/// `probes` are the principals' own (by index, as [`super::judge`] built them for their
+/// analyses): the graph asks them about single edges.
 pub(super) fn reachability(
     principals: &Principals,
-    options: &AccessOptions<'_>,
+    probes: &[Option<Probe<'_>>],
     analysis: &AnalysisOptions,
     is_admin: &[bool],
     self_escalates: &[bool],
     sensitive_without_mfa: &[bool],
 ) -> Reachability {
     let n = principals.principals.len();
-    let probes: Vec<Option<Probe<'_>>> = principals
-        .principals
-        .iter()
-        .map(|p| probe_for(principals, p, options, analysis))
-        .collect();
     let drives: Vec<Vec<ServiceDrive>> = probes
         .iter()
         .map(|p| p.as_ref().map(service_drives).unwrap_or_default())
@@ -72,7 +68,7 @@ pub(super) fn reachability(
     let graph = Graph {
         principals,
         analysis,
-        probes: &probes,
+        probes,
         drives: &drives,
     };
 
@@ -187,7 +183,7 @@ impl Graph<'_, '_> {
                 Some("its trust policy names it".to_string())
             } else {
                 can_assume(probe?, &role.arn, mfa)
-                    .map(|m| describe(self.principals, p, m.policy, &m.statement.to_string()))
+                    .map(|m| describe(p, m.policy, &m.statement.to_string()))
             };
             let Some(identity) = identity else {
                 continue;
@@ -228,7 +224,7 @@ impl Graph<'_, '_> {
                 from,
                 to,
                 how: format!("can pass to {} ({}) the role", d.service, d.path),
-                statement: describe(self.principals, p, m.policy, &m.statement.to_string()),
+                statement: describe(p, m.policy, &m.statement.to_string()),
                 actions,
                 mfa: false,
             });
@@ -259,60 +255,53 @@ fn trust_allows(
     let who = RequestPrincipal::aws(p.arn.clone());
     let (_, d) = probe.find_allow_on("sts:AssumeRole", &role.arn, &fixed, Some(&who))?;
     let stmt = d.deciding.as_ref().and_then(|m| probe.statement(m))?;
-    let named = stmt.principal.as_ref().is_some_and(|spec| {
-        !spec.negated
-            && match &spec.principals {
-                Named::Any => true,
-                Named::Typed(entries) => entries.iter().any(|(kind, values)| {
-                    *kind == PrincipalType::Aws && values.iter().any(|v| v == "*" || *v == p.arn)
-                }),
-            }
-    });
+    let named = stmt.principal.as_ref().is_some_and(|spec| !spec.negated)
+        && names(stmt.principal.as_ref(), &PrincipalType::Aws, |v| v == p.arn);
     Some(named)
 }
 
-/// Does an Allow statement of the trust policy name `arn` (or `*`) as an AWS principal?
-fn names_explicitly(trust: &PolicyDocument, arn: &str) -> bool {
-    trust.statements.iter().any(|s| {
-        s.principal
-            .as_ref()
-            .is_some_and(|spec| match &spec.principals {
-                Named::Any => true,
-                Named::Typed(entries) => entries.iter().any(|(k, v)| {
-                    *k == PrincipalType::Aws && v.iter().any(|v| v == "*" || v == arn)
-                }),
-            })
+/// Does a Principal element name, among principals of `kind`, one that `wanted` accepts, or
+/// everyone (`"*"` either way)?
+fn names(
+    spec: Option<&PrincipalSpec>,
+    kind: &PrincipalType,
+    wanted: impl Fn(&str) -> bool,
+) -> bool {
+    spec.is_some_and(|spec| match &spec.principals {
+        Named::Any => true,
+        Named::Typed(entries) => entries
+            .iter()
+            .any(|(k, v)| k == kind && v.iter().any(|v| v == "*" || wanted(v))),
     })
+}
+
+/// Does a statement of the trust policy name `arn` (or `*`) as an AWS principal?
+fn names_explicitly(trust: &PolicyDocument, arn: &str) -> bool {
+    trust
+        .statements
+        .iter()
+        .any(|s| names(s.principal.as_ref(), &PrincipalType::Aws, |v| v == arn))
 }
 
 /// Cheap pre-filter: only trust policies with an AWS principal can let a user or role in.
 fn mentions_aws_principals(trust: &PolicyDocument) -> bool {
-    trust.statements.iter().any(|s| {
-        s.principal
-            .as_ref()
-            .is_some_and(|spec| match &spec.principals {
-                Named::Any => true,
-                Named::Typed(entries) => entries.iter().any(|(k, _)| *k == PrincipalType::Aws),
-            })
-    })
+    trust
+        .statements
+        .iter()
+        .any(|s| names(s.principal.as_ref(), &PrincipalType::Aws, |_| true))
 }
 
 /// Does the trust policy let `service` assume the role (conditions honoured)?
 fn trusts_service(trust: &PolicyDocument, service: &str, analysis: &AnalysisOptions) -> bool {
     let named = trust.statements.iter().any(|s| {
-        s.principal
-            .as_ref()
-            .is_some_and(|spec| match &spec.principals {
-                Named::Any => true,
-                Named::Typed(entries) => entries.iter().any(|(k, v)| {
-                    *k == PrincipalType::Service && v.iter().any(|v| v == service || v == "*")
-                }),
-            })
+        names(s.principal.as_ref(), &PrincipalType::Service, |v| {
+            v == service
+        })
     });
     if !named {
         return false;
     }
-    let probe = crate::policy::analysis::probe::Probe::new(trust, analysis);
+    let probe = Probe::new(trust, analysis);
     let who = RequestPrincipal {
         kind: PrincipalType::Service,
         id: service.to_string(),
@@ -323,13 +312,7 @@ fn trusts_service(trust: &PolicyDocument, service: &str, analysis: &AnalysisOpti
 }
 
 /// `inline policy X Statement[0]`: a statement of a principal's set, by flat policy index.
-pub(super) fn describe(
-    principals: &Principals,
-    p: &Principal,
-    policy: usize,
-    statement: &str,
-) -> String {
-    let _ = principals;
+pub(super) fn describe(p: &Principal, policy: usize, statement: &str) -> String {
     let label = match p.policies.get(policy) {
         Some(h) => h.label.clone(),
         None if policy == p.policies.len() && p.boundary.is_some() => {

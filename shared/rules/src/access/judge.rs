@@ -83,7 +83,7 @@ pub struct AccessOptions<'a> {
 
 /// One principal's probe: its identity policies, boundary and the account's SCPs, requests
 /// made as the principal (a role as one of its sessions).
-pub(super) fn probe_for<'a>(
+fn probe_for<'a>(
     principals: &'a Principals,
     p: &Principal,
     options: &'a AccessOptions<'a>,
@@ -108,17 +108,23 @@ pub fn judge(principals: &Principals, options: &AccessOptions<'_>) -> AccessRepo
         ..AnalysisOptions::default()
     };
     let mut per_document = PerDocument::new(principals, &analysis_options);
+    let probes: Vec<Option<Probe<'_>>> = principals
+        .principals
+        .iter()
+        .map(|p| probe_for(principals, p, options, &analysis_options))
+        .collect();
     let analyses: Vec<Option<PrincipalAnalysis>> = principals
         .principals
         .iter()
-        .map(|p| {
-            let probe = probe_for(principals, p, options, &analysis_options)?;
+        .zip(&probes)
+        .map(|(p, probe)| {
+            let probe = probe.as_ref()?;
             Some(match per_document.without_mfa(p, options) {
                 Some(without_mfa) => PrincipalAnalysis {
                     without_mfa,
-                    ..analyze_principal_with(&probe, false)
+                    ..analyze_principal_with(probe, false)
                 },
-                None => analyze_principal(&probe),
+                None => analyze_principal(probe),
             })
         })
         .collect();
@@ -136,7 +142,7 @@ pub fn judge(principals: &Principals, options: &AccessOptions<'_>) -> AccessRepo
         .collect();
     let reach = graph::reachability(
         principals,
-        options,
+        &probes,
         &analysis_options,
         &is_admin,
         &self_escalates,
@@ -169,18 +175,18 @@ pub fn judge(principals: &Principals, options: &AccessOptions<'_>) -> AccessRepo
             } else {
                 ""
             };
+            let decided = where_decided(p, f);
             report.findings.push(PrincipalFinding {
                 rule: ADMIN,
                 severity: Severity::Critical,
                 resource: resource.clone(),
                 message: format!(
-                    "{} {} is effectively an administrator: {} ({}).{conditions}{incomplete}",
+                    "{} {} is effectively an administrator: {} ({decided}).{conditions}{incomplete}",
                     p.kind.as_str(),
                     p.name,
                     f.message,
-                    where_decided(principals, p, f)
                 ),
-                statements: vec![where_decided(principals, p, f)],
+                statements: vec![decided],
                 actions: f.actions.clone(),
                 path: Vec::new(),
             });
@@ -201,9 +207,9 @@ pub fn judge(principals: &Principals, options: &AccessOptions<'_>) -> AccessRepo
                         p.kind.as_str(),
                         p.name,
                         paths.join("; "),
-                        where_decided(principals, p, f)
+                        where_decided(p, f)
                     ),
-                    statements: own.iter().map(|f| where_decided(principals, p, f)).collect(),
+                    statements: own.iter().map(|f| where_decided(p, f)).collect(),
                     actions: own.iter().flat_map(|f| f.actions.clone()).collect(),
                     path: paths,
                 });
@@ -251,7 +257,7 @@ pub fn judge(principals: &Principals, options: &AccessOptions<'_>) -> AccessRepo
                 without_mfa = true;
                 let mut parts: Vec<String> = direct
                     .iter()
-                    .map(|f| format!("{} ({})", f.message, where_decided(principals, p, f)))
+                    .map(|f| format!("{} ({})", f.message, where_decided(p, f)))
                     .collect();
                 if let Some(e) = via {
                     parts.push(format!(
@@ -270,7 +276,7 @@ pub fn judge(principals: &Principals, options: &AccessOptions<'_>) -> AccessRepo
                     ),
                     statements: direct
                         .iter()
-                        .map(|f| where_decided(principals, p, f))
+                        .map(|f| where_decided(p, f))
                         .chain(via.map(|e| e.statement.clone()))
                         .collect(),
                     actions: direct.iter().flat_map(|f| f.actions.clone()).collect(),
@@ -294,14 +300,14 @@ pub fn judge(principals: &Principals, options: &AccessOptions<'_>) -> AccessRepo
 }
 
 /// `inline policy X Statement[0] (Sid)`: where a finding's deciding statement is.
-fn where_decided(principals: &Principals, p: &Principal, f: &PolicyFinding) -> String {
+fn where_decided(p: &Principal, f: &PolicyFinding) -> String {
     let statement = f
         .statement
         .as_ref()
         .map(|s| s.to_string())
         .unwrap_or_default();
     match f.policy {
-        Some(i) => graph::describe(principals, p, i, &statement),
+        Some(i) => graph::describe(p, i, &statement),
         None => format!("its policies {statement}"),
     }
 }
@@ -370,7 +376,7 @@ impl<'a> PerDocument<'a> {
                             || k.starts_with("aws:username")
                             || k.starts_with("aws:userid")
                     })
-            }) && !serde_json::to_string(doc).is_ok_and(|t| t.contains("${"));
+            }) && !doc.uses_variables();
             let answer = combines.then(|| without_mfa(&Probe::new(doc, self.analysis)));
             if let Some(slot) = self.cache.get_mut(index) {
                 *slot = Some(answer);

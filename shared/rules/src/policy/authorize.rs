@@ -29,7 +29,9 @@
 
 use super::context::{account_of, RequestContext};
 use super::document::{Effect, PolicyDocument, PrincipalSpec, Principals};
-use super::evaluate::{statement_applies, Decision, MatchedStatement, Verdict};
+use super::evaluate::{
+    applies_whoever_asks, statement_applies, Decision, MatchedStatement, Verdict,
+};
 use crate::policy::PrincipalType;
 use serde::Serialize;
 
@@ -278,10 +280,9 @@ pub fn authorize(
     let mut matched = Vec::new();
     let mut types = Vec::new();
     let mut grant: Option<Grant> = None;
-    let resource_index = set.documents().count().saturating_sub(1);
     for (index, (ty, doc)) in set.documents().enumerate() {
-        if ty == PolicyType::ResourceBased && index == resource_index {
-            continue;
+        if ty == PolicyType::ResourceBased {
+            continue; // below: its Principal element decides how it grants
         }
         for stmt in &doc.statements {
             if statement_applies(doc, stmt, request) {
@@ -295,12 +296,12 @@ pub fn authorize(
         }
     }
     if let Some(rp) = &set.resource {
+        // The resource-based policy is the last document of the flat order.
+        let resource_index = set.documents().count().saturating_sub(1);
         // The Principal element is matched here, against every name the caller goes by.
-        let mut bare = request.clone();
-        bare.principal = None;
         let doc = rp.document;
         for stmt in &doc.statements {
-            if !statement_applies(doc, stmt, &bare) {
+            if !applies_whoever_asks(doc, stmt, request) {
                 continue;
             }
             // "The NotPrincipal element with a Deny effect will always deny any IAM principal

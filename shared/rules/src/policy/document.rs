@@ -159,6 +159,20 @@ impl PolicyDocument {
         self.version.as_deref() == Some("2012-10-17")
     }
 
+    /// Does any Resource/NotResource pattern or condition value hold `${...}`, the places
+    /// where IAM substitutes policy variables (whether this version substitutes them is
+    /// [`Self::variables_enabled`])?
+    pub fn uses_variables(&self) -> bool {
+        self.statements.iter().any(|s| {
+            s.resource
+                .as_ref()
+                .is_some_and(|r| r.patterns.iter().any(|p| p.contains("${")))
+                || s.conditions
+                    .iter()
+                    .any(|c| c.values.iter().any(|x| x.contains("${")))
+        })
+    }
+
     /// Do any statements name a principal? (Trust and resource policies do.)
     pub fn has_principals(&self) -> bool {
         self.statements.iter().any(|s| s.principal.is_some())

@@ -96,11 +96,22 @@ pub fn evaluate(policies: &[&PolicyDocument], request: &RequestContext) -> Decis
 /// `StringNotEquals` turn the missing value into a match: `Allow iam:* NotResource
 /// user/${aws:username}` would allow everything to a role session, which has no username.
 pub fn statement_applies(doc: &PolicyDocument, stmt: &Statement, request: &RequestContext) -> bool {
+    applies_whoever_asks(doc, stmt, request)
+        && principal_matches(stmt.principal.as_ref(), request.principal.as_ref())
+}
+
+/// [`statement_applies`] without the Principal element: for callers that match the principal
+/// themselves (the resource-based policy of [`super::authorize`] tells *how* it names the
+/// caller).
+pub fn applies_whoever_asks(
+    doc: &PolicyDocument,
+    stmt: &Statement,
+    request: &RequestContext,
+) -> bool {
     let vars = doc.variables_enabled();
     action_matches(&stmt.action, &request.action)
         && !(vars && has_unresolved_variable(stmt, request))
         && resource_matches(stmt.resource.as_ref(), request, vars)
-        && principal_matches(stmt.principal.as_ref(), request.principal.as_ref())
         && conditions_match(stmt, request, vars)
 }
 

@@ -14,14 +14,7 @@ pub(super) fn check(doc: &PolicyDocument, options: &AnalysisOptions) -> Vec<Poli
     let mut out = Vec::new();
     let v =
         |sev, stmt, msg: String, actions| PolicyFinding::new(VALIDATION, sev, stmt, msg, actions);
-    let uses_vars = doc.statements.iter().any(|s| {
-        s.resource
-            .as_ref()
-            .is_some_and(|r| r.patterns.iter().any(|p| p.contains("${")))
-            || s.conditions
-                .iter()
-                .any(|c| c.values.iter().any(|x| x.contains("${")))
-    });
+    let uses_vars = doc.uses_variables();
     match doc.version.as_deref() {
         Some("2012-10-17") => {}
         Some("2008-10-17") if uses_vars => out.push(v(
