@@ -90,9 +90,7 @@ pub fn run(facts: &SweepFacts, settings: &Settings) -> Swept {
     let mut out = Swept::default();
     let ctx = EventContext::default();
     let (account, region) = (facts.account.as_str(), facts.iam_region.as_str());
-    let exempt = |tags: &BTreeMap<String, String>, arn: &str| {
-        tags.contains_key(&settings.exempt_tag) || settings.exempt_principal(&[arn]).is_some()
-    };
+    let exempt = |tags: &BTreeMap<String, String>, arn: &str| is_exempt(settings, tags, arn);
 
     // Policies: customer managed default versions, inline policies, trust policies.
     let judge_policy = |out: &mut Swept, subject: PolicySubject, document: &str| match iam::policy(
@@ -230,6 +228,11 @@ pub fn run(facts: &SweepFacts, settings: &Settings) -> Swept {
     out
 }
 
+/// A user or role the settings exempt, by its tag or by an ARN pattern.
+fn is_exempt(settings: &Settings, tags: &BTreeMap<String, String>, arn: &str) -> bool {
+    tags.contains_key(&settings.exempt_tag) || settings.exempt_principal(&[arn]).is_some()
+}
+
 /// The `iam-principal-*` rules over every user and role. Exempt principals are judged too
 /// (someone may reach admin *through* one) but not reported.
 fn principals(facts: &SweepFacts, settings: &Settings, out: &mut Swept) {
@@ -259,13 +262,9 @@ fn principals(facts: &SweepFacts, settings: &Settings, out: &mut Swept) {
         let Some((meta, mode)) = rules.iter().find(|(m, _)| m.id == f.rule) else {
             continue;
         };
-        let exempt = tags
-            .get(f.resource.arn.as_str())
-            .is_some_and(|t| t.contains_key(&settings.exempt_tag))
-            || settings
-                .exempt_principal(&[f.resource.arn.as_str()])
-                .is_some();
-        if exempt {
+        let arn = f.resource.arn.as_str();
+        let no_tags = BTreeMap::new();
+        if is_exempt(settings, tags.get(arn).copied().unwrap_or(&no_tags), arn) {
             continue;
         }
         let resource = ResourceRef {
