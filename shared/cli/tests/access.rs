@@ -1,27 +1,9 @@
 //! `guardrail access` and the complete decision of `guardrail simulate`, end to end.
 
-use std::path::PathBuf;
+mod support;
+
 use std::process::Command;
-
-fn data(rel: &str) -> String {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../tests/data")
-        .join(rel)
-        .display()
-        .to_string()
-}
-
-fn run(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_guardrail"))
-        .args(args)
-        .output()
-        .expect("guardrail runs");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
+use support::{data, run};
 
 #[test]
 fn access_reports_principals_as_json_with_their_arn() {

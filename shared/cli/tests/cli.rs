@@ -1,27 +1,8 @@
 //! End-to-end tests of the `guardrail` binary on the seed policies.
 
-use std::path::PathBuf;
-use std::process::Command;
+mod support;
 
-fn seed(name: &str) -> String {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../tests/data/seed-policies")
-        .join(name)
-        .display()
-        .to_string()
-}
-
-fn run(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_guardrail"))
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
+use support::{data, run, seed};
 
 #[test]
 fn admin_policy_fails_with_json_findings() {
@@ -198,10 +179,7 @@ fn simulate_explains_the_decision() {
 /// managed policy's document (admin), a SAM policy template is its expansion (scoped, clean).
 #[test]
 fn check_template_judges_sam_managed_policies_and_templates() {
-    let template = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../tests/data/templates/sam-managed-policies.yaml")
-        .display()
-        .to_string();
+    let template = data("templates/sam-managed-policies.yaml");
     let (code, out, err) = run(&["check-template", "--format", "json", &template]);
     assert_eq!(code, 1, "{out}{err}");
     let findings: Vec<serde_json::Value> = serde_json::from_str(&out).unwrap();

@@ -2,26 +2,14 @@
 //! admin finding, its MFA and escalation findings under `related` in JSON and SARIF, and no
 //! separate text lines.
 
-use std::path::PathBuf;
-use std::process::Command;
+mod support;
 
-fn seed(name: &str) -> String {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../tests/data/seed-policies")
-        .join(name)
-        .display()
-        .to_string()
-}
+use support::seed;
 
+/// Exit code and stdout.
 fn run(args: &[&str]) -> (i32, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_guardrail"))
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-    )
+    let (code, out, _) = support::run(args);
+    (code, out)
 }
 
 #[test]
