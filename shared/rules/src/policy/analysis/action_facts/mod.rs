@@ -54,29 +54,22 @@ pub fn carries(keys: &str, key: &str) -> bool {
 /// An ARN of the format with every `${Variable}` filled: the partition `aws`, the region
 /// `us-east-1`, the account given, and `probe` for names and ids.
 pub fn instance(format: &str, account: &str) -> String {
-    let mut out = String::with_capacity(format.len());
-    let mut rest = format;
-    while let Some(start) = rest.find("${") {
-        out.push_str(&rest[..start]);
-        let after = &rest[start + 2..];
-        let Some(end) = after.find('}') else {
-            out.push_str(&rest[start..]);
-            return out;
-        };
-        out.push_str(match &after[..end] {
-            "Partition" => "aws",
-            "Region" => "us-east-1",
-            "Account" => account,
-            _ => "probe",
-        });
-        rest = &after[end + 1..];
-    }
-    out.push_str(rest);
-    out
+    fill(format, |name| match name {
+        "Partition" => "aws",
+        "Region" => "us-east-1",
+        "Account" => account,
+        _ => "probe",
+    })
 }
 
 /// The format as a resource pattern (every `${Variable}` a `*`): which ARNs are of the type.
 pub fn pattern(format: &str) -> String {
+    fill(format, |_| "*")
+}
+
+/// The format with each `${Name}` replaced by `value(Name)`; an unterminated `${` is kept as
+/// text.
+fn fill<'v>(format: &str, value: impl Fn(&str) -> &'v str) -> String {
     let mut out = String::with_capacity(format.len());
     let mut rest = format;
     while let Some(start) = rest.find("${") {
@@ -86,7 +79,7 @@ pub fn pattern(format: &str) -> String {
             out.push_str(&rest[start..]);
             return out;
         };
-        out.push('*');
+        out.push_str(value(&after[..end]));
         rest = &after[end + 1..];
     }
     out.push_str(rest);
