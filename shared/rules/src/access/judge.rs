@@ -155,148 +155,198 @@ pub fn judge(principals: &Principals, options: &AccessOptions<'_>) -> AccessRepo
     };
     for (i, p) in principals.principals.iter().enumerate() {
         let analysis = analyses.get(i).and_then(|a| a.as_ref());
-        let resource = PrincipalRef {
-            kind: p.kind.resource_type(),
-            id: p.name.clone(),
-            arn: p.arn.clone(),
-        };
-        let incomplete = if p.incomplete.is_empty() {
-            String::new()
-        } else {
-            format!(" (judged without: {})", p.incomplete.join("; "))
-        };
-        let mut admin = false;
-        let mut reachable = false;
-        let mut without_mfa = false;
-        if let Some(f) = analysis.and_then(|a| a.admin.as_ref()) {
-            admin = true;
-            let conditions = if f.severity < Severity::Critical {
-                " It needs conditions the principal can meet in normal use; it is an administrator all the same."
-            } else {
-                ""
-            };
-            let decided = where_decided(p, f);
-            report.findings.push(PrincipalFinding {
-                rule: ADMIN,
-                severity: Severity::Critical,
-                resource: resource.clone(),
-                message: format!(
-                    "{} {} is effectively an administrator: {} ({decided}).{conditions}{incomplete}",
-                    p.kind.as_str(),
-                    p.name,
-                    f.message,
-                ),
-                statements: vec![decided],
-                actions: f.actions.clone(),
-                path: Vec::new(),
-            });
-        }
-        if !admin {
-            let own = analysis
-                .map(|a| a.escalation.as_slice())
-                .unwrap_or_default();
-            if let Some(f) = own.first() {
-                reachable = true;
-                let paths: Vec<String> = own.iter().map(|f| f.message.clone()).collect();
-                report.findings.push(PrincipalFinding {
-                    rule: ADMIN_REACHABLE,
-                    severity: Severity::High,
-                    resource: resource.clone(),
-                    message: format!(
-                        "{} {} can make itself an administrator with its own permissions: {} ({}){incomplete}",
-                        p.kind.as_str(),
-                        p.name,
-                        paths.join("; "),
-                        where_decided(p, f)
-                    ),
-                    statements: own.iter().map(|f| where_decided(p, f)).collect(),
-                    actions: own.iter().flat_map(|f| f.actions.clone()).collect(),
-                    path: paths,
-                });
-            } else if let Some(chain) = reach.chains.get(i).and_then(|c| c.as_ref()) {
-                reachable = true;
-                let hops: Vec<String> = chain.iter().map(|e| hop(principals, e)).collect();
-                let last = chain.last().map(|e| e.to).unwrap_or(usize::MAX);
-                let end = principals
-                    .principals
-                    .get(last)
-                    .map(|t| {
-                        if is_admin.get(last).copied().unwrap_or(false) {
-                            format!("{} {}, an administrator", t.kind.as_str(), t.name)
-                        } else {
-                            format!(
-                                "{} {}, which can make itself an administrator",
-                                t.kind.as_str(),
-                                t.name
-                            )
-                        }
-                    })
-                    .unwrap_or_default();
-                report.findings.push(PrincipalFinding {
-                    rule: ADMIN_REACHABLE,
-                    severity: Severity::High,
-                    resource: resource.clone(),
-                    message: format!(
-                        "{} {} can become {end}: {}{incomplete}",
-                        p.kind.as_str(),
-                        p.name,
-                        hops.join(" -> ")
-                    ),
-                    statements: chain.iter().map(|e| e.statement.clone()).collect(),
-                    actions: chain.iter().flat_map(|e| e.actions.clone()).collect(),
-                    path: hops,
-                });
+        let subject = Subject::new(p);
+        let admin = analysis
+            .and_then(|a| a.admin.as_ref())
+            .map(|f| admin_finding(&subject, f));
+        let reachable = match (&admin, analysis) {
+            (Some(_), _) => None,
+            (None, Some(a)) if !a.escalation.is_empty() => {
+                Some(self_escalation_finding(&subject, &a.escalation))
             }
-        }
-        if p.kind == PrincipalKind::User {
+            (None, _) => reach
+                .chains
+                .get(i)
+                .and_then(|c| c.as_deref())
+                .map(|chain| chain_finding(principals, &subject, chain, &is_admin)),
+        };
+        let without_mfa = if p.kind == PrincipalKind::User {
             let direct = analysis
                 .map(|a| a.without_mfa.as_slice())
                 .unwrap_or_default();
             let via = reach.without_mfa_via.get(i).and_then(|v| v.as_ref());
-            if !direct.is_empty() || via.is_some() {
-                without_mfa = true;
-                let mut parts: Vec<String> = direct
-                    .iter()
-                    .map(|f| format!("{} ({})", f.message, where_decided(p, f)))
-                    .collect();
-                if let Some(e) = via {
-                    parts.push(format!(
-                        "through a role it can assume without MFA ({})",
-                        hop(principals, e)
-                    ));
-                }
-                report.findings.push(PrincipalFinding {
-                    rule: SENSITIVE_WITHOUT_MFA,
-                    severity: Severity::High,
-                    resource: resource.clone(),
-                    message: format!(
-                        "user {} can perform sensitive actions without MFA: {}{incomplete}",
-                        p.name,
-                        parts.join("; ")
-                    ),
-                    statements: direct
-                        .iter()
-                        .map(|f| where_decided(p, f))
-                        .chain(via.map(|e| e.statement.clone()))
-                        .collect(),
-                    actions: direct.iter().flat_map(|f| f.actions.clone()).collect(),
-                    path: via.map(|e| vec![hop(principals, e)]).unwrap_or_default(),
-                });
-            }
-        }
+            mfa_finding(principals, &subject, direct, via)
+        } else {
+            None
+        };
         report.principals.push(PrincipalSummary {
             kind: p.kind,
             name: p.name.clone(),
             arn: p.arn.clone(),
             groups: p.groups.clone(),
-            admin,
-            admin_reachable: reachable,
-            without_mfa,
+            admin: admin.is_some(),
+            admin_reachable: reachable.is_some(),
+            without_mfa: without_mfa.is_some(),
             boundary: p.boundary.as_ref().map(|b| b.label.clone()),
             incomplete: !p.incomplete.is_empty(),
         });
+        report
+            .findings
+            .extend([admin, reachable, without_mfa].into_iter().flatten());
     }
     report
+}
+
+/// The principal a finding is about, and what its reason must admit was not read.
+struct Subject<'p> {
+    p: &'p Principal,
+    resource: PrincipalRef,
+    /// ` (judged without: ...)`, or empty.
+    incomplete: String,
+}
+
+impl<'p> Subject<'p> {
+    fn new(p: &'p Principal) -> Self {
+        Subject {
+            p,
+            resource: PrincipalRef {
+                kind: p.kind.resource_type(),
+                id: p.name.clone(),
+                arn: p.arn.clone(),
+            },
+            incomplete: if p.incomplete.is_empty() {
+                String::new()
+            } else {
+                format!(" (judged without: {})", p.incomplete.join("; "))
+            },
+        }
+    }
+
+    fn finding(&self, rule: &'static str, severity: Severity, message: String) -> PrincipalFinding {
+        PrincipalFinding {
+            rule,
+            severity,
+            resource: self.resource.clone(),
+            message: format!("{message}{}", self.incomplete),
+            statements: Vec::new(),
+            actions: Vec::new(),
+            path: Vec::new(),
+        }
+    }
+}
+
+fn admin_finding(s: &Subject<'_>, f: &PolicyFinding) -> PrincipalFinding {
+    let p = s.p;
+    let conditions = if f.severity < Severity::Critical {
+        " It needs conditions the principal can meet in normal use; it is an administrator all the same."
+    } else {
+        ""
+    };
+    let decided = where_decided(p, f);
+    let message = format!(
+        "{} {} is effectively an administrator: {} ({decided}).{conditions}",
+        p.kind.as_str(),
+        p.name,
+        f.message,
+    );
+    PrincipalFinding {
+        statements: vec![decided],
+        actions: f.actions.clone(),
+        ..s.finding(ADMIN, Severity::Critical, message)
+    }
+}
+
+fn self_escalation_finding(s: &Subject<'_>, own: &[PolicyFinding]) -> PrincipalFinding {
+    let p = s.p;
+    let paths: Vec<String> = own.iter().map(|f| f.message.clone()).collect();
+    let statements: Vec<String> = own.iter().map(|f| where_decided(p, f)).collect();
+    let message = format!(
+        "{} {} can make itself an administrator with its own permissions: {} ({})",
+        p.kind.as_str(),
+        p.name,
+        paths.join("; "),
+        statements.first().map(String::as_str).unwrap_or_default()
+    );
+    PrincipalFinding {
+        statements,
+        actions: own.iter().flat_map(|f| f.actions.clone()).collect(),
+        path: paths,
+        ..s.finding(ADMIN_REACHABLE, Severity::High, message)
+    }
+}
+
+fn chain_finding(
+    principals: &Principals,
+    s: &Subject<'_>,
+    chain: &[Edge],
+    is_admin: &[bool],
+) -> PrincipalFinding {
+    let p = s.p;
+    let hops: Vec<String> = chain.iter().map(|e| hop(principals, e)).collect();
+    let last = chain.last().map(|e| e.to).unwrap_or(usize::MAX);
+    let end = principals
+        .principals
+        .get(last)
+        .map(|t| {
+            if is_admin.get(last).copied().unwrap_or(false) {
+                format!("{} {}, an administrator", t.kind.as_str(), t.name)
+            } else {
+                format!(
+                    "{} {}, which can make itself an administrator",
+                    t.kind.as_str(),
+                    t.name
+                )
+            }
+        })
+        .unwrap_or_default();
+    let message = format!(
+        "{} {} can become {end}: {}",
+        p.kind.as_str(),
+        p.name,
+        hops.join(" -> ")
+    );
+    PrincipalFinding {
+        statements: chain.iter().map(|e| e.statement.clone()).collect(),
+        actions: chain.iter().flat_map(|e| e.actions.clone()).collect(),
+        path: hops,
+        ..s.finding(ADMIN_REACHABLE, Severity::High, message)
+    }
+}
+
+fn mfa_finding(
+    principals: &Principals,
+    s: &Subject<'_>,
+    direct: &[PolicyFinding],
+    via: Option<&Edge>,
+) -> Option<PrincipalFinding> {
+    if direct.is_empty() && via.is_none() {
+        return None;
+    }
+    let p = s.p;
+    let decided: Vec<String> = direct.iter().map(|f| where_decided(p, f)).collect();
+    let via_hop = via.map(|e| hop(principals, e));
+    let mut parts: Vec<String> = direct
+        .iter()
+        .zip(&decided)
+        .map(|(f, d)| format!("{} ({d})", f.message))
+        .collect();
+    if let Some(h) = &via_hop {
+        parts.push(format!("through a role it can assume without MFA ({h})"));
+    }
+    let message = format!(
+        "user {} can perform sensitive actions without MFA: {}",
+        p.name,
+        parts.join("; ")
+    );
+    Some(PrincipalFinding {
+        statements: decided
+            .into_iter()
+            .chain(via.map(|e| e.statement.clone()))
+            .collect(),
+        actions: direct.iter().flat_map(|f| f.actions.clone()).collect(),
+        path: via_hop.into_iter().collect(),
+        ..s.finding(SENSITIVE_WITHOUT_MFA, Severity::High, message)
+    })
 }
 
 /// `inline policy X Statement[0] (Sid)`: where a finding's deciding statement is.
