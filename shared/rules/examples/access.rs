@@ -1,13 +1,16 @@
 //! Effective access over an account file, the rules core alone (no AWS SDK, no bundled
 //! AWS managed documents): `cargo run --release -p guardrail-rules --example access FILE`.
 //! bench/RESULTS.md uses it to time the judgement itself; `guardrail access` is the command.
+//! `--dump` prints every finding (rule, principal, message), to compare two builds' answers.
 
 use guardrail_rules::access::{self, AccessOptions, Principals};
 use guardrail_rules::sweep::parse_account_file;
 
 fn main() {
-    let Some(path) = std::env::args().nth(1) else {
-        eprintln!("usage: access FILE");
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let dump = args.iter().any(|a| a == "--dump");
+    let Some(path) = args.iter().find(|a| *a != "--dump") else {
+        eprintln!("usage: access FILE [--dump]");
         std::process::exit(2);
     };
     let text = match std::fs::read_to_string(&path) {
@@ -27,6 +30,17 @@ fn main() {
     let account = facts.account_id().unwrap_or_default();
     let principals = Principals::build(&facts, &account, &|_| None);
     let report = access::judge(&principals, &AccessOptions::default());
+    if dump {
+        for f in &report.findings {
+            println!(
+                "{} {} {} | {}",
+                f.rule,
+                f.resource.arn,
+                f.message,
+                f.path.join(" > ")
+            );
+        }
+    }
     let count = |rule: &str| report.findings.iter().filter(|f| f.rule == rule).count();
     println!(
         "{} principal(s): {} admin, {} admin-reachable, {} without MFA; {} note(s)",

@@ -65,11 +65,33 @@ pub(super) fn reachability(
         .iter()
         .map(|p| p.as_ref().map(service_drives).unwrap_or_default())
         .collect();
+    // Which services each role trusts, among those some principal can drive: asked once per
+    // role and service instead of once per pair.
+    let mut services: Vec<&'static str> = drives.iter().flatten().map(|d| d.service).collect();
+    services.sort_unstable();
+    services.dedup();
+    let trusted: Vec<Vec<&'static str>> = (0..n)
+        .map(|i| match principal_trust(principals, i) {
+            Some(trust) => services
+                .iter()
+                .copied()
+                .filter(|s| trusts_service(trust, s, analysis))
+                .collect(),
+            None => Vec::new(),
+        })
+        .collect();
+    let admits: Vec<bool> = (0..n)
+        .map(|i| {
+            principal_trust(principals, i).is_some_and(|t| admits_account(t, &principals.account))
+        })
+        .collect();
     let graph = Graph {
         principals,
         analysis,
         probes,
         drives: &drives,
+        trusted: &trusted,
+        admits: &admits,
     };
 
     let mut chains: Vec<Option<Vec<Edge>>> = vec![None; n];
@@ -133,6 +155,10 @@ struct Graph<'g, 'p> {
     analysis: &'g AnalysisOptions,
     probes: &'g [Option<Probe<'p>>],
     drives: &'g [Vec<ServiceDrive>],
+    /// By role: the driven services its trust policy lets assume it.
+    trusted: &'g [Vec<&'static str>],
+    /// By role: its trust policy can let in some principal of this account at all.
+    admits: &'g [bool],
 }
 
 impl Graph<'_, '_> {
@@ -146,9 +172,7 @@ impl Graph<'_, '_> {
     }
 
     fn trust(&self, i: usize) -> Option<&PolicyDocument> {
-        self.principal(i)
-            .and_then(|p| p.trust)
-            .and_then(|t| self.principals.document(t))
+        principal_trust(self.principals, i)
     }
 
     /// Any edge from → to (assume first, then pass).
@@ -163,10 +187,10 @@ impl Graph<'_, '_> {
     fn assume(&self, from: usize, to: usize) -> Option<Edge> {
         let p = self.principal(from)?;
         let role = self.principal(to)?;
-        let trust = self.trust(to)?;
-        if !mentions_aws_principals(trust) {
+        if !self.admits.get(to).copied().unwrap_or(false) {
             return None;
         }
+        let trust = self.trust(to)?;
         // Cheap before the trust is probed: unless the trust names this principal (or
         // everyone), the principal's own policies must allow sts:AssumeRole at all.
         let probe = self.probes.get(from)?.as_ref();
@@ -209,10 +233,10 @@ impl Graph<'_, '_> {
     fn pass(&self, from: usize, to: usize) -> Option<Edge> {
         let p = self.principal(from)?;
         let role = self.principal(to)?;
-        let trust = self.trust(to)?;
+        let trusted = self.trusted.get(to)?;
         let probe = self.probes.get(from)?.as_ref()?;
         for d in self.drives.get(from)? {
-            if !trusts_service(trust, d.service, self.analysis) {
+            if !trusted.contains(&d.service) {
                 continue;
             }
             let Some(m) = can_pass_role(probe, &role.arn, d.service) else {
@@ -283,12 +307,50 @@ fn names_explicitly(trust: &PolicyDocument, arn: &str) -> bool {
         .any(|s| names(s.principal.as_ref(), &PrincipalType::Aws, |v| v == arn))
 }
 
-/// Cheap pre-filter: only trust policies with an AWS principal can let a user or role in.
-fn mentions_aws_principals(trust: &PolicyDocument) -> bool {
-    trust
-        .statements
-        .iter()
-        .any(|s| names(s.principal.as_ref(), &PrincipalType::Aws, |_| true))
+fn principal_trust(principals: &Principals, i: usize) -> Option<&PolicyDocument> {
+    principals
+        .principals
+        .get(i)
+        .and_then(|p| p.trust)
+        .and_then(|t| principals.document(t))
+}
+
+/// Cheap, exact pre-filter: can an Allow statement of this trust policy match any principal of
+/// `account`? A Principal entry names everyone (`*`), an account (`123456789012`, its
+/// `:root`), or one principal by ARN; a principal of account A never matches an entry of
+/// account B. `NotPrincipal`, an unknown account or an entry we cannot read count as "may".
+fn admits_account(trust: &PolicyDocument, account: &str) -> bool {
+    use crate::policy::Effect;
+    trust.statements.iter().any(|s| {
+        if s.effect != Effect::Allow {
+            return false;
+        }
+        let Some(spec) = s.principal.as_ref() else {
+            return false;
+        };
+        if spec.negated {
+            return true;
+        }
+        if account.is_empty() {
+            return names(Some(spec), &PrincipalType::Aws, |_| true);
+        }
+        names(Some(spec), &PrincipalType::Aws, |v| {
+            entry_account(v).is_none_or(|a| a == account)
+        })
+    })
+}
+
+/// The account an AWS Principal entry belongs to: a bare account id, or the account field of
+/// an ARN (`arn:aws:iam::123456789012:root`, `...:user/x`, `arn:aws:sts::...`).
+fn entry_account(entry: &str) -> Option<&str> {
+    if entry.len() == 12 && entry.bytes().all(|b| b.is_ascii_digit()) {
+        return Some(entry);
+    }
+    let mut fields = entry.splitn(6, ':');
+    (fields.next()? == "arn").then_some(())?;
+    let (_partition, _service, _region) = (fields.next()?, fields.next()?, fields.next()?);
+    let account = fields.next()?;
+    (!account.is_empty()).then_some(account)
 }
 
 /// Does the trust policy let `service` assume the role (conditions honoured)?

@@ -284,7 +284,7 @@ pub fn authorize(
         if ty == PolicyType::ResourceBased {
             continue; // below: its Principal element decides how it grants
         }
-        for stmt in &doc.statements {
+        for stmt in doc.statements_for(&request.action) {
             if statement_applies(doc, stmt, request) {
                 matched.push(MatchedStatement {
                     policy: index,
@@ -300,7 +300,7 @@ pub fn authorize(
         let resource_index = set.documents().count().saturating_sub(1);
         // The Principal element is matched here, against every name the caller goes by.
         let doc = rp.document;
-        for stmt in &doc.statements {
+        for stmt in doc.statements_for(&request.action) {
             if !applies_whoever_asks(doc, stmt, request) {
                 continue;
             }

@@ -28,6 +28,164 @@ pub struct PatternList {
     /// True for `NotAction` / `NotResource`.
     pub negated: bool,
     pub patterns: Vec<String>,
+    /// For `Action`/`NotAction`: the patterns by service, so matching a request action reads
+    /// only its own service's patterns. Built at parse time from `patterns`.
+    #[serde(skip)]
+    pub(crate) services: ServiceIndex,
+}
+
+impl PatternList {
+    /// An `Action`/`NotAction` list, indexed by service.
+    pub(crate) fn actions(negated: bool, patterns: Vec<String>) -> PatternList {
+        PatternList {
+            negated,
+            services: ServiceIndex::of_patterns(&patterns),
+            patterns,
+        }
+    }
+
+    /// A `Resource`/`NotResource` list (no index: every pattern is read).
+    pub(crate) fn resources(negated: bool, patterns: Vec<String>) -> PatternList {
+        PatternList {
+            negated,
+            patterns,
+            services: ServiceIndex::default(),
+        }
+    }
+}
+
+/// Positions (of action patterns in a list, or of statements in a document) grouped by the
+/// service prefix their actions name (`iam` of `iam:Pass*`, lower case).
+///
+/// Why: an AWS managed policy such as `ReadOnlyAccess` lists thousands of actions, and the
+/// effective-access rules ask each principal's set about hundreds of actions; reading every
+/// pattern of every statement for every question was most of their cost. A pattern whose
+/// service part is a literal can match an action only of that same service (the literal has
+/// no `:`, so the action's first `:` sits at the same place), so it is exact to read just that
+/// group plus the positions whose service part is itself a wildcard (`*`, `iam*`, `s?s:*`)
+/// or that match by exclusion (`NotAction`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct ServiceIndex {
+    /// How many positions it was built over; `None` for a list built without an index. A
+    /// list changed since (a test pushing statements) no longer agrees and is read whole.
+    built_for: Option<usize>,
+    /// (service in lower case, positions ascending), sorted by service.
+    services: Vec<(String, Vec<usize>)>,
+    /// Positions that any action may match, ascending.
+    wild: Vec<usize>,
+}
+
+impl ServiceIndex {
+    fn of_patterns(patterns: &[String]) -> ServiceIndex {
+        let mut index = ServiceIndex::default();
+        for (i, p) in patterns.iter().enumerate() {
+            index.insert(literal_service(p), i);
+        }
+        index.built_for = Some(patterns.len());
+        index
+    }
+
+    fn of_statements(statements: &[Statement]) -> ServiceIndex {
+        let mut index = ServiceIndex::default();
+        for (i, s) in statements.iter().enumerate() {
+            if s.action.negated {
+                index.insert(None, i);
+                continue;
+            }
+            for p in &s.action.patterns {
+                index.insert(literal_service(p), i);
+            }
+        }
+        index.built_for = Some(statements.len());
+        index
+    }
+
+    /// Record `position` under `service` (`None`: any action), once; positions come in
+    /// ascending order.
+    fn insert(&mut self, service: Option<&str>, position: usize) {
+        let list = match service {
+            None => &mut self.wild,
+            Some(service) => {
+                let service = service.to_ascii_lowercase();
+                let at = match self
+                    .services
+                    .binary_search_by(|(s, _)| s.as_str().cmp(&service))
+                {
+                    Ok(at) => at,
+                    Err(at) => {
+                        self.services.insert(at, (service, Vec::new()));
+                        at
+                    }
+                };
+                match self.services.get_mut(at) {
+                    Some((_, list)) => list,
+                    None => return,
+                }
+            }
+        };
+        if list.last() != Some(&position) {
+            list.push(position);
+        }
+    }
+
+    /// The positions that can match `action`, ascending, or `None` when every position must be
+    /// read (no index, a list of another length, or an action whose service part is not a
+    /// plain name).
+    pub(crate) fn candidates(&self, action: &str, len: usize) -> Option<Merged<'_>> {
+        if self.built_for != Some(len) {
+            return None;
+        }
+        let service = literal_service(action)?;
+        let own = self
+            .services
+            .binary_search_by(|(s, _)| {
+                s.bytes()
+                    .cmp(service.bytes().map(|b| b.to_ascii_lowercase()))
+            })
+            .ok()
+            .and_then(|at| self.services.get(at))
+            .map(|(_, v)| v.as_slice())
+            .unwrap_or(&[]);
+        Some(Merged {
+            a: own,
+            b: &self.wild,
+        })
+    }
+}
+
+/// Two ascending position lists read as one ascending list (a position in both, once).
+pub(crate) struct Merged<'a> {
+    a: &'a [usize],
+    b: &'a [usize],
+}
+
+impl Iterator for Merged<'_> {
+    type Item = usize;
+
+    fn next(&mut self) -> Option<usize> {
+        let next = match (self.a.first(), self.b.first()) {
+            (Some(&x), Some(&y)) => x.min(y),
+            (Some(&x), None) => x,
+            (None, Some(&y)) => y,
+            (None, None) => return None,
+        };
+        if self.a.first() == Some(&next) {
+            self.a = self.a.get(1..).unwrap_or(&[]);
+        }
+        if self.b.first() == Some(&next) {
+            self.b = self.b.get(1..).unwrap_or(&[]);
+        }
+        Some(next)
+    }
+}
+
+/// The part before the first `:` when it is a plain ASCII name (no `*` or `?`).
+fn literal_service(pattern: &str) -> Option<&str> {
+    let (service, _) = pattern.split_once(':')?;
+    service
+        .bytes()
+        .all(|b| b.is_ascii() && b != b'*' && b != b'?')
+        .then_some(service)
 }
 
 /// The principals named by `Principal` / `NotPrincipal`.
@@ -76,9 +234,25 @@ pub struct Statement {
     pub principal: Option<PrincipalSpec>,
     /// All conditions, AND'ed.
     pub conditions: Vec<Condition>,
+    /// A Resource pattern or condition value holds `${...}`: only then can a variable be
+    /// unresolved (computed once at parse time; the decision asks for every request).
+    #[serde(skip)]
+    pub(crate) uses_variables: bool,
 }
 
 impl Statement {
+    /// Does a Resource/NotResource pattern or a condition value hold a policy variable?
+    pub fn uses_variables(&self) -> bool {
+        self.uses_variables
+    }
+
+    fn holds_variables(resource: Option<&PatternList>, conditions: &[Condition]) -> bool {
+        resource.is_some_and(|r| r.patterns.iter().any(|p| p.contains("${")))
+            || conditions
+                .iter()
+                .any(|c| c.values.iter().any(|x| x.contains("${")))
+    }
+
     pub fn reference(&self) -> StatementRef {
         StatementRef {
             index: self.index,
@@ -93,6 +267,9 @@ pub struct PolicyDocument {
     pub version: Option<String>,
     pub id: Option<String>,
     pub statements: Vec<Statement>,
+    /// The statements by the services their actions name (see [`ServiceIndex`]).
+    #[serde(skip)]
+    pub(crate) services: ServiceIndex,
 }
 
 impl PolicyDocument {
@@ -150,8 +327,23 @@ impl PolicyDocument {
         Ok(PolicyDocument {
             version,
             id,
+            services: ServiceIndex::of_statements(&statements),
             statements,
         })
+    }
+
+    /// The statements whose Action/NotAction may match `action`, in document order: a
+    /// superset of those that do (every statement when the index cannot tell).
+    pub fn statements_for<'d>(&'d self, action: &str) -> impl Iterator<Item = &'d Statement> + 'd {
+        let (indexed, all) = match self.services.candidates(action, self.statements.len()) {
+            Some(positions) => (Some(positions), None),
+            None => (None, Some(self.statements.iter())),
+        };
+        indexed
+            .into_iter()
+            .flatten()
+            .filter_map(|i| self.statements.get(i))
+            .chain(all.into_iter().flatten())
     }
 
     /// Policy variables are only substituted in the 2012-10-17 language version.
@@ -163,14 +355,7 @@ impl PolicyDocument {
     /// where IAM substitutes policy variables (whether this version substitutes them is
     /// [`Self::variables_enabled`])?
     pub fn uses_variables(&self) -> bool {
-        self.statements.iter().any(|s| {
-            s.resource
-                .as_ref()
-                .is_some_and(|r| r.patterns.iter().any(|p| p.contains("${")))
-                || s.conditions
-                    .iter()
-                    .any(|c| c.values.iter().any(|x| x.contains("${")))
-        })
+        self.statements.iter().any(Statement::uses_variables)
     }
 
     /// Do any statements name a principal? (Trust and resource policies do.)
@@ -220,20 +405,14 @@ fn parse_statement(v: &Value, index: usize, path: String) -> Result<Statement, P
                 })
             }
             "Action" | "NotAction" => {
-                let list = PatternList {
-                    negated: k == "NotAction",
-                    patterns: string_or_array(val, &p)?,
-                };
+                let list = PatternList::actions(k == "NotAction", string_or_array(val, &p)?);
                 if action.is_some() {
                     return Err(conflict(&path, "Action", "NotAction"));
                 }
                 action = Some(list);
             }
             "Resource" | "NotResource" => {
-                let list = PatternList {
-                    negated: k == "NotResource",
-                    patterns: string_or_array(val, &p)?,
-                };
+                let list = PatternList::resources(k == "NotResource", string_or_array(val, &p)?);
                 if resource.is_some() {
                     return Err(conflict(&path, "Resource", "NotResource"));
                 }
@@ -270,6 +449,7 @@ fn parse_statement(v: &Value, index: usize, path: String) -> Result<Statement, P
         sid,
         effect,
         action,
+        uses_variables: Statement::holds_variables(resource.as_ref(), &conditions),
         resource,
         principal,
         conditions,

@@ -62,7 +62,7 @@ impl Decision {
 pub fn evaluate(policies: &[&PolicyDocument], request: &RequestContext) -> Decision {
     let mut matched = Vec::new();
     for (pi, doc) in policies.iter().enumerate() {
-        for stmt in &doc.statements {
+        for stmt in doc.statements_for(&request.action) {
             if statement_applies(doc, stmt, request) {
                 matched.push(MatchedStatement {
                     policy: pi,
@@ -120,6 +120,9 @@ pub fn applies_whoever_asks(
 /// when its key is present (an absent key is decided without them: `...IfExists`, negated
 /// operators, `ForAllValues`).
 pub fn has_unresolved_variable(stmt: &Statement, request: &RequestContext) -> bool {
+    if !stmt.uses_variables {
+        return false;
+    }
     let unresolved = |p: &String| {
         has_variable(p) && matches!(substitute(p, request, false), Substituted::Unresolved)
     };
@@ -146,7 +149,11 @@ pub fn conditions_match(stmt: &Statement, request: &RequestContext, vars: bool) 
 
 /// Action names are case-insensitive; `*` and `?` are wildcards.
 pub fn action_matches(list: &PatternList, action: &str) -> bool {
-    let hit = list.patterns.iter().any(|p| glob(p, action, true));
+    let is_match = |i: &usize| list.patterns.get(*i).is_some_and(|p| glob(p, action, true));
+    let hit = match list.services.candidates(action, list.patterns.len()) {
+        Some(mut positions) => positions.any(|i| is_match(&i)),
+        None => list.patterns.iter().any(|p| glob(p, action, true)),
+    };
     hit != list.negated
 }
 

@@ -231,7 +231,10 @@ impl<'a> Probe<'a> {
         &'s self,
         action: &'s str,
     ) -> impl Iterator<Item = &'a Statement> + 's {
-        self.identity_statements()
+        self.set
+            .documents()
+            .filter(|(t, _)| *t == PolicyType::Identity)
+            .flat_map(move |(_, d)| d.statements_for(action))
             .filter(move |s| s.effect == Effect::Allow && action_matches(&s.action, action))
     }
 
@@ -307,9 +310,11 @@ impl<'a> Probe<'a> {
             return Some((ctx, d));
         }
         let carried = action_facts::request_keys(action);
+        let tested = self.keys_tested_for(action);
         let free: Vec<(&str, Vec<Option<&str>>)> = self
             .candidates
             .iter()
+            .filter(|(k, _)| tested.as_ref().is_none_or(|t| t.contains(k)))
             .filter(|(k, _)| !search.fixed.iter().any(|(f, _)| f.eq_ignore_ascii_case(k)))
             .filter(|(k, _)| carried.is_none_or(|keys| action_facts::carries(keys, k)))
             .map(|(k, values)| {
@@ -349,6 +354,32 @@ impl<'a> Probe<'a> {
             }
         }
         self.search_pairs(action, start, &free)
+    }
+
+    /// The condition keys (lower-case) that the statements covering `action`, in every policy
+    /// of the set, test; `None` when one of them holds a policy variable (any key may then
+    /// matter). Why: a key no such statement reads cannot change the decision, so searching
+    /// it only repeats the same evaluation (most of the cost of asking about an action that
+    /// a principal is not allowed).
+    fn keys_tested_for(&self, action: &str) -> Option<Vec<String>> {
+        let mut keys: Vec<String> = Vec::new();
+        for (_, doc) in self.set.documents() {
+            for s in doc.statements_for(action) {
+                if !action_matches(&s.action, action) {
+                    continue;
+                }
+                if s.uses_variables() {
+                    return None;
+                }
+                for c in &s.conditions {
+                    let key = c.key.to_ascii_lowercase();
+                    if !keys.contains(&key) {
+                        keys.push(key);
+                    }
+                }
+            }
+        }
+        Some(keys)
     }
 
     /// Pairs of keys, from the request the coordinate search started from (see
