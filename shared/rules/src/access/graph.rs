@@ -18,10 +18,13 @@
 use super::principal::{Principal, PrincipalKind, Principals};
 use crate::policy::analysis::principal::{can_assume, can_pass_role, service_drives, ServiceDrive};
 use crate::policy::analysis::probe::Probe;
+use crate::policy::evaluate::MatchedStatement;
 use crate::policy::{
     AnalysisOptions, Caller, PolicyDocument, PolicySet, PrincipalSpec, PrincipalType,
     Principals as Named, RequestPrincipal,
 };
+use std::cell::RefCell;
+use std::collections::HashMap;
 
 /// One hop.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -92,6 +95,7 @@ pub(super) fn reachability(
         drives: &drives,
         trusted: &trusted,
         admits: &admits,
+        answers: RefCell::default(),
     };
 
     let mut chains: Vec<Option<Vec<Edge>>> = vec![None; n];
@@ -159,9 +163,48 @@ struct Graph<'g, 'p> {
     trusted: &'g [Vec<&'static str>],
     /// By role: its trust policy can let in some principal of this account at all.
     admits: &'g [bool],
+    /// A principal's own answer to "may I pass a role to S / assume a role (with MFA or
+    /// not)", kept per resource signature ([`Probe::resource_signature`]): roles its
+    /// statements cannot tell apart get one search.
+    answers: RefCell<Answers>,
+}
+
+type Answers = HashMap<(usize, Question, Vec<bool>), Option<MatchedStatement>>;
+
+/// An identity-side question the graph asks of one principal about many roles.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Question {
+    Pass(&'static str),
+    Assume { mfa: bool },
 }
 
 impl Graph<'_, '_> {
+    /// `answer(probe)` for `from` about `role`, or the answer kept for a role its statements
+    /// cannot tell apart from this one.
+    fn identity_answer(
+        &self,
+        from: usize,
+        question: Question,
+        role: &str,
+        probe: &Probe<'_>,
+        answer: impl FnOnce(&Probe<'_>) -> Option<MatchedStatement>,
+    ) -> Option<MatchedStatement> {
+        let action = match question {
+            Question::Pass(_) => "iam:PassRole",
+            Question::Assume { .. } => "sts:AssumeRole",
+        };
+        let Some(signature) = probe.resource_signature(action, role) else {
+            return answer(probe);
+        };
+        let key = (from, question, signature);
+        if let Some(kept) = self.answers.borrow().get(&key) {
+            return kept.clone();
+        }
+        let fresh = answer(probe);
+        self.answers.borrow_mut().insert(key, fresh.clone());
+        fresh
+    }
+
     fn principal(&self, i: usize) -> Option<&Principal> {
         self.principals.principals.get(i)
     }
@@ -206,8 +249,11 @@ impl Graph<'_, '_> {
             let identity = if named {
                 Some("its trust policy names it".to_string())
             } else {
-                can_assume(probe?, &role.arn, mfa)
-                    .map(|m| describe(p, m.policy, &m.statement.to_string()))
+                let probe = probe?;
+                self.identity_answer(from, Question::Assume { mfa }, &role.arn, probe, |pr| {
+                    can_assume(pr, &role.arn, mfa)
+                })
+                .map(|m| describe(p, m.policy, &m.statement.to_string()))
             };
             let Some(identity) = identity else {
                 continue;
@@ -239,7 +285,11 @@ impl Graph<'_, '_> {
             if !trusted.contains(&d.service) {
                 continue;
             }
-            let Some(m) = can_pass_role(probe, &role.arn, d.service) else {
+            let answer =
+                self.identity_answer(from, Question::Pass(d.service), &role.arn, probe, |pr| {
+                    can_pass_role(pr, &role.arn, d.service)
+                });
+            let Some(m) = answer else {
                 continue;
             };
             let mut actions = vec!["iam:PassRole".to_string()];

@@ -68,6 +68,17 @@ pub fn service_drives(probe: &Probe<'_>) -> Vec<ServiceDrive> {
     if !probe.mentions("iam:PassRole") {
         return Vec::new();
     }
+    // Paths share their service-side actions (lambda:CreateFunction, ec2:RunInstances, ...):
+    // each is searched once.
+    let mut allowed: Vec<(&'static str, bool)> = Vec::new();
+    let mut is_allowed = |a: &'static str| match allowed.iter().find(|(x, _)| *x == a) {
+        Some((_, yes)) => *yes,
+        None => {
+            let yes = probe.find_allow(a, &[], None).is_some();
+            allowed.push((a, yes));
+            yes
+        }
+    };
     paths()
         .iter()
         .filter_map(|p| {
@@ -84,7 +95,7 @@ pub fn service_drives(probe: &Probe<'_>) -> Vec<ServiceDrive> {
                 .collect();
             actions
                 .iter()
-                .all(|a| probe.find_allow(a, &[], None).is_some())
+                .all(|a| is_allowed(a))
                 .then_some(ServiceDrive {
                     path: p.name,
                     service,

@@ -150,6 +150,19 @@ impl<'a> Probe<'a> {
         }
     }
 
+    /// The request a search starts from: the baseline, the request principal, the forced keys.
+    fn start(&self, action: &str, resource: &str, search: &Search<'_>) -> RequestContext {
+        let mut ctx = self.baseline(action, resource);
+        ctx.principal = search.principal.cloned();
+        for (k, v) in search.fixed {
+            match v {
+                Some(v) => ctx.set(k, vec![(*v).to_string()]),
+                None => ctx.remove(k),
+            }
+        }
+        ctx
+    }
+
     /// The baseline request for an action on a resource.
     pub fn baseline(&self, action: &str, resource: &str) -> RequestContext {
         apply_baseline(
@@ -238,6 +251,34 @@ impl<'a> Probe<'a> {
             .filter(move |s| s.effect == Effect::Allow && action_matches(&s.action, action))
     }
 
+    /// Which of the statements covering `action` (every policy of the set, in order) apply to
+    /// `resource` by their Resource element; `None` when one holds a policy variable.
+    ///
+    /// Two resources with the same signature get the same decision in every context: the
+    /// request keys never depend on the resource, and nothing else in the decision reads it.
+    /// Callers asking about many resources (the graph, one role after another) ask once per
+    /// signature.
+    pub fn resource_signature(&self, action: &str, resource: &str) -> Option<Vec<bool>> {
+        if self.set.resource.is_some() {
+            return None; // its account and Principal element read the resource too
+        }
+        let mut bits = Vec::new();
+        for (_, doc) in self.set.documents() {
+            for s in doc.statements_for(action) {
+                if !action_matches(&s.action, action) {
+                    continue;
+                }
+                if s.uses_variables() {
+                    return None;
+                }
+                bits.push(s.resource.as_ref().is_none_or(|r| {
+                    r.patterns.iter().any(|p| arn_matches(p, resource)) != r.negated
+                }));
+            }
+        }
+        Some(bits)
+    }
+
     /// Is there an Allow statement naming the action at all? (Cheap pre-filter.)
     pub fn mentions(&self, action: &str) -> bool {
         self.allow_statements_for(action).next().is_some()
@@ -297,14 +338,7 @@ impl<'a> Probe<'a> {
         resource: &str,
         search: &Search<'_>,
     ) -> Option<(RequestContext, Decision)> {
-        let mut ctx = self.baseline(action, resource);
-        ctx.principal = search.principal.cloned();
-        for (k, v) in search.fixed {
-            match v {
-                Some(v) => ctx.set(k, vec![(*v).to_string()]),
-                None => ctx.remove(k),
-            }
-        }
+        let mut ctx = self.start(action, resource, search);
         let d = self.eval(&ctx);
         if d.is_allowed() {
             return Some((ctx, d));
