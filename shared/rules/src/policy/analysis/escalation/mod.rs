@@ -79,8 +79,7 @@ pub fn granted_paths(probe: &Probe<'_>) -> Vec<GrantedPath> {
     let mut out = Vec::new();
     // Paths share permissions (PassRole to Lambda, CreateFunction, ...): each distinct search
     // runs once, so more paths do not multiply the work. Cheap pre-filter first: an action no
-    // Allow statement names cannot be allowed.
-    let services = allowed_services(probe);
+    // Allow statement names cannot be allowed (the documents' service index answers it).
     let mut mentioned: Vec<(&str, bool)> = Vec::new();
     let mut found: Vec<Found<'_>> = Vec::new();
     'paths: for path in paths() {
@@ -88,11 +87,7 @@ pub fn granted_paths(probe: &Probe<'_>) -> Vec<GrantedPath> {
             let m = match mentioned.iter().find(|(x, _)| *x == a) {
                 Some((_, m)) => *m,
                 None => {
-                    let svc = a.split(':').next().unwrap_or("");
-                    let m = services
-                        .as_ref()
-                        .is_none_or(|s| s.iter().any(|x| x.eq_ignore_ascii_case(svc)))
-                        && probe.mentions(a);
+                    let m = probe.mentions(a);
                     mentioned.push((a, m));
                     m
                 }
@@ -144,32 +139,6 @@ pub fn granted_paths(probe: &Probe<'_>) -> Vec<GrantedPath> {
         });
     }
     out
-}
-
-/// The services the identity Allow statements name, or `None` when one could name any
-/// (NotAction, a wildcard in the service part): a pre-filter far cheaper than matching every
-/// action against every statement.
-fn allowed_services<'a>(probe: &Probe<'a>) -> Option<Vec<&'a str>> {
-    use super::super::document::Effect;
-    let mut out: Vec<&'a str> = Vec::new();
-    for stmt in probe.identity_statements() {
-        if stmt.effect != Effect::Allow {
-            continue;
-        }
-        if stmt.action.negated {
-            return None;
-        }
-        for p in &stmt.action.patterns {
-            let svc = p.split(':').next().unwrap_or("");
-            if svc.contains(['*', '?']) || !p.contains(':') {
-                return None;
-            }
-            if !out.iter().any(|x| x.eq_ignore_ascii_case(svc)) {
-                out.push(svc);
-            }
-        }
-    }
-    Some(out)
 }
 
 /// Do two permissions ask the same question of the probe?
