@@ -64,6 +64,7 @@ pub fn run(args: &Args) -> Result<ExitCode, CliError> {
         &principals,
         &AccessOptions {
             scps: scps.iter().collect(),
+            ..AccessOptions::default()
         },
     );
     for note in &report.notes {

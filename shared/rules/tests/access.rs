@@ -26,6 +26,7 @@ fn judged(scps: &[&PolicyDocument]) -> AccessReport {
         &p,
         &AccessOptions {
             scps: scps.to_vec(),
+            ..AccessOptions::default()
         },
     )
 }

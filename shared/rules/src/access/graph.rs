@@ -15,16 +15,17 @@
 //! Each edge also records whether it needs MFA (trust or identity allow it only with
 //! `aws:MultiFactorAuthPresent` true), which the MFA rule reads.
 
+use super::parallel;
 use super::principal::{Principal, PrincipalKind, Principals};
-use crate::policy::analysis::principal::{can_assume, can_pass_role, service_drives, ServiceDrive};
+use crate::policy::analysis::principal::{can_assume, can_pass_role, ServiceDrive};
 use crate::policy::analysis::probe::Probe;
 use crate::policy::evaluate::MatchedStatement;
 use crate::policy::{
     AnalysisOptions, Caller, PolicyDocument, PolicySet, PrincipalSpec, PrincipalType,
     Principals as Named, RequestPrincipal,
 };
-use std::cell::RefCell;
 use std::collections::HashMap;
+use std::sync::Mutex;
 
 /// One hop.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -50,6 +51,15 @@ pub struct Reachability {
     pub without_mfa_via: Vec<Option<Edge>>,
 }
 
+/// What the principals' own analyses found, by principal index: where chains end, and which
+/// roles are worth reaching without MFA.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Known<'k> {
+    pub is_admin: &'k [bool],
+    pub self_escalates: &'k [bool],
+    pub sensitive_without_mfa: &'k [bool],
+}
+
 /// Most hops followed: chains longer than this are not reported (documented bound).
 pub const MAX_HOPS: usize = 8;
 
@@ -58,16 +68,17 @@ pub const MAX_HOPS: usize = 8;
 pub(super) fn reachability(
     principals: &Principals,
     probes: &[Option<Probe<'_>>],
+    drives: &[Vec<ServiceDrive>],
     analysis: &AnalysisOptions,
-    is_admin: &[bool],
-    self_escalates: &[bool],
-    sensitive_without_mfa: &[bool],
+    known: &Known<'_>,
+    threads: usize,
 ) -> Reachability {
+    let Known {
+        is_admin,
+        self_escalates,
+        sensitive_without_mfa,
+    } = *known;
     let n = principals.principals.len();
-    let drives: Vec<Vec<ServiceDrive>> = probes
-        .iter()
-        .map(|p| p.as_ref().map(service_drives).unwrap_or_default())
-        .collect();
     // Which services each role trusts, among those some principal can drive: asked once per
     // role and service instead of once per pair.
     let mut services: Vec<&'static str> = drives.iter().flatten().map(|d| d.service).collect();
@@ -92,10 +103,10 @@ pub(super) fn reachability(
         principals,
         analysis,
         probes,
-        drives: &drives,
+        drives,
         trusted: &trusted,
         admits: &admits,
-        answers: RefCell::default(),
+        answers: (0..n).map(|_| Mutex::default()).collect(),
     };
 
     let mut chains: Vec<Option<Vec<Edge>>> = vec![None; n];
@@ -110,25 +121,29 @@ pub(super) fn reachability(
         if frontier.is_empty() {
             break;
         }
+        // Within a hop each principal only looks at roles settled in earlier hops, so the
+        // principals are independent and can be searched in parallel.
+        let open: Vec<usize> = (0..n).filter(|&i| !done[i]).collect();
+        let found = parallel::map(&open, threads, |&from| {
+            frontier.iter().find_map(|&to| graph.edge(from, to))
+        });
         let mut next = Vec::new();
-        for from in 0..n {
-            if done[from] {
+        for (from, edge) in open.into_iter().zip(found) {
+            let Some(edge) = edge else {
                 continue;
+            };
+            let mut chain = vec![edge];
+            if let Some(rest) = chains.get(edge_target(&chain)).and_then(|c| c.clone()) {
+                chain.extend(rest);
             }
-            for &to in &frontier {
-                let Some(edge) = graph.edge(from, to) else {
-                    continue;
-                };
-                let mut chain = vec![edge];
-                if let Some(rest) = chains.get(to).and_then(|c| c.clone()) {
-                    chain.extend(rest);
-                }
-                chains[from] = Some(chain);
-                done[from] = true;
-                if graph.is_role(from) {
-                    next.push(from);
-                }
-                break;
+            if let Some(slot) = chains.get_mut(from) {
+                *slot = Some(chain);
+            }
+            if let Some(d) = done.get_mut(from) {
+                *d = true;
+            }
+            if graph.is_role(from) {
+                next.push(from);
             }
         }
         frontier = next;
@@ -138,16 +153,15 @@ pub(super) fn reachability(
     let sensitive_roles: Vec<usize> = (0..n)
         .filter(|&i| graph.is_role(i) && sensitive_without_mfa.get(i).copied().unwrap_or(false))
         .collect();
-    let without_mfa_via = (0..n)
-        .map(|from| {
-            if graph.is_role(from) {
-                return None;
-            }
-            sensitive_roles
-                .iter()
-                .find_map(|&to| graph.assume(from, to).filter(|e| !e.mfa))
-        })
-        .collect();
+    let everyone: Vec<usize> = (0..n).collect();
+    let without_mfa_via = parallel::map(&everyone, threads, |&from| {
+        if graph.is_role(from) {
+            return None;
+        }
+        sensitive_roles
+            .iter()
+            .find_map(|&to| graph.assume(from, to).filter(|e| !e.mfa))
+    });
     Reachability {
         chains,
         without_mfa_via,
@@ -166,10 +180,11 @@ struct Graph<'g, 'p> {
     /// A principal's own answer to "may I pass a role to S / assume a role (with MFA or
     /// not)", kept per resource signature ([`Probe::resource_signature`]): roles its
     /// statements cannot tell apart get one search.
-    answers: RefCell<Answers>,
+    answers: Vec<Mutex<Answers>>,
 }
 
-type Answers = HashMap<(usize, Question, Vec<bool>), Option<MatchedStatement>>;
+/// One principal's kept answers (each principal is searched by one thread at a time).
+type Answers = HashMap<(Question, Vec<bool>), Option<MatchedStatement>>;
 
 /// An identity-side question the graph asks of one principal about many roles.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -196,12 +211,16 @@ impl Graph<'_, '_> {
         let Some(signature) = probe.resource_signature(action, role) else {
             return answer(probe);
         };
-        let key = (from, question, signature);
-        if let Some(kept) = self.answers.borrow().get(&key) {
-            return kept.clone();
+        let Some(kept) = self.answers.get(from) else {
+            return answer(probe);
+        };
+        let key = (question, signature);
+        let mut kept = kept.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some(found) = kept.get(&key) {
+            return found.clone();
         }
         let fresh = answer(probe);
-        self.answers.borrow_mut().insert(key, fresh.clone());
+        kept.insert(key, fresh.clone());
         fresh
     }
 
@@ -421,6 +440,11 @@ fn trusts_service(trust: &PolicyDocument, service: &str, analysis: &AnalysisOpti
     probe
         .find_allow_on("sts:AssumeRole", "*", &[], Some(&who))
         .is_some()
+}
+
+/// The role the first hop of a chain reaches.
+fn edge_target(chain: &[Edge]) -> usize {
+    chain.first().map(|e| e.to).unwrap_or(usize::MAX)
 }
 
 /// `inline policy X Statement[0]`: a statement of a principal's set, by flat policy index.

@@ -14,9 +14,11 @@
 //! at edges into principals already known to be admin or on a path to it.
 
 use super::graph::{self, Edge};
+use super::parallel;
 use super::principal::{Principal, PrincipalKind, Principals};
 use crate::policy::analysis::principal::{
-    analyze_principal, analyze_principal_with, without_mfa, PrincipalAnalysis,
+    analyze_principal, analyze_principal_with, service_drives, without_mfa, PrincipalAnalysis,
+    ServiceDrive,
 };
 use crate::policy::analysis::probe::Probe;
 use crate::policy::{AnalysisOptions, Caller, PolicyDocument, PolicyFinding, PolicySet};
@@ -79,6 +81,9 @@ pub struct AccessReport {
 pub struct AccessOptions<'a> {
     /// The account's SCPs (each action must be allowed by one and denied by none).
     pub scps: Vec<&'a PolicyDocument>,
+    /// Threads for the per-principal work: 0 (the default) is one per available CPU, 1 the
+    /// plain loop. The answer is the same either way.
+    pub threads: usize,
 }
 
 /// One principal's probe: its identity policies, boundary and the account's SCPs, requests
@@ -107,27 +112,29 @@ pub fn judge(principals: &Principals, options: &AccessOptions<'_>) -> AccessRepo
         own_account: Some(principals.account.clone()),
         ..AnalysisOptions::default()
     };
-    let mut per_document = PerDocument::new(principals, &analysis_options);
+    let threads = options.threads;
+    let per_document = PerDocument::compute(principals, options, &analysis_options);
     let probes: Vec<Option<Probe<'_>>> = principals
         .principals
         .iter()
         .map(|p| probe_for(principals, p, options, &analysis_options))
         .collect();
-    let analyses: Vec<Option<PrincipalAnalysis>> = principals
-        .principals
-        .iter()
-        .zip(&probes)
-        .map(|(p, probe)| {
-            let probe = probe.as_ref()?;
-            Some(match per_document.without_mfa(p, options) {
+    let indices: Vec<usize> = (0..principals.principals.len()).collect();
+    let judged: Vec<(Option<PrincipalAnalysis>, Vec<ServiceDrive>)> =
+        parallel::map(&indices, threads, |&i| {
+            let (Some(p), Some(Some(probe))) = (principals.principals.get(i), probes.get(i)) else {
+                return (None, Vec::new());
+            };
+            let analysis = match per_document.without_mfa(p, options) {
                 Some(without_mfa) => PrincipalAnalysis {
                     without_mfa,
                     ..analyze_principal_with(probe, false)
                 },
                 None => analyze_principal(probe),
-            })
-        })
-        .collect();
+            };
+            (Some(analysis), service_drives(probe))
+        });
+    let (analyses, drives): (Vec<_>, Vec<_>) = judged.into_iter().unzip();
     let is_admin: Vec<bool> = analyses
         .iter()
         .map(|a| a.as_ref().is_some_and(|a| a.admin.is_some()))
@@ -143,10 +150,14 @@ pub fn judge(principals: &Principals, options: &AccessOptions<'_>) -> AccessRepo
     let reach = graph::reachability(
         principals,
         &probes,
+        &drives,
         &analysis_options,
-        &is_admin,
-        &self_escalates,
-        &sensitive,
+        &graph::Known {
+            is_admin: &is_admin,
+            self_escalates: &self_escalates,
+            sensitive_without_mfa: &sensitive,
+        },
+        threads,
     );
 
     let mut report = AccessReport {
@@ -379,25 +390,49 @@ fn hop(principals: &Principals, e: &Edge) -> String {
 /// is allowed by a set exactly when one of its documents allows it, and every sensitive action
 /// is its own request. Thousands of principals share a few hundred documents, so this turns
 /// the costliest probe (hundreds of sensitive actions) from per principal to per document.
-struct PerDocument<'a> {
-    principals: &'a Principals,
-    analysis: &'a AnalysisOptions,
-    /// `None`: not computed yet; `Some(None)`: the document does not combine.
-    cache: Vec<Option<Option<Vec<PolicyFinding>>>>,
+struct PerDocument {
+    /// By document index: `None` when not needed or the document does not combine.
+    answers: Vec<Option<Vec<PolicyFinding>>>,
 }
 
-impl<'a> PerDocument<'a> {
-    fn new(principals: &'a Principals, analysis: &'a AnalysisOptions) -> Self {
-        PerDocument {
-            principals,
-            analysis,
-            cache: vec![None; principals.documents.len()],
+impl PerDocument {
+    /// The answers of every document held by a principal they can serve (no boundary, no
+    /// SCP), each computed once.
+    fn compute(
+        principals: &Principals,
+        options: &AccessOptions<'_>,
+        analysis: &AnalysisOptions,
+    ) -> Self {
+        let mut needed: Vec<usize> = if options.scps.is_empty() {
+            principals
+                .principals
+                .iter()
+                .filter(|p| p.boundary.is_none())
+                .flat_map(|p| p.policies.iter().map(|h| h.document))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        needed.sort_unstable();
+        needed.dedup();
+        let computed = parallel::map(&needed, options.threads, |&index| {
+            principals
+                .document(index)
+                .filter(|doc| combines(doc))
+                .map(|doc| without_mfa(&Probe::new(doc, analysis)))
+        });
+        let mut answers = vec![None; principals.documents.len()];
+        for (index, answer) in needed.into_iter().zip(computed) {
+            if let Some(slot) = answers.get_mut(index) {
+                *slot = answer;
+            }
         }
+        PerDocument { answers }
     }
 
     /// The principal's MFA findings as the union of its documents', when that is exact.
     fn without_mfa(
-        &mut self,
+        &self,
         p: &Principal,
         options: &AccessOptions<'_>,
     ) -> Option<Vec<PolicyFinding>> {
@@ -406,7 +441,7 @@ impl<'a> PerDocument<'a> {
         }
         let mut out = Vec::new();
         for (position, held) in p.policies.iter().enumerate() {
-            let found = self.document(held.document)?;
+            let found = self.answers.get(held.document)?.as_ref()?;
             out.extend(found.iter().cloned().map(|mut f| {
                 f.policy = Some(position);
                 f
@@ -414,24 +449,17 @@ impl<'a> PerDocument<'a> {
         }
         Some(out)
     }
+}
 
-    fn document(&mut self, index: usize) -> Option<&Vec<PolicyFinding>> {
-        if self.cache.get(index)?.is_none() {
-            let doc = self.principals.document(index)?;
-            let combines = doc.statements.iter().all(|s| {
-                s.effect == crate::policy::Effect::Allow
-                    && !s.conditions.iter().any(|c| {
-                        let k = c.key.to_ascii_lowercase();
-                        k.starts_with("aws:principal")
-                            || k.starts_with("aws:username")
-                            || k.starts_with("aws:userid")
-                    })
-            }) && !doc.uses_variables();
-            let answer = combines.then(|| without_mfa(&Probe::new(doc, self.analysis)));
-            if let Some(slot) = self.cache.get_mut(index) {
-                *slot = Some(answer);
-            }
-        }
-        self.cache.get(index)?.as_ref()?.as_ref()
-    }
+/// Does a document's answer combine exactly with others' (see [`PerDocument`])?
+fn combines(doc: &PolicyDocument) -> bool {
+    doc.statements.iter().all(|s| {
+        s.effect == crate::policy::Effect::Allow
+            && !s.conditions.iter().any(|c| {
+                let k = c.key.to_ascii_lowercase();
+                k.starts_with("aws:principal")
+                    || k.starts_with("aws:username")
+                    || k.starts_with("aws:userid")
+            })
+    }) && !doc.uses_variables()
 }

@@ -15,6 +15,7 @@
 
 pub mod graph;
 mod judge;
+mod parallel;
 mod principal;
 
 pub use judge::{

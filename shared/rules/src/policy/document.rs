@@ -136,12 +136,20 @@ impl ServiceIndex {
             return None;
         }
         let service = literal_service(action)?;
+        // Services are short and almost always lower case already: compare in place, or
+        // through a small lower-cased copy.
+        let mut buffer = [0u8; 64];
+        let service = if service.bytes().any(|b| b.is_ascii_uppercase()) {
+            let copy = buffer.get_mut(..service.len())?;
+            copy.copy_from_slice(service.as_bytes());
+            copy.make_ascii_lowercase();
+            std::str::from_utf8(copy).ok()?
+        } else {
+            service
+        };
         let own = self
             .services
-            .binary_search_by(|(s, _)| {
-                s.bytes()
-                    .cmp(service.bytes().map(|b| b.to_ascii_lowercase()))
-            })
+            .binary_search_by(|(s, _)| s.as_str().cmp(service))
             .ok()
             .and_then(|at| self.services.get(at))
             .map(|(_, v)| v.as_slice())
@@ -181,11 +189,14 @@ impl Iterator for Merged<'_> {
 
 /// The part before the first `:` when it is a plain ASCII name (no `*` or `?`).
 fn literal_service(pattern: &str) -> Option<&str> {
-    let (service, _) = pattern.split_once(':')?;
+    let bytes = pattern.as_bytes();
+    let colon = bytes.iter().position(|&b| b == b':')?;
+    let service = bytes.get(..colon)?;
     service
-        .bytes()
-        .all(|b| b.is_ascii() && b != b'*' && b != b'?')
-        .then_some(service)
+        .iter()
+        .all(|&b| b.is_ascii() && b != b'*' && b != b'?')
+        .then(|| pattern.get(..colon))
+        .flatten()
 }
 
 /// The principals named by `Principal` / `NotPrincipal`.

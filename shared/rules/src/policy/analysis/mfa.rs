@@ -8,7 +8,8 @@
 //! (`BoolIfExists ... false`) is clean. One finding per deciding statement.
 
 use super::super::document::StatementRef;
-use super::probe::Probe;
+use super::super::evaluate::MatchedStatement;
+use super::probe::{ActionProfile, Probe};
 use super::rules::ALLOWS_WITHOUT_MFA;
 use super::sensitive::sensitive_actions;
 use super::PolicyFinding;
@@ -32,14 +33,31 @@ pub(super) fn check(probe: &Probe<'_>) -> Vec<PolicyFinding> {
     // (policy, statement, case label, actions)
     type Group<'l> = (Option<usize>, Option<StatementRef>, &'l str, Vec<String>);
     let mut groups: Vec<Group<'_>> = Vec::new();
+    // Actions with the same profile get the same answer: search each profile once.
+    let mut answers: Vec<(ActionProfile, usize, Option<Option<MatchedStatement>>)> = Vec::new();
     for action in sensitive_actions() {
         if !probe.mentions(action) {
             continue;
         }
-        for (label, fixed) in &cases {
-            if let Some((_, d)) = probe.find_allow(action, fixed, None) {
-                let policy = d.deciding.as_ref().map(|m| m.policy);
-                let stmt = d.deciding.map(|m| m.statement);
+        let profile = probe.action_profile(action);
+        for (case, (label, fixed)) in cases.iter().enumerate() {
+            let known = answers
+                .iter()
+                .find(|(p, c, _)| *c == case && *p == profile)
+                .map(|(_, _, a)| a.clone());
+            let answer = match known {
+                Some(a) => a,
+                None => {
+                    let a = probe
+                        .find_allow(action, fixed, None)
+                        .map(|(_, d)| d.deciding);
+                    answers.push((profile.clone(), case, a.clone()));
+                    a
+                }
+            };
+            if let Some(deciding) = answer {
+                let policy = deciding.as_ref().map(|m| m.policy);
+                let stmt = deciding.map(|m| m.statement);
                 match groups
                     .iter_mut()
                     .find(|(p, s, _, _)| *p == policy && *s == stmt)

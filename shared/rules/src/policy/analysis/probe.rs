@@ -279,6 +279,31 @@ impl<'a> Probe<'a> {
         Some(bits)
     }
 
+    /// What a search for `action` reads that depends on the action: the statements covering it
+    /// (flat policy index, statement index, in order), its service (the generic resource
+    /// names it) and the request keys it carries. Two actions with the same profile get the
+    /// same answer from [`Probe::find_allow`] with the same forced keys: no policy variable or
+    /// condition key names the action, so nothing else in the search can tell them apart.
+    /// The MFA rule asks about 150 sensitive actions, which `iam:*` covers with one statement.
+    pub fn action_profile(&self, action: &str) -> ActionProfile {
+        let mut covering = Vec::new();
+        for (flat, (_, doc)) in self.set.documents().enumerate() {
+            for s in doc.statements_for(action) {
+                if action_matches(&s.action, action) {
+                    covering.push((flat, s.index));
+                }
+            }
+        }
+        ActionProfile {
+            covering,
+            service: action
+                .split_once(':')
+                .map(|(s, _)| s.to_ascii_lowercase())
+                .unwrap_or_default(),
+            carried: action_facts::request_keys(action),
+        }
+    }
+
     /// Is there an Allow statement naming the action at all? (Cheap pre-filter.)
     pub fn mentions(&self, action: &str) -> bool {
         self.allow_statements_for(action).next().is_some()
@@ -467,6 +492,14 @@ impl<'a> Probe<'a> {
             })
             .any(|s| s.conditions.iter().any(|c| c.key.eq_ignore_ascii_case(key)))
     }
+}
+
+/// See [`Probe::action_profile`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ActionProfile {
+    covering: Vec<(usize, usize)>,
+    service: String,
+    carried: Option<&'static str>,
 }
 
 /// What a [`Probe::search_on`] may choose.
