@@ -171,3 +171,57 @@ fn every_principal_is_in_the_matrix_and_missing_policies_are_named() {
     let full = judged(&[]);
     assert_eq!(full.principals.len(), 12);
 }
+
+/// The fixture's users and roles copied many times over (new names, same documents and
+/// trusts), enough for the judgement to spread over worker threads.
+fn many_principals() -> Principals {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../tests/data/accounts/effective-access.json"
+    );
+    let text = std::fs::read_to_string(path).expect("fixture");
+    let mut account: serde_json::Value = serde_json::from_str(&text).expect("fixture is JSON");
+    for (list, name_key) in [
+        ("UserDetailList", "UserName"),
+        ("RoleDetailList", "RoleName"),
+    ] {
+        let originals = account[list].as_array().cloned().unwrap_or_default();
+        let mut copies = Vec::new();
+        for copy in 0..20 {
+            for original in &originals {
+                let mut p = original.clone();
+                let name = format!("{}-{copy}", p[name_key].as_str().unwrap_or("x"));
+                let arn = p["Arn"].as_str().unwrap_or("").to_string();
+                let prefix = arn.rsplit_once('/').map(|(a, _)| a).unwrap_or("");
+                p["Arn"] = json!(format!("{prefix}/{name}"));
+                p[name_key] = json!(name);
+                copies.push(p);
+            }
+        }
+        account[list] = json!(copies);
+    }
+    let facts = parse_account_file(&account.to_string()).expect("copies parse");
+    Principals::build(&facts, ACCOUNT, &|_| None)
+}
+
+#[test]
+fn worker_threads_give_the_same_answer_as_one() {
+    let p = many_principals();
+    assert!(p.principals.len() >= 100, "enough principals for threads");
+    let with = |threads| {
+        access::judge(
+            &p,
+            &AccessOptions {
+                threads,
+                ..AccessOptions::default()
+            },
+        )
+    };
+    let one = with(1);
+    assert!(!one.findings.is_empty());
+    for threads in [2, 3, 8] {
+        let many = with(threads);
+        assert_eq!(many.findings, one.findings, "{threads} threads");
+        assert_eq!(many.principals, one.principals, "{threads} threads");
+    }
+}
