@@ -7,6 +7,7 @@ use iam_guard::IamGuardrail;
 use serde_json::Value;
 
 const READ_ONLY: &str = "arn:aws:iam::aws:policy/ReadOnlyAccess";
+const LAMBDA_TRUST: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#;
 
 struct Account {
     _moto: Moto,
@@ -575,5 +576,129 @@ async fn change_audit_reports_new_users() {
     assert_eq!(
         alerts(&acct.inbox.drain().await),
         pairs(&[("iam-change-audit", "info")])
+    );
+}
+
+/// `iam-permissions-boundary-missing` (moto implements the role boundary calls; it does not
+/// implement PutUserPermissionsBoundary, so users are covered by the pure tests only).
+#[tokio::test]
+async fn a_removed_role_boundary_is_planned_in_dry_run_and_put_back_when_remediating() {
+    let acct = Account::seed().await;
+    let boundary = acct
+        .iam
+        .create_policy()
+        .policy_name("DelegatedBoundary")
+        .policy_document(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}"#)
+        .send()
+        .await
+        .unwrap()
+        .policy
+        .unwrap()
+        .arn
+        .unwrap();
+    acct.create_role("app-deployer", LAMBDA_TRUST).await;
+    let role_boundary = |iam: aws_sdk_iam::Client| async move {
+        iam.get_role()
+            .role_name("app-deployer")
+            .send()
+            .await
+            .unwrap()
+            .role
+            .unwrap()
+            .permissions_boundary
+            .and_then(|b| b.permissions_boundary_arn)
+    };
+    assert_eq!(
+        role_boundary(acct.iam.clone()).await,
+        None,
+        "created without it"
+    );
+    let event = iam_event("iam/delete-role-permissions-boundary.json");
+    let required = [
+        ("GUARDRAIL_REQUIRED_BOUNDARY_ARN", boundary.as_str()),
+        (
+            "GUARDRAIL_RULE_MODES",
+            "iam-permissions-boundary-missing=remediate",
+        ),
+    ];
+
+    // Dry-run (the default): planned, nothing changed.
+    let out = acct.guardrail(&required).handle(&event).await.unwrap();
+    let f = out
+        .findings
+        .iter()
+        .find(|f| f.rule == "iam-permissions-boundary-missing")
+        .unwrap_or_else(|| panic!("{out:?}"));
+    assert_eq!(
+        f.actions[0].status,
+        guardrail_rules::finding::ActionStatus::Planned
+    );
+    assert_eq!(role_boundary(acct.iam.clone()).await, None);
+    acct.inbox.drain().await;
+
+    // Remediate: the boundary is back, and the alert says how to undo it.
+    let mut live = required.to_vec();
+    live.push(("GUARDRAIL_DRY_RUN", "false"));
+    let guardrail = acct.guardrail(&live);
+    let mut again = event.clone();
+    again["detail"]["eventID"] = serde_json::json!("a-second-removal");
+    let out = guardrail.handle(&again).await.unwrap();
+    assert!(
+        out.findings
+            .iter()
+            .any(|f| f.rule == "iam-permissions-boundary-missing"),
+        "{out:?}"
+    );
+    assert_eq!(
+        role_boundary(acct.iam.clone()).await.as_deref(),
+        Some(boundary.as_str())
+    );
+    let received = acct.inbox.drain().await;
+    let alert = received
+        .iter()
+        .find(|a| a.attributes["rule"] == "iam-permissions-boundary-missing")
+        .expect("an alert");
+    assert!(
+        alert.message.contains("done: put the permissions boundary"),
+        "{}",
+        alert.message
+    );
+    assert!(alert
+        .message
+        .contains("delete-role-permissions-boundary --role-name app-deployer"));
+
+    // The same event once more: the re-read role has the boundary, nothing to do.
+    let out = guardrail.handle(&again).await.unwrap();
+    assert!(
+        !out.findings
+            .iter()
+            .any(|f| f.rule == "iam-permissions-boundary-missing"),
+        "{out:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_role_created_without_the_required_boundary_is_reported() {
+    let acct = Account::seed().await;
+    acct.create_role("lambda-exec-role", LAMBDA_TRUST).await;
+    let required = "arn:aws:iam::123456789012:policy/DelegatedBoundary";
+    let out = acct
+        .guardrail(&[("GUARDRAIL_REQUIRED_BOUNDARY_ARN", required)])
+        .handle(&iam_event("iam/create-role-trust-service.json"))
+        .await
+        .unwrap();
+    let f = out
+        .findings
+        .iter()
+        .find(|f| f.rule == "iam-permissions-boundary-missing")
+        .unwrap_or_else(|| panic!("{out:?}"));
+    assert!(
+        f.reason.contains("created role lambda-exec-role without"),
+        "{}",
+        f.reason
+    );
+    assert_eq!(
+        f.actions[0].status,
+        guardrail_rules::finding::ActionStatus::Recommended
     );
 }

@@ -1,6 +1,7 @@
 //! The IAM guardrail, on CloudTrail IAM events and console sign-ins (both delivered by
 //! EventBridge only in us-east-1): policy rules through the policy engine, console users
-//! without MFA, access keys created for others, root activity, and the IAM change audit.
+//! without MFA, access keys created for others, users and roles without the required
+//! permissions boundary, root activity, and the IAM change audit.
 //!
 //! Thin by design: the rules core decides, the adapters read and act, this file routes.
 
@@ -10,6 +11,9 @@ use guardrail_aws::runtime::decode_and_route;
 use guardrail_aws::{AwsError, Wiring};
 use guardrail_rules::finding::EventContext;
 use guardrail_rules::iam::{self, IamChange, PolicySubject};
+use guardrail_rules::rules::iam_permissions_boundary_missing::{
+    self as boundary_rule, BoundaryEvent,
+};
 use guardrail_rules::trigger::{ApiCall, Trigger};
 use guardrail_rules::{Finding, Outcome};
 use serde_json::Value;
@@ -55,6 +59,10 @@ impl IamGuardrail {
         // The event's account: this one, or a member account through its remediation role.
         let wiring = self.wiring.in_account(&call.account).await?;
         match judge_change(&wiring, call, &ctx).await? {
+            Judged::Findings(f) => findings.extend(f),
+            Judged::Skipped(reason) => out.skipped_resources.push(reason),
+        }
+        match judge_boundary(&wiring, call, &ctx).await? {
             Judged::Findings(f) => findings.extend(f),
             Judged::Skipped(reason) => out.skipped_resources.push(reason),
         }
@@ -198,6 +206,33 @@ async fn judge_change(
         }
         IamChange::Nothing => Judged::Findings(Vec::new()),
     })
+}
+
+/// `iam-permissions-boundary-missing`: re-read the boundary of the user or role the call
+/// created or changed (only when a boundary is required: otherwise nothing is read).
+async fn judge_boundary(
+    wiring: &Wiring,
+    call: &ApiCall,
+    ctx: &EventContext,
+) -> Result<Judged, InvocationError> {
+    let settings = &wiring.settings;
+    let Some(event) = BoundaryEvent::of(call) else {
+        return Ok(Judged::Findings(Vec::new()));
+    };
+    if settings.required_boundary_arn.is_none() {
+        return Ok(Judged::Findings(Vec::new()));
+    }
+    let Some(state) = facts(wiring.iam.permissions_boundary(&event.target).await)? else {
+        return Ok(Judged::Skipped(format!(
+            "{} no longer exists",
+            event.target
+        )));
+    };
+    Ok(Judged::Findings(
+        boundary_rule::judge(call, &event, Some(&state), ctx, settings)
+            .into_iter()
+            .collect(),
+    ))
 }
 
 /// A failed read fails the invocation (Lambda retries; the DLQ keeps the event).

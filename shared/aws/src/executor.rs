@@ -28,7 +28,8 @@ impl Remediator for Executor {
             | RemediationStep::AttachMfaDenyPolicy { .. }
             | RemediationStep::DeactivateAccessKey { .. }
             | RemediationStep::UpdatePasswordPolicy { .. }
-            | RemediationStep::DeleteLoginProfile { .. } => self.iam.execute(step).await,
+            | RemediationStep::DeleteLoginProfile { .. }
+            | RemediationStep::PutPermissionsBoundary { .. } => self.iam.execute(step).await,
         }
     }
 }

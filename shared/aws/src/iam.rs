@@ -8,6 +8,7 @@ use crate::ports::{IamFacts, PolicyVersion};
 use aws_sdk_iam::types::StatusType;
 use aws_sdk_iam::Client;
 use guardrail_rules::plan::{IamTarget, IamTargetKind, RemediationStep};
+use guardrail_rules::rules::iam_permissions_boundary_missing::BoundaryState;
 use guardrail_rules::rules::iam_user_console_without_mfa::ConsoleUser;
 
 /// IAM adapter.
@@ -102,6 +103,34 @@ impl Iam {
                 .await
                 .map(drop)
                 .map_err(|e| classify("iam", "AttachUserPolicy", e)),
+            RemediationStep::PutPermissionsBoundary {
+                target,
+                boundary_arn,
+                ..
+            } => match target.kind {
+                IamTargetKind::User => c
+                    .put_user_permissions_boundary()
+                    .user_name(&target.name)
+                    .permissions_boundary(boundary_arn)
+                    .send()
+                    .await
+                    .map(drop)
+                    .map_err(|e| classify("iam", "PutUserPermissionsBoundary", e)),
+                IamTargetKind::Role => c
+                    .put_role_permissions_boundary()
+                    .role_name(&target.name)
+                    .permissions_boundary(boundary_arn)
+                    .send()
+                    .await
+                    .map(drop)
+                    .map_err(|e| classify("iam", "PutRolePermissionsBoundary", e)),
+                IamTargetKind::Group => Err(AwsError::new(
+                    "iam",
+                    "PutPermissionsBoundary",
+                    ErrorKind::Rejected,
+                    "a group cannot have a permissions boundary",
+                )),
+            },
             RemediationStep::DeactivateAccessKey {
                 user_name,
                 access_key_id,
@@ -304,6 +333,53 @@ impl IamFacts for Iam {
         Ok(found(r)?
             .and_then(|o| o.role)
             .and_then(|r| r.assume_role_policy_document))
+    }
+
+    async fn permissions_boundary(
+        &self,
+        target: &IamTarget,
+    ) -> Result<Option<BoundaryState>, AwsError> {
+        let tags = |t: Option<&[aws_sdk_iam::types::Tag]>| {
+            t.unwrap_or_default()
+                .iter()
+                .map(|t| (t.key().to_string(), t.value().to_string()))
+                .collect()
+        };
+        match target.kind {
+            IamTargetKind::User => {
+                let r = self
+                    .client
+                    .get_user()
+                    .user_name(&target.name)
+                    .send()
+                    .await
+                    .map_err(|e| classify("iam", "GetUser", e));
+                Ok(found(r)?.and_then(|o| o.user).map(|u| BoundaryState {
+                    boundary: u
+                        .permissions_boundary()
+                        .and_then(|b| b.permissions_boundary_arn())
+                        .map(str::to_string),
+                    tags: tags(u.tags.as_deref()),
+                }))
+            }
+            IamTargetKind::Role => {
+                let r = self
+                    .client
+                    .get_role()
+                    .role_name(&target.name)
+                    .send()
+                    .await
+                    .map_err(|e| classify("iam", "GetRole", e));
+                Ok(found(r)?.and_then(|o| o.role).map(|role| BoundaryState {
+                    boundary: role
+                        .permissions_boundary()
+                        .and_then(|b| b.permissions_boundary_arn())
+                        .map(str::to_string),
+                    tags: tags(role.tags.as_deref()),
+                }))
+            }
+            IamTargetKind::Group => Ok(None),
+        }
     }
 
     async fn console_user(&self, user_name: &str) -> Result<Option<ConsoleUser>, AwsError> {

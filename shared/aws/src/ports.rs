@@ -11,6 +11,7 @@ use guardrail_rules::ebs::{RegionFacts, VolumeFacts};
 use guardrail_rules::evaluation::Evaluation;
 use guardrail_rules::plan::{IamTarget, RemediationStep};
 use guardrail_rules::region::InstanceFacts;
+use guardrail_rules::rules::iam_permissions_boundary_missing::BoundaryState;
 use guardrail_rules::rules::iam_user_console_without_mfa::ConsoleUser;
 use guardrail_rules::settings::Settings;
 use guardrail_rules::sweep::{CredentialReport, SweepFacts, UserDetail};
@@ -117,6 +118,11 @@ pub trait IamFacts {
     ) -> Result<Option<String>, AwsError>;
     async fn trust_policy(&self, role_name: &str) -> Result<Option<String>, AwsError>;
     async fn console_user(&self, user_name: &str) -> Result<Option<ConsoleUser>, AwsError>;
+    /// A user's or role's permissions boundary and tags (`None`: no such user or role).
+    async fn permissions_boundary(
+        &self,
+        target: &IamTarget,
+    ) -> Result<Option<BoundaryState>, AwsError>;
     /// Whether the key is active (`None`: no such key).
     async fn access_key_active(
         &self,

@@ -124,6 +124,13 @@ pub enum RemediationStep {
     },
     /// Delete a user's console password (its login profile); keys and permissions stay.
     DeleteLoginProfile { user_name: String },
+    /// Put the account's required permissions boundary on a user or role (the function's role
+    /// may put no other). `previous` is the boundary it replaces, for the undo.
+    PutPermissionsBoundary {
+        target: IamTarget,
+        boundary_arn: String,
+        previous: Option<String>,
+    },
 }
 
 impl RemediationStep {
@@ -190,6 +197,27 @@ impl RemediationStep {
             ),
             RemediationStep::DeleteLoginProfile { user_name } => {
                 format!("delete the console password (login profile) of user {user_name}")
+            }
+            RemediationStep::PutPermissionsBoundary {
+                target,
+                boundary_arn,
+                previous,
+            } => {
+                let (noun, flag) = match target.kind {
+                    IamTargetKind::User => ("user", "--user-name"),
+                    _ => ("role", "--role-name"),
+                };
+                let undo = match previous {
+                    Some(p) => format!(
+                        "aws iam put-{noun}-permissions-boundary {flag} {} --permissions-boundary {p}",
+                        target.name
+                    ),
+                    None => format!(
+                        "aws iam delete-{noun}-permissions-boundary {flag} {}",
+                        target.name
+                    ),
+                };
+                format!("put the permissions boundary {boundary_arn} on {target} (undo: {undo})")
             }
         }
     }

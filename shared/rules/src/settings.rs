@@ -46,6 +46,9 @@ pub struct Settings {
     /// ARN of the guardrail's MFA-enforcement deny policy (created by the template). The only
     /// policy the guardrail may attach; without it, that remediation is not planned.
     pub mfa_policy_arn: Option<String>,
+    /// The permissions boundary every user and role must have (`iam-permissions-boundary-
+    /// missing`); unset: that rule is inactive. The only boundary the function may put.
+    pub required_boundary_arn: Option<String>,
     /// Whether a bad new default policy version may be reverted. Off by default because the
     /// permission it needs (iam:SetDefaultPolicyVersion) is itself an escalation path; the
     /// template grants it only with AllowPolicyVersionRevert=true and sets this to match, so
@@ -100,6 +103,7 @@ impl Default for Settings {
             encrypted_copy: false,
             dedupe_seconds: 86_400,
             mfa_policy_arn: None,
+            required_boundary_arn: None,
             revert_policy_versions: false,
             allowed_regions: Vec::new(),
             region_exempt_actions: Vec::new(),
@@ -184,6 +188,9 @@ impl Settings {
             s.member_mfa_policy_name = iam_name("GUARDRAIL_MEMBER_MFA_POLICY_NAME", &v)?;
         }
         s.mfa_policy_arn = get("GUARDRAIL_MFA_POLICY_ARN").filter(|v| !v.trim().is_empty());
+        if let Some(v) = get("GUARDRAIL_REQUIRED_BOUNDARY_ARN").filter(|v| !v.trim().is_empty()) {
+            s.required_boundary_arn = Some(policy_arn("GUARDRAIL_REQUIRED_BOUNDARY_ARN", &v)?);
+        }
         if let Some(v) = get("GUARDRAIL_REVERT_POLICY_VERSIONS") {
             s.revert_policy_versions = parse_bool("GUARDRAIL_REVERT_POLICY_VERSIONS", &v)?;
         }
@@ -298,6 +305,28 @@ impl Settings {
             "arn:{partition}:iam::{account}:policy/{}",
             self.member_mfa_policy_name
         ))
+    }
+}
+
+/// A managed policy ARN (`arn:aws:iam::123456789012:policy/Name`, or an AWS managed one):
+/// the only values IAM accepts as a permissions boundary.
+fn policy_arn(var: &'static str, v: &str) -> Result<String, SettingsError> {
+    let v = v.trim();
+    let parts: Vec<&str> = v.splitn(6, ':').collect();
+    let valid = matches!(
+        parts.as_slice(),
+        ["arn", partition, "iam", "", account, resource]
+            if !partition.is_empty()
+                && (is_account_id(account) || *account == "aws")
+                && resource.strip_prefix("policy/").is_some_and(|n| !n.is_empty())
+    );
+    if valid {
+        Ok(v.to_string())
+    } else {
+        Err(SettingsError::Invalid {
+            var,
+            reason: format!("{v:?} is not an IAM managed policy ARN"),
+        })
     }
 }
 

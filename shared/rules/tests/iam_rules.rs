@@ -197,3 +197,231 @@ fn broken_policy_is_an_error_not_a_panic() {
         );
     }
 }
+
+mod permissions_boundary {
+    use super::call;
+    use guardrail_rules::finding::{ActionStatus, EventContext};
+    use guardrail_rules::plan::{IamTargetKind, RemediationStep};
+    use guardrail_rules::rules::iam_permissions_boundary_missing::{
+        judge, BoundaryCall, BoundaryEvent, BoundaryState, EVENTS, META,
+    };
+    use guardrail_rules::Settings;
+    use std::collections::BTreeMap;
+
+    const REQUIRED: &str = "arn:aws:iam::123456789012:policy/DelegatedBoundary";
+
+    fn settings(vars: &[(&str, &str)]) -> Settings {
+        let vars: BTreeMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Settings::from_lookup(|k| vars.get(k).cloned()).expect("valid settings")
+    }
+
+    fn required() -> Settings {
+        settings(&[("GUARDRAIL_REQUIRED_BOUNDARY_ARN", REQUIRED)])
+    }
+
+    fn state(boundary: Option<&str>) -> BoundaryState {
+        BoundaryState {
+            boundary: boundary.map(str::to_string),
+            tags: BTreeMap::new(),
+        }
+    }
+
+    #[test]
+    fn the_calls_it_reacts_to() {
+        let cases = [
+            (
+                "iam/create-role-trust-service.json",
+                IamTargetKind::Role,
+                "lambda-exec-role",
+                BoundaryCall::Created,
+            ),
+            (
+                "iam/create-user.json",
+                IamTargetKind::User,
+                "carol",
+                BoundaryCall::Created,
+            ),
+            (
+                "iam/delete-role-permissions-boundary.json",
+                IamTargetKind::Role,
+                "app-deployer",
+                BoundaryCall::Deleted,
+            ),
+            (
+                "iam/put-role-permissions-boundary-other.json",
+                IamTargetKind::Role,
+                "app-deployer",
+                BoundaryCall::Put,
+            ),
+        ];
+        for (file, kind, name, what) in cases {
+            let c = call(file);
+            assert!(EVENTS.contains(&c.event_name.as_str()), "{file}");
+            let e = BoundaryEvent::of(&c).unwrap_or_else(|| panic!("{file}"));
+            assert_eq!(
+                (e.target.kind, e.target.name.as_str(), e.call),
+                (kind, name, what),
+                "{file}"
+            );
+        }
+        assert_eq!(
+            BoundaryEvent::of(&call("iam/attach-user-policy-admin.json")),
+            None
+        );
+    }
+
+    /// The template's IAM EventBridge rule must deliver every call the rule reacts to (a text
+    /// check of the pattern's `eventName` list until the wiring is derived from the rules).
+    #[test]
+    fn the_template_delivers_its_events() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../template.yaml");
+        let text = std::fs::read_to_string(path).expect("template.yaml");
+        let start = text.find("  IamApiCallRule:").expect("IamApiCallRule");
+        let rest = &text[start..];
+        let pattern = &rest[..rest.find("Targets:").expect("its Targets")];
+        for name in EVENTS {
+            assert!(
+                pattern.lines().any(|l| l.trim() == format!("- {name}")),
+                "IamApiCallRule does not match {name}"
+            );
+        }
+    }
+
+    #[test]
+    fn inactive_without_a_required_boundary() {
+        let c = call("iam/delete-role-permissions-boundary.json");
+        let e = BoundaryEvent::of(&c).unwrap();
+        let ctx = EventContext::of(&c);
+        assert!(judge(&c, &e, Some(&state(None)), &ctx, &Settings::default()).is_none());
+    }
+
+    #[test]
+    fn a_removed_boundary_is_put_back_and_the_alert_says_how_to_undo() {
+        let c = call("iam/delete-role-permissions-boundary.json");
+        let e = BoundaryEvent::of(&c).unwrap();
+        let ctx = EventContext::of(&c);
+        let f = judge(&c, &e, Some(&state(None)), &ctx, &required()).expect("finding");
+        assert_eq!(f.rule, META.id);
+        assert_eq!(
+            f.resource.arn,
+            "arn:aws:iam::123456789012:role/app-deployer"
+        );
+        assert!(
+            f.reason.contains("removed the permissions boundary"),
+            "{}",
+            f.reason
+        );
+        assert_eq!(f.actions.len(), 1);
+        assert_eq!(
+            f.actions[0].status,
+            ActionStatus::Recommended,
+            "alert mode by default"
+        );
+        assert_eq!(
+            f.actions[0].step,
+            RemediationStep::PutPermissionsBoundary {
+                target: e.target.clone(),
+                boundary_arn: REQUIRED.to_string(),
+                previous: None,
+            }
+        );
+        let words = f.actions[0].step.describe();
+        assert!(
+            words.contains("delete-role-permissions-boundary --role-name app-deployer"),
+            "{words}"
+        );
+    }
+
+    #[test]
+    fn dry_run_plans_and_remediate_mode_executes() {
+        let c = call("iam/create-role-trust-service.json");
+        let e = BoundaryEvent::of(&c).unwrap();
+        let ctx = EventContext::of(&c);
+        let modes = "iam-permissions-boundary-missing=remediate";
+        let dry = settings(&[
+            ("GUARDRAIL_REQUIRED_BOUNDARY_ARN", REQUIRED),
+            ("GUARDRAIL_RULE_MODES", modes),
+        ]);
+        let f = judge(&c, &e, Some(&state(None)), &ctx, &dry).expect("finding");
+        assert_eq!(f.actions[0].status, ActionStatus::Planned);
+        let live = settings(&[
+            ("GUARDRAIL_REQUIRED_BOUNDARY_ARN", REQUIRED),
+            ("GUARDRAIL_RULE_MODES", modes),
+            ("GUARDRAIL_DRY_RUN", "false"),
+        ]);
+        let f = judge(&c, &e, Some(&state(None)), &ctx, &live).expect("finding");
+        assert_eq!(f.actions[0].status, ActionStatus::Pending);
+        assert!(
+            f.reason.contains("created role lambda-exec-role without"),
+            "{}",
+            f.reason
+        );
+    }
+
+    #[test]
+    fn a_swapped_boundary_names_the_one_to_restore() {
+        let c = call("iam/put-role-permissions-boundary-other.json");
+        let e = BoundaryEvent::of(&c).unwrap();
+        let ctx = EventContext::of(&c);
+        let other = "arn:aws:iam::aws:policy/PowerUserAccess";
+        let f = judge(&c, &e, Some(&state(Some(other))), &ctx, &required()).expect("finding");
+        assert!(f.reason.contains(other), "{}", f.reason);
+        let words = f.actions[0].step.describe();
+        assert!(
+            words.contains(&format!("--permissions-boundary {other}")),
+            "{words}"
+        );
+    }
+
+    #[test]
+    fn nothing_when_it_has_the_boundary_is_gone_or_is_exempt() {
+        let c = call("iam/delete-role-permissions-boundary.json");
+        let e = BoundaryEvent::of(&c).unwrap();
+        let ctx = EventContext::of(&c);
+        let s = required();
+        // Re-read after remediation (or the same event twice): nothing to do.
+        assert!(judge(&c, &e, Some(&state(Some(REQUIRED))), &ctx, &s).is_none());
+        assert!(judge(&c, &e, None, &ctx, &s).is_none(), "the role is gone");
+        let mut tagged = state(None);
+        tagged
+            .tags
+            .insert(s.exempt_tag.clone(), "break-glass".into());
+        assert!(
+            judge(&c, &e, Some(&tagged), &ctx, &s).is_none(),
+            "exempt by tag"
+        );
+        let by_arn = settings(&[
+            ("GUARDRAIL_REQUIRED_BOUNDARY_ARN", REQUIRED),
+            (
+                "GUARDRAIL_EXEMPT_PRINCIPALS",
+                "arn:aws:iam::123456789012:role/app-*",
+            ),
+        ]);
+        assert!(
+            judge(&c, &e, Some(&state(None)), &ctx, &by_arn).is_none(),
+            "exempt by ARN"
+        );
+    }
+
+    #[test]
+    fn a_required_boundary_that_is_not_a_policy_arn_is_refused() {
+        let vars = |v: &'static str| {
+            move |k: &str| (k == "GUARDRAIL_REQUIRED_BOUNDARY_ARN").then(|| v.to_string())
+        };
+        for bad in [
+            "DelegatedBoundary",
+            "arn:aws:iam::123456789012:role/x",
+            "arn:aws:s3:::bucket",
+        ] {
+            assert!(Settings::from_lookup(vars(bad)).is_err(), "{bad}");
+        }
+        let ok = Settings::from_lookup(vars("arn:aws:iam::aws:policy/PowerUserAccess")).unwrap();
+        assert_eq!(
+            ok.required_boundary_arn.as_deref(),
+            Some("arn:aws:iam::aws:policy/PowerUserAccess")
+        );
+    }
+}

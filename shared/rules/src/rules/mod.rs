@@ -10,6 +10,7 @@ pub mod iam_access_key_old;
 pub mod iam_change_audit;
 pub mod iam_credentials_unused;
 pub mod iam_password_policy_weak;
+pub mod iam_permissions_boundary_missing;
 pub mod iam_policy_admin_wildcard;
 pub mod iam_policy_allows_without_mfa;
 pub mod iam_policy_privilege_escalation;
@@ -64,6 +65,7 @@ pub const ALL: &[&RuleMeta] = &[
     &iam_principal_admin::META,
     &iam_principal_admin_reachable::META,
     &iam_principal_sensitive_without_mfa::META,
+    &iam_permissions_boundary_missing::META,
     &iam_user_console_without_mfa::META,
     &iam_user_direct_policy::META,
     &iam_access_key_for_other_user::META,
