@@ -9,12 +9,14 @@
 //!
 //! - [`Principals::build`] — users and roles from GetAccountAuthorizationDetails' facts.
 //! - [`judge`] — the `iam-principal-*` rules over them, and the audit matrix.
+//! - [`AuditMatrix`] — that matrix and the paths found, as both HTML reports draw it.
 //!
 //! The same code serves the sweep (the account-sweep function and `guardrail scan`) and
 //! `guardrail access FILE` (an exported account file).
 
 pub mod graph;
 mod judge;
+mod matrix;
 mod parallel;
 mod principal;
 
@@ -22,4 +24,5 @@ pub use judge::{
     judge, AccessOptions, AccessReport, PrincipalFinding, PrincipalRef, PrincipalSummary, ADMIN,
     ADMIN_REACHABLE, SENSITIVE_WITHOUT_MFA,
 };
+pub use matrix::{AuditMatrix, MatrixPath, MatrixRow};
 pub use principal::{HeldPolicy, PolicyLookup, Principal, PrincipalKind, Principals};

@@ -3,7 +3,7 @@
 use super::account::{AccountFacts, InlinePolicy};
 use super::credential_report::{CredentialReport, CredentialRow};
 use super::password_policy::{PasswordFloor, PasswordPolicy};
-use crate::access::{self, AccessOptions, Principals};
+use crate::access::{self, AccessOptions, AuditMatrix, Principals};
 use crate::ebs::{self, RegionFacts, VolumeFacts};
 use crate::finding::{EventContext, Finding, ResourceRef};
 use crate::iam::{self, PolicySubject};
@@ -59,6 +59,11 @@ pub struct Swept {
     /// Rules this sweep could not judge (their facts were missing): their earlier findings
     /// are neither confirmed nor resolved, so nothing may close them.
     pub unjudged_rules: Vec<&'static str>,
+    /// The audit matrix of the account's users and roles (exempt ones kept and marked), for
+    /// the HTML report. `None` when the three `iam-principal-*` rules are all switched off:
+    /// no principal was judged. With any of them on, the matrix is complete: a rule switched
+    /// off loses its findings, not its column.
+    pub matrix: Option<AuditMatrix>,
 }
 
 /// The rule's metadata when it is switched on.
@@ -233,8 +238,9 @@ fn is_exempt(settings: &Settings, tags: &BTreeMap<String, String>, arn: &str) ->
     tags.contains_key(&settings.exempt_tag) || settings.exempt_principal(&[arn]).is_some()
 }
 
-/// The `iam-principal-*` rules over every user and role. Exempt principals are judged too
-/// (someone may reach admin *through* one) but not reported.
+/// The `iam-principal-*` rules over every user and role, and the audit matrix. Exempt
+/// principals are judged too (someone may reach admin *through* one) but not reported; the
+/// matrix keeps them, marked exempt.
 fn principals(facts: &SweepFacts, settings: &Settings, out: &mut Swept) {
     let (account, region) = (facts.account.as_str(), facts.iam_region.as_str());
     let ids = [
@@ -252,19 +258,20 @@ fn principals(facts: &SweepFacts, settings: &Settings, out: &mut Swept) {
     }
     let principals = Principals::build(&facts.iam, account, &|_| None);
     let report = access::judge(&principals, &AccessOptions::default());
-    out.notes.extend(report.notes);
     let tags: BTreeMap<&str, &BTreeMap<String, String>> = principals
         .principals
         .iter()
         .map(|p| (p.arn.as_str(), &p.tags))
         .collect();
+    let no_tags = BTreeMap::new();
+    let exempt = |arn: &str| is_exempt(settings, tags.get(arn).copied().unwrap_or(&no_tags), arn);
+    out.matrix = Some(AuditMatrix::new(&report, exempt));
+    out.notes.extend(report.notes);
     for f in report.findings {
         let Some((meta, mode)) = rules.iter().find(|(m, _)| m.id == f.rule) else {
             continue;
         };
-        let arn = f.resource.arn.as_str();
-        let no_tags = BTreeMap::new();
-        if is_exempt(settings, tags.get(arn).copied().unwrap_or(&no_tags), arn) {
+        if exempt(&f.resource.arn) {
             continue;
         }
         let resource = ResourceRef {

@@ -1,6 +1,7 @@
 //! The sweep's report: the findings, counted per rule and severity, the worst items named, the
 //! API calls the sweep made, and the summary alert people read.
 
+use crate::access::AuditMatrix;
 use crate::alert::Alert;
 use crate::finding::Finding;
 use crate::severity::Severity;
@@ -50,6 +51,11 @@ pub struct SweepReport {
     /// Findings whose incident an earlier sweep or event already reported within the dedupe
     /// window (not alerted or remediated again); set by the function after the pipeline ran.
     pub repeats: usize,
+    /// The audit matrix of the judged users and roles (see [`crate::sweep::Swept::matrix`]);
+    /// set by the caller from the sweep's result, as `guardrail scan` does for its HTML page.
+    /// Left out of the JSON when unset, so a report without it serialises as before.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub matrix: Option<AuditMatrix>,
     /// The summary, in words.
     pub summary: String,
 }
@@ -106,6 +112,7 @@ impl SweepReport {
             notes,
             unjudged_rules: Vec::new(),
             repeats: 0,
+            matrix: None,
             summary: String::new(),
         };
         report.summary = report.render_summary();

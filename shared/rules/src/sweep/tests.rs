@@ -496,6 +496,104 @@ fn exempt_users_and_roles_are_left_alone() {
     assert_eq!(swept.notes.len(), 3, "{:?}", swept.notes);
 }
 
+/// The matrix the HTML report draws: every user and role, exempt ones kept and marked, with
+/// the paths found; on the report only when the caller sets it (its JSON is otherwise as
+/// before); none at all when the `iam-principal-*` rules are all off.
+#[test]
+fn the_report_carries_the_audit_matrix() {
+    let mut f = facts();
+    // erin is in devs and may assume ops-admin (any principal of the account may): she can
+    // become an administrator. frank, an administrator, is exempt.
+    f.iam.users[3].groups = vec!["devs".into()];
+    f.iam.users[3].inline.push(InlinePolicy {
+        name: "AssumeOps".into(),
+        document: url_encoded(&format!(
+            r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"arn:aws:iam::{ACCOUNT}:role/ops-admin"}}]}}"#
+        )),
+    });
+    f.iam.roles.push(RoleDetail {
+        name: "ops-admin".into(),
+        arn: format!("arn:aws:iam::{ACCOUNT}:role/ops-admin"),
+        path: "/".into(),
+        trust_policy: Some(url_encoded(&format!(
+            r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":{{"AWS":"arn:aws:iam::{ACCOUNT}:root"}},"Action":"sts:AssumeRole"}}]}}"#
+        ))),
+        inline: vec![InlinePolicy {
+            name: "OpsAdmin".into(),
+            document: url_encoded(ADMIN),
+        }],
+        ..RoleDetail::default()
+    });
+    f.iam.users[4]
+        .tags
+        .insert("guardrail:exempt".into(), "break-glass".into());
+    let swept = run(&f, &Settings::default());
+    let matrix = swept.matrix.clone().expect("the principals were judged");
+    let row = |name: &str| {
+        matrix
+            .principals
+            .iter()
+            .find(|r| r.principal.name == name)
+            .unwrap_or_else(|| panic!("no row for {name}: {matrix:#?}"))
+    };
+    assert_eq!(matrix.principals.len(), 8, "5 users, 3 roles");
+    let frank = row("frank");
+    assert!(frank.exempt && frank.principal.admin && frank.principal.without_mfa);
+    assert!(
+        !swept
+            .findings
+            .iter()
+            .any(|x| x.resource.id == "frank" && x.rule.starts_with("iam-principal-")),
+        "an exempt principal is in the matrix, not in the findings"
+    );
+    let erin = row("erin");
+    assert_eq!(erin.principal.groups, ["devs"]);
+    assert!(!erin.exempt && !erin.principal.admin && erin.principal.admin_reachable);
+    assert!(row("ops-admin").principal.admin);
+    assert!(!row("carol").principal.admin && !row("carol").exempt);
+    let path = matrix
+        .paths
+        .iter()
+        .find(|p| p.principal.id == "erin")
+        .expect("erin's path");
+    assert_eq!(path.rule, crate::access::ADMIN_REACHABLE);
+    assert!(
+        path.hops.iter().any(|h| h.contains("role ops-admin")),
+        "{path:?}"
+    );
+
+    let mut report = SweepReport::new(
+        ACCOUNT,
+        Vec::new(),
+        swept.findings,
+        swept.notes,
+        BTreeMap::new(),
+    );
+    let unset = serde_json::to_value(&report).unwrap();
+    assert!(unset.get("matrix").is_none(), "{unset}");
+    report.matrix = swept.matrix;
+    let set = serde_json::to_value(&report).unwrap();
+    let rows = set["matrix"]["principals"].as_array().unwrap();
+    assert_eq!(rows.len(), 8);
+    let frank = rows.iter().find(|r| r["name"] == "frank").unwrap();
+    assert_eq!(frank["exempt"], true);
+    assert_eq!(frank["admin"], true);
+    assert_eq!(frank["kind"], "user");
+
+    let off = Settings {
+        rule_modes: [
+            crate::access::ADMIN,
+            crate::access::ADMIN_REACHABLE,
+            crate::access::SENSITIVE_WITHOUT_MFA,
+        ]
+        .iter()
+        .map(|r| (r.to_string(), Mode::Off))
+        .collect(),
+        ..Settings::default()
+    };
+    assert_eq!(run(&f, &off).matrix, None, "no rule on, nothing judged");
+}
+
 #[test]
 fn report_counts_ranks_and_summarises() {
     let swept = run(&facts(), &Settings::default());
