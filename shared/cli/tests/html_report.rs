@@ -4,22 +4,15 @@
 //! `target/artifacts/report.png`. Without Chromium the browser part prints
 //! "skipped: chromium not installed" and passes; the static checks still run.
 
+mod support;
+
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::path::PathBuf;
+use std::process::Command;
+use support::browser::{artifacts, chromium, headless};
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn artifacts() -> PathBuf {
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| root().join("target"));
-    let dir = target.join("artifacts");
-    std::fs::create_dir_all(&dir).unwrap();
-    dir.canonicalize().unwrap()
 }
 
 fn seed_policies() -> Vec<String> {
@@ -92,61 +85,6 @@ fn dom_counts(dom: &str) -> Counts {
     let mut sev = attr_counts(dom, "data-count-severity");
     sev.retain(|_, n| *n > 0);
     (total, attr_counts(dom, "data-count-rule"), sev)
-}
-
-fn chromium() -> Option<PathBuf> {
-    ["chromium", "chromium-browser"].iter().find_map(|name| {
-        std::env::var_os("PATH")?
-            .to_str()?
-            .split(':')
-            .map(|d| Path::new(d).join(name))
-            .find(|p| p.is_file())
-    })
-}
-
-/// Run Chromium headless with the flags this machine needs; stdout, or a panic after 120 s.
-fn headless(browser: &Path, args: &[String]) -> String {
-    let profile = std::env::temp_dir().join(format!("guardrail-chromium-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&profile);
-    let mut child = Command::new(browser)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--disable-dev-shm-usage",
-            "--hide-scrollbars",
-        ])
-        .arg(format!("--user-data-dir={}", profile.display()))
-        .args(args)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut stdout = child.stdout.take().unwrap();
-    let reader = std::thread::spawn(move || {
-        let mut s = String::new();
-        std::io::Read::read_to_string(&mut stdout, &mut s).unwrap();
-        s
-    });
-    let deadline = Instant::now() + Duration::from_secs(120);
-    loop {
-        if child.try_wait().unwrap().is_some() {
-            break;
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("chromium did not finish within 120 s");
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    let _ = std::fs::remove_dir_all(&profile);
-    reader.join().unwrap()
 }
 
 #[test]
