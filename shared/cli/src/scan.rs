@@ -104,11 +104,14 @@ async fn scan(args: &Args, settings: &Settings) -> Result<SweepReport, CliError>
         .iter()
         .map(|r| r.facts.region.clone())
         .collect();
-    Ok(SweepReport::new(
+    let mut report = SweepReport::new(
         &facts.account,
         regions,
         swept.findings,
         swept.notes,
         reader.counter().take(),
-    ))
+    );
+    // For the HTML page; the JSON and SARIF outputs are the findings alone.
+    report.matrix = swept.matrix;
+    Ok(report)
 }

@@ -63,6 +63,11 @@ fn access_html_has_the_audit_matrix() {
     let (_, out, _) = run(&["access", "--format", "html", &file]);
     assert!(out.contains("id=\"matrix\""));
     assert!(out.contains("<th>admins</th>"));
+    // The paths found, as scan's page shows them (the same drawing).
+    assert!(out.contains(
+        "<tr class=\"path\" data-rule=\"iam-principal-admin-reachable\">\
+         <td><code>arn:aws:iam::111122223333:user/bob</code></td>"
+    ));
 }
 
 #[test]

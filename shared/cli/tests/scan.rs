@@ -1,12 +1,20 @@
 //! `guardrail scan` end to end: the binary against a moto server seeded with a few
 //! misconfigurations (the full catalogue is tests/sweep.rs's job), read-only.
 
+mod support;
+
 use guardrail_tests::{create_volume, Moto};
 use std::process::Command;
+use support::browser::{artifacts, chromium, dom};
 
 const OPEN_TRUST: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"sts:AssumeRole"}]}"#;
 
 fn scan(moto: &Moto, args: &[&str]) -> (i32, String, String) {
+    scan_with(moto, args, &[])
+}
+
+/// `scan`, with GUARDRAIL_* variables of the test's own.
+fn scan_with(moto: &Moto, args: &[&str], vars: &[(&str, &str)]) -> (i32, String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_guardrail"))
         .arg("scan")
         .args(["--endpoint-url", &moto.endpoint(), "--region", "us-east-1"])
@@ -18,6 +26,7 @@ fn scan(moto: &Moto, args: &[&str]) -> (i32, String, String) {
         // A scan is read-only whatever the environment asks for.
         .env("GUARDRAIL_DRY_RUN", "false")
         .env("GUARDRAIL_DEFAULT_MODE", "remediate")
+        .envs(vars.iter().copied())
         .output()
         .unwrap();
     (
@@ -126,4 +135,82 @@ async fn a_clean_region_passes_at_high() {
     let (code, out, err) = scan(&moto, &["--fail-on", "high"]);
     assert_eq!(code, 0, "{out}{err}");
     assert!(out.contains("iam-password-policy-weak"), "{out}");
+}
+
+/// The `<tr>` of `principal` in the table `id="matrix"` of `page`.
+fn matrix_row<'a>(page: &'a str, principal: &str) -> &'a str {
+    let table = &page[page.find("id=\"matrix\"").expect("the matrix table")..];
+    let table = &table[..table.find("</table>").expect("the table ends")];
+    let row = &table[table
+        .find(&format!("data-principal=\"{principal}\""))
+        .unwrap_or_else(|| panic!("no row for {principal}: {table}"))..];
+    &row[..row.find("</tr>").expect("the row ends")]
+}
+
+/// The scan's page holds the audit matrix `access` draws: ops holds AdministratorAccess
+/// through the admins group, viewer is in readers only. The DOM a browser builds from the page
+/// (left in target/artifacts/scan.html) shows the same rows.
+#[tokio::test(flavor = "multi_thread")]
+async fn scan_html_draws_the_audit_matrix() {
+    let moto = Moto::start();
+    let sdk = moto.sdk("us-east-1").await;
+    let iam = aws_sdk_iam::Client::new(&sdk);
+    for (group, user) in [("admins", "ops"), ("readers", "viewer")] {
+        iam.create_group().group_name(group).send().await.unwrap();
+        iam.create_user().user_name(user).send().await.unwrap();
+        iam.add_user_to_group()
+            .group_name(group)
+            .user_name(user)
+            .send()
+            .await
+            .unwrap();
+    }
+    iam.attach_group_policy()
+        .group_name("admins")
+        .policy_arn("arn:aws:iam::aws:policy/AdministratorAccess")
+        .send()
+        .await
+        .unwrap();
+
+    let (code, html, err) = scan(&moto, &["--format", "html"]);
+    assert_eq!(code, 1, "ops is an administrator: {err}");
+    assert!(html.contains("<th>admins</th>") && html.contains("<th>readers</th>"));
+    let check = |page: &str| {
+        let ops = matrix_row(page, "ops");
+        assert!(ops.contains("<td data-mark=\"admin\">✔</td>"), "{ops}");
+        assert!(ops.contains("<td data-group=\"admins\">✔</td>"), "{ops}");
+        assert!(ops.contains("<td data-group=\"readers\"></td>"), "{ops}");
+        let viewer = matrix_row(page, "viewer");
+        assert!(viewer.contains("<td data-mark=\"admin\"></td>"), "{viewer}");
+        assert!(
+            viewer.contains("<td data-group=\"readers\">✔</td>"),
+            "{viewer}"
+        );
+    };
+    check(&html);
+    // The findings say the same: ops, not viewer, is an administrator.
+    assert!(html.contains("arn:aws:iam::123456789012:user/ops"));
+    assert!(!html.contains("<script"), "no JavaScript");
+
+    let page = artifacts().join("scan.html");
+    std::fs::write(&page, &html).unwrap();
+    match chromium() {
+        Some(browser) => check(&dom(&browser, &page)),
+        None => println!("skipped: chromium not installed"),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn scan_html_says_why_there_is_no_matrix() {
+    let moto = Moto::start();
+    let off = "iam-principal-admin=off,iam-principal-admin-reachable=off,\
+               iam-principal-sensitive-without-mfa=off";
+    let (_, html, err) = scan_with(
+        &moto,
+        &["--format", "html"],
+        &[("GUARDRAIL_RULE_MODES", off)],
+    );
+    assert!(html.contains("id=\"matrix-empty\""), "{html}{err}");
+    assert!(html.contains("switched off"), "{html}");
+    assert!(!html.contains("id=\"matrix\""), "{html}");
 }

@@ -1,11 +1,15 @@
 //! One self-contained HTML report (inline CSS, inline SVG charts, no script, no network) for
-//! `scan`, `check-policy` and `check-template`: counts per severity and per rule, then the
-//! findings grouped by rule, each rule linked to its documentation page.
+//! `scan`, `access`, `check-policy` and `check-template`: counts per severity and per rule,
+//! then the findings grouped by rule, each rule linked to its documentation page; `scan` and
+//! `access` add the audit matrix (users × groups, roles, paths), drawn by one function.
 //!
 //! Stable hooks for tests and tooling: `#total-findings`, `[data-count-severity=...]`,
-//! `[data-count-rule=...]`, and one `tr.finding[data-rule][data-severity]` per finding.
+//! `[data-count-rule=...]`, and one `tr.finding[data-rule][data-severity]` per finding; the
+//! matrix's are listed in [`super::audit_matrix`].
 
+use super::audit_matrix;
 use super::FileFinding;
+use guardrail_rules::access::{AccessReport, AuditMatrix};
 use guardrail_rules::finding::ActionStatus;
 use guardrail_rules::sweep::SweepReport;
 use guardrail_rules::Severity;
@@ -293,17 +297,24 @@ pub fn scan(report: &SweepReport) -> String {
             },
         })
         .collect();
-    render(
+    let page = render(
         &format!("Guardrail account scan: {}", report.account),
         &format!("regions: {}", report.regions.join(", ")),
         &rows,
-    )
+    );
+    let section = match &report.matrix {
+        Some(m) => audit_matrix::section(m),
+        None => "<h2 id=\"audit-matrix\">Audit matrix: users × groups</h2>\
+                 <p id=\"matrix-empty\">Not drawn: the iam-principal-* rules are all switched \
+                 off, so no user or role was judged.</p>"
+            .to_string(),
+    };
+    append(page, &section)
 }
 
 /// The report of `access`: the findings, then the seed's audit matrix (users × groups, with
-/// admin, reachable admin, MFA and boundary per user) and the roles' verdicts.
-pub fn access(report: &guardrail_rules::access::AccessReport, account: &str) -> String {
-    use guardrail_rules::access::PrincipalKind;
+/// admin, reachable admin, MFA and boundary per user), the roles' verdicts and the paths.
+pub fn access(report: &AccessReport, account: &str) -> String {
     let rows: Vec<Row> = report
         .findings
         .iter()
@@ -324,64 +335,18 @@ pub fn access(report: &guardrail_rules::access::AccessReport, account: &str) -> 
         &format!("{} principal(s)", report.principals.len()),
         &rows,
     );
-    let mut groups: Vec<&str> = report
-        .principals
-        .iter()
-        .flat_map(|p| p.groups.iter().map(String::as_str))
-        .collect();
-    groups.sort_unstable();
-    groups.dedup();
-    let yes = |b: bool| if b { "✔" } else { "" };
-    let mut m = String::new();
-    let _ = write!(
-        m,
-        "<h2 id=\"audit-matrix\">Audit matrix: users × groups</h2>\
-         <table id=\"matrix\"><tr><th>user</th><th>admin</th><th>can become admin</th>\
-         <th>sensitive without MFA</th><th>boundary</th>"
-    );
-    for g in &groups {
-        let _ = write!(m, "<th>{}</th>", esc(g));
-    }
-    m.push_str("</tr>");
-    for p in report
-        .principals
-        .iter()
-        .filter(|p| p.kind == PrincipalKind::User)
-    {
-        let _ = write!(
-            m,
-            "<tr><td><code>{}</code>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>",
-            esc(&p.name),
-            if p.incomplete { " (incomplete)" } else { "" },
-            yes(p.admin),
-            yes(p.admin_reachable),
-            yes(p.without_mfa),
-            esc(p.boundary.as_deref().unwrap_or("")),
-        );
-        for g in &groups {
-            let _ = write!(m, "<td>{}</td>", yes(p.groups.iter().any(|x| x == g)));
-        }
-        m.push_str("</tr>");
-    }
-    m.push_str("</table><h2>Roles</h2><table id=\"roles\"><tr><th>role</th><th>admin</th><th>can become admin</th><th>boundary</th></tr>");
-    for p in report
-        .principals
-        .iter()
-        .filter(|p| p.kind == PrincipalKind::Role)
-    {
-        let _ = write!(
-            m,
-            "<tr><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            esc(&p.name),
-            yes(p.admin),
-            yes(p.admin_reachable),
-            esc(p.boundary.as_deref().unwrap_or("")),
-        );
-    }
-    m.push_str("</table>");
+    // A file has no exemptions: they are the deployed guardrail's settings.
+    append(
+        page,
+        &audit_matrix::section(&AuditMatrix::new(report, |_| false)),
+    )
+}
+
+/// `section` at the end of `page`'s body.
+fn append(page: String, section: &str) -> String {
     match page.rfind("</body>") {
-        Some(i) => format!("{}{m}{}", &page[..i], &page[i..]),
-        None => page + &m,
+        Some(i) => format!("{}{section}{}", &page[..i], &page[i..]),
+        None => page + section,
     }
 }
 

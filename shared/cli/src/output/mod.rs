@@ -1,5 +1,6 @@
 //! Output formats for check-policy, check-template and scan.
 
+pub mod audit_matrix;
 pub mod findings;
 pub mod html;
 pub mod json;
