@@ -86,6 +86,10 @@ pub struct TemplatePrincipal {
     /// `PermissionsBoundary`, resolved (`REF-<logical id>` when it names a policy of this
     /// template).
     pub boundary: Option<String>,
+    /// When `boundary` names an `AWS::IAM::ManagedPolicy` of this template: its logical id and
+    /// document. Resolved here, where the template's names are known, so that
+    /// [`TemplatePrincipal::held_boundary`] can cap the principal's policies with it.
+    pub boundary_policy: Option<(String, Value)>,
     /// `AssumeRolePolicyDocument`; for a SAM function or state machine, the trust policy SAM
     /// generates (`lambda.amazonaws.com`, `states.amazonaws.com`) unless one is given.
     pub trust: Option<Value>,
@@ -116,6 +120,10 @@ pub enum TemplateNote {
     /// A policy resource that attaches to no principal of this template (it names roles, users
     /// or groups created elsewhere, or none): judge its document on its own.
     Unattached { logical_id: String },
+    /// A managed policy of this template that is only some principals' permissions boundary:
+    /// it caps what they hold and grants nothing, so judging it as a grant would report the
+    /// broad Allow every boundary has. Only its validation is judged on its own.
+    BoundaryOnly { logical_id: String },
 }
 
 impl fmt::Display for TemplateNote {
@@ -137,6 +145,10 @@ impl fmt::Display for TemplateNote {
             TemplateNote::Unattached { logical_id } => write!(
                 f,
                 "Resources.{logical_id} attaches to no principal of this template: judged on its own"
+            ),
+            TemplateNote::BoundaryOnly { logical_id } => write!(
+                f,
+                "Resources.{logical_id} is only a permissions boundary: judged with the principals it caps"
             ),
         }
     }
@@ -198,6 +210,35 @@ impl TemplatePrincipal {
             }
         }
         (held, unknown)
+    }
+
+    /// The principal's permissions boundary as a document: the policy of this template it
+    /// names, or the managed policy `lookup` knows (as in [`TemplatePrincipal::held_policies`]).
+    /// `None` without a boundary; `Some(Err(text))` for one whose document is unknown (a
+    /// policy created elsewhere, a template parameter), so the caller can say the principal
+    /// was judged without it.
+    pub fn held_boundary<F>(&self, lookup: F) -> Option<Result<HeldPolicy<'_>, &str>>
+    where
+        F: Fn(&str) -> Option<Value>,
+    {
+        let text = self.boundary.as_deref()?;
+        if let Some((pid, document)) = &self.boundary_policy {
+            return Some(Ok(HeldPolicy {
+                location: format!("Resources.{} (permissions boundary {pid})", self.logical_id),
+                document: Cow::Borrowed(document),
+            }));
+        }
+        Some(match lookup(text) {
+            Some(document) => Ok(HeldPolicy {
+                location: format!(
+                    "Resources.{} (permissions boundary {})",
+                    self.logical_id,
+                    managed_label(text)
+                ),
+                document: Cow::Owned(document),
+            }),
+            None => Err(text),
+        })
     }
 }
 
@@ -343,6 +384,18 @@ fn service_trust(service: &str) -> Value {
     })
 }
 
+/// The document of a policy resource, intrinsics resolved.
+fn policy_document(resource: &Value) -> Option<Value> {
+    let props = resource
+        .get("Properties")
+        .and_then(resolve)
+        .unwrap_or(Value::Null);
+    identity_documents(resource_type(resource), &props)
+        .into_iter()
+        .next()
+        .map(|(_, doc)| doc.clone())
+}
+
 /// Add the document and suppressions of policy resource `pid` to `p` (once).
 fn add_policy_resource(resources: &Map<String, Value>, p: &mut TemplatePrincipal, pid: &str) {
     if p.inline.iter().any(|(name, _)| name == pid) {
@@ -351,15 +404,8 @@ fn add_policy_resource(resources: &Map<String, Value>, p: &mut TemplatePrincipal
     let Some(resource) = resources.get(pid) else {
         return;
     };
-    let props = resource
-        .get("Properties")
-        .and_then(resolve)
-        .unwrap_or(Value::Null);
-    if let Some((_, doc)) = identity_documents(resource_type(resource), &props)
-        .into_iter()
-        .next()
-    {
-        p.inline.push((pid.to_string(), doc.clone()));
+    if let Some(doc) = policy_document(resource) {
+        p.inline.push((pid.to_string(), doc));
     }
     for s in suppressions(resource) {
         if !p.suppressions.contains(&s) {
@@ -377,6 +423,8 @@ struct Collector<'a> {
     by_id: HashMap<String, usize>,
     /// Policy resources some principal names in `ManagedPolicyArns` or SAM `Policies`.
     referenced: HashSet<String>,
+    /// Managed policies of the template some principal names as its `PermissionsBoundary`.
+    boundaries: HashSet<String>,
     notes: Vec<TemplateNote>,
 }
 
@@ -399,6 +447,7 @@ pub fn principals(template: &Value) -> (Vec<TemplatePrincipal>, Vec<TemplateNote
         principals: Vec::new(),
         by_id: HashMap::new(),
         referenced: HashSet::new(),
+        boundaries: HashSet::new(),
         notes: Vec::new(),
     };
     for (id, resource) in resources {
@@ -428,6 +477,7 @@ impl Collector<'_> {
                 .collect(),
             managed: Vec::new(),
             boundary: string(&props, "PermissionsBoundary"),
+            boundary_policy: None,
             trust: props.get("AssumeRolePolicyDocument").cloned(),
             groups: Vec::new(),
             suppressions: suppressions(resource),
@@ -471,8 +521,24 @@ impl Collector<'_> {
                 }
             }
         }
+        self.boundary(&mut p);
         self.by_id.insert(id.to_string(), self.principals.len());
         self.principals.push(p);
+    }
+
+    /// The managed policy of this template that `p.boundary` names, if it does.
+    fn boundary(&mut self, p: &mut TemplatePrincipal) {
+        let Some(text) = p.boundary.as_deref() else {
+            return;
+        };
+        let Some((pid, "AWS::IAM::ManagedPolicy")) = self.names.get(text) else {
+            return;
+        };
+        let Some(document) = self.resources.get(pid).and_then(policy_document) else {
+            return;
+        };
+        self.boundaries.insert(pid.to_string());
+        p.boundary_policy = Some((pid.to_string(), document));
     }
 
     /// SAM's `Policies` (and the role defaults SAM adds) for a function or state machine.
@@ -616,6 +682,9 @@ impl Collector<'_> {
                 .collect(),
             _ => return,
         };
+        // Attached to principals created elsewhere, it grants there even if it also bounds one
+        // here: then it is judged as a grant.
+        let attaches_elsewhere = !targets.is_empty();
         let indexes: Vec<usize> = targets
             .into_iter()
             .filter_map(|(v, kind)| self.target(v.as_str()?, kind))
@@ -626,9 +695,13 @@ impl Collector<'_> {
             }
         }
         if indexes.is_empty() && !self.referenced.contains(id) {
-            self.notes.push(TemplateNote::Unattached {
-                logical_id: id.to_string(),
-            });
+            let logical_id = id.to_string();
+            self.notes
+                .push(if self.boundaries.contains(id) && !attaches_elsewhere {
+                    TemplateNote::BoundaryOnly { logical_id }
+                } else {
+                    TemplateNote::Unattached { logical_id }
+                });
         }
     }
 

@@ -348,6 +348,65 @@ fn held_policies_come_from_the_lookup_or_are_reported_unknown() {
 }
 
 #[test]
+fn a_boundary_of_the_template_is_its_document_and_only_a_boundary() {
+    let t = json!({"Resources": {
+        "Role": {"Type": "AWS::IAM::Role", "Properties": {
+            "ManagedPolicyArns": ["arn:aws:iam::aws:policy/AdministratorAccess"],
+            "PermissionsBoundary": {"Ref": "Bound"}
+        }},
+        "Fn": {"Type": "AWS::Serverless::Function", "Properties": {
+            "PermissionsBoundary": "arn:aws:iam::aws:policy/ReadOnlyAccess"
+        }},
+        "Other": {"Type": "AWS::IAM::User", "Properties": {
+            "PermissionsBoundary": {"Ref": "BoundaryArn"}
+        }},
+        "Bound": {"Type": "AWS::IAM::ManagedPolicy", "Properties": {"PolicyDocument": doc("s3:*")}},
+        // Also a boundary, but granted to a role of another stack: a grant, judged as one.
+        "Shared": {"Type": "AWS::IAM::ManagedPolicy", "Properties": {
+            "PolicyDocument": doc("s3:*"), "Roles": ["someone-elses-role"]
+        }},
+        "Bounded": {"Type": "AWS::IAM::User", "Properties": {
+            "PermissionsBoundary": {"Ref": "Shared"}
+        }}
+    }});
+    let (ps, notes) = principals(&t);
+    let lookup =
+        |arn: &str| (aws_managed_policy_name(arn) == Some("ReadOnlyAccess")).then(|| doc("*"));
+    let role = find(&ps, "Role");
+    // A boundary is not a policy the role holds.
+    assert!(role.inline.is_empty(), "{:?}", role.inline);
+    let Some(Ok(held)) = role.held_boundary(lookup) else {
+        panic!("{role:?}")
+    };
+    assert_eq!(held.location, "Resources.Role (permissions boundary Bound)");
+    assert_eq!(*held.document, doc("s3:*"));
+    let Some(Ok(held)) = find(&ps, "Fn").held_boundary(lookup) else {
+        panic!("Fn")
+    };
+    assert_eq!(
+        held.location,
+        "Resources.Fn (permissions boundary AWS managed policy ReadOnlyAccess)"
+    );
+    assert_eq!(
+        find(&ps, "Other").held_boundary(lookup),
+        Some(Err("REF-BoundaryArn"))
+    );
+    assert_eq!(find(&ps, "Other").boundary_policy, None);
+    assert!(find(&ps, "Bounded").boundary_policy.is_some());
+    assert_eq!(
+        notes,
+        [
+            TemplateNote::BoundaryOnly {
+                logical_id: "Bound".to_string()
+            },
+            TemplateNote::Unattached {
+                logical_id: "Shared".to_string()
+            }
+        ]
+    );
+}
+
+#[test]
 fn aws_managed_policy_names_in_any_partition_and_path() {
     assert_eq!(
         aws_managed_policy_name("arn:aws:iam::aws:policy/AdministratorAccess"),
