@@ -174,7 +174,7 @@ pub fn analyze(doc: &PolicyDocument, options: &AnalysisOptions) -> Vec<PolicyFin
 
 /// An unconditional admin finding (critical) says everything its statement's MFA and escalation
 /// findings would: they move under its `related` list, so one statement's problem is one line.
-fn subsume(findings: Vec<PolicyFinding>) -> Vec<PolicyFinding> {
+pub(super) fn subsume(findings: Vec<PolicyFinding>) -> Vec<PolicyFinding> {
     use rules::{ADMIN_WILDCARD, ALLOWS_WITHOUT_MFA, PRIVILEGE_ESCALATION};
     let site = |f: &PolicyFinding| (f.policy, f.statement.as_ref().map(|s| s.index));
     let admins: Vec<_> = findings

@@ -8,7 +8,7 @@
 use super::super::evaluate::MatchedStatement;
 use super::escalation::paths;
 use super::probe::Probe;
-use super::{admin, escalation, mfa, PolicyFinding};
+use super::{admin, escalation, mfa, subsume, PolicyFinding};
 use crate::severity::Severity;
 
 /// What a principal's policies amount to.
@@ -20,6 +20,31 @@ pub struct PrincipalAnalysis {
     pub without_mfa: Vec<PolicyFinding>,
     /// Escalation paths its own permissions grant.
     pub escalation: Vec<PolicyFinding>,
+}
+
+impl PrincipalAnalysis {
+    /// Every finding in one list, shaped as [`analyze`](super::analyze) shapes a document's:
+    /// an unconditional admin grant subsumes the MFA and escalation findings of its statement
+    /// (kept under its `related`), worst first, then by policy and statement. A caller that
+    /// reports per-document findings (check-template) can then report a principal's the same
+    /// way.
+    pub fn into_findings(self) -> Vec<PolicyFinding> {
+        let all = self
+            .admin
+            .into_iter()
+            .chain(self.without_mfa)
+            .chain(self.escalation)
+            .collect();
+        let mut out = subsume(all);
+        out.sort_by(|a, b| {
+            let site = |f: &PolicyFinding| (f.policy, f.statement.as_ref().map(|s| s.index));
+            b.severity
+                .cmp(&a.severity)
+                .then_with(|| site(a).cmp(&site(b)))
+                .then_with(|| a.rule.cmp(b.rule))
+        });
+        out
+    }
 }
 
 /// Judge a principal's policy set.
@@ -127,4 +152,36 @@ pub fn can_assume(probe: &Probe<'_>, role_arn: &str, mfa: bool) -> Option<Matche
 /// them for a principal holding only this document.
 pub fn without_mfa(probe: &Probe<'_>) -> Vec<PolicyFinding> {
     mfa::check(probe)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::policy::analysis::rules::{ADMIN_WILDCARD, PRIVILEGE_ESCALATION};
+    use crate::policy::{AnalysisOptions, PolicyDocument, PolicySet};
+
+    fn doc(action: &str) -> PolicyDocument {
+        let text = format!(
+            r#"{{"Version": "2012-10-17", "Statement": [{{"Effect": "Allow", "Action": {action}, "Resource": "*"}}]}}"#
+        );
+        PolicyDocument::parse(&text).unwrap()
+    }
+
+    #[test]
+    fn findings_of_a_set_are_shaped_as_a_documents() {
+        let (read, admin) = (doc(r#""s3:GetObject""#), doc(r#""*""#));
+        let options = AnalysisOptions::default();
+        let probe =
+            Probe::for_set(PolicySet::identity(vec![&read, &admin]), None, &options).unwrap();
+        let findings = analyze_principal(&probe).into_findings();
+        // One line: the admin grant, in the second policy, its MFA and escalation findings
+        // under it.
+        assert_eq!(findings.len(), 1, "{findings:#?}");
+        assert_eq!(findings[0].rule, ADMIN_WILDCARD);
+        assert_eq!(findings[0].policy, Some(1));
+        assert!(findings[0]
+            .related
+            .iter()
+            .any(|f| f.rule == PRIVILEGE_ESCALATION));
+    }
 }
