@@ -702,3 +702,208 @@ async fn a_role_created_without_the_required_boundary_is_reported() {
         guardrail_rules::finding::ActionStatus::Recommended
     );
 }
+
+/// The admin and admin-reachable findings of an outcome: (rule, principal ARN). (A user who
+/// is an administrator is also reported as acting without MFA; that rule has its own tests.)
+fn principal_findings(out: &guardrail_rules::Outcome) -> Vec<(String, String)> {
+    let mut v: Vec<_> = out
+        .findings
+        .iter()
+        .filter(|f| f.rule.starts_with("iam-principal-admin"))
+        .map(|f| (f.rule.to_string(), f.resource.arn.clone()))
+        .collect();
+    v.sort();
+    v
+}
+
+/// Live re-judgement: AWS managed admin through a group, on a role and on a user, each after
+/// the call that made it so; a boundary that caps it; an escalation only two policies show.
+#[tokio::test]
+async fn principals_a_change_affects_are_re_judged() {
+    let acct = Account::seed().await;
+    let guardrail = acct.guardrail(&[]);
+    let admin = |who: &str| {
+        (
+            "iam-principal-admin".to_string(),
+            format!("arn:aws:iam::123456789012:{who}"),
+        )
+    };
+
+    // Through a group: carol joins `admins`, which holds AdministratorAccess.
+    acct.iam
+        .create_group()
+        .group_name("admins")
+        .send()
+        .await
+        .unwrap();
+    acct.iam
+        .attach_group_policy()
+        .group_name("admins")
+        .policy_arn(ADMIN)
+        .send()
+        .await
+        .unwrap();
+    acct.iam
+        .add_user_to_group()
+        .group_name("admins")
+        .user_name("carol")
+        .send()
+        .await
+        .unwrap();
+    let out = guardrail
+        .handle(&iam_event("iam/add-user-to-group-admins.json"))
+        .await
+        .unwrap();
+    assert_eq!(
+        principal_findings(&out),
+        vec![admin("user/carol")],
+        "{out:?}"
+    );
+
+    // On a user (alert mode: the policy stays, and bob is an administrator).
+    acct.iam
+        .attach_user_policy()
+        .user_name("bob")
+        .policy_arn(ADMIN)
+        .send()
+        .await
+        .unwrap();
+    let out = guardrail
+        .handle(&iam_event("iam/attach-user-policy-admin.json"))
+        .await
+        .unwrap();
+    assert_eq!(principal_findings(&out), vec![admin("user/bob")], "{out:?}");
+
+    // On a role.
+    acct.create_role("app-role", LAMBDA_TRUST).await;
+    acct.iam
+        .attach_role_policy()
+        .role_name("app-role")
+        .policy_arn(ADMIN)
+        .send()
+        .await
+        .unwrap();
+    let out = guardrail
+        .handle(&iam_event("iam/attach-role-policy-admin.json"))
+        .await
+        .unwrap();
+    assert_eq!(
+        principal_findings(&out),
+        vec![admin("role/app-role")],
+        "{out:?}"
+    );
+
+    // A boundary that caps it: the same attachment on a role with an S3-only boundary.
+    let s3_only = acct
+        .iam
+        .create_policy()
+        .policy_name("s3-only")
+        .policy_document(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}"#)
+        .send()
+        .await
+        .unwrap()
+        .policy
+        .unwrap()
+        .arn
+        .unwrap();
+    acct.iam
+        .create_role()
+        .role_name("capped-role")
+        .assume_role_policy_document(LAMBDA_TRUST)
+        .permissions_boundary(&s3_only)
+        .send()
+        .await
+        .unwrap();
+    acct.iam
+        .attach_role_policy()
+        .role_name("capped-role")
+        .policy_arn(ADMIN)
+        .send()
+        .await
+        .unwrap();
+    let capped = event(
+        "iam/attach-role-policy-admin.json",
+        &[("app-role", "capped-role")],
+    );
+    let out = guardrail.handle(&capped).await.unwrap();
+    assert_eq!(
+        principal_findings(&out),
+        vec![],
+        "the boundary caps admin: {out:?}"
+    );
+
+    // An escalation only the union shows: PassRole inline, then a Lambda policy attached.
+    acct.iam
+        .put_user_policy()
+        .user_name("alice")
+        .policy_name("pass-roles")
+        .policy_document(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:PassRole","Resource":"*"}]}"#)
+        .send()
+        .await
+        .unwrap();
+    let lambda = acct
+        .iam
+        .create_policy()
+        .policy_name("lambda-dev")
+        .policy_document(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["lambda:CreateFunction","lambda:InvokeFunction"],"Resource":"*"}]}"#)
+        .send()
+        .await
+        .unwrap()
+        .policy
+        .unwrap()
+        .arn
+        .unwrap();
+    acct.iam
+        .attach_user_policy()
+        .user_name("alice")
+        .policy_arn(&lambda)
+        .send()
+        .await
+        .unwrap();
+    let attach = event(
+        "iam/attach-user-policy-admin.json",
+        &[("\"bob\"", "\"alice\""), (ADMIN, &lambda)],
+    );
+    let out = guardrail.handle(&attach).await.unwrap();
+    let found = principal_findings(&out);
+    assert!(
+        found.contains(&(
+            "iam-principal-admin-reachable".to_string(),
+            "arn:aws:iam::123456789012:user/alice".to_string()
+        )),
+        "{out:?}"
+    );
+    // No single document was an escalation: only the principal rule says so.
+    assert!(
+        !out.findings
+            .iter()
+            .any(|f| f.rule == "iam-policy-privilege-escalation"),
+        "{out:?}"
+    );
+}
+
+/// In remediate mode the principal is judged after the remediation: the detached admin policy
+/// no longer makes bob an administrator, so only the policy rule speaks.
+#[tokio::test]
+async fn principals_are_judged_after_remediation() {
+    let acct = Account::seed().await;
+    acct.iam
+        .attach_user_policy()
+        .user_name("bob")
+        .policy_arn(ADMIN)
+        .send()
+        .await
+        .unwrap();
+    let out = acct
+        .remediating()
+        .handle(&iam_event("iam/attach-user-policy-admin.json"))
+        .await
+        .unwrap();
+    assert!(
+        out.findings
+            .iter()
+            .any(|f| f.rule == "iam-policy-admin-wildcard"),
+        "{out:?}"
+    );
+    assert_eq!(principal_findings(&out), vec![], "{out:?}");
+}

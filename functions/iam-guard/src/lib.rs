@@ -1,7 +1,8 @@
 //! The IAM guardrail, on CloudTrail IAM events and console sign-ins (both delivered by
 //! EventBridge only in us-east-1): policy rules through the policy engine, console users
 //! without MFA, access keys created for others, users and roles without the required
-//! permissions boundary, root activity, and the IAM change audit.
+//! permissions boundary, the effective access of the users and roles a change affects
+//! (`iam-principal-*`), root activity, and the IAM change audit.
 //!
 //! Thin by design: the rules core decides, the adapters read and act, this file routes.
 
@@ -10,7 +11,7 @@ use guardrail_aws::ports::IamFacts;
 use guardrail_aws::runtime::decode_and_route;
 use guardrail_aws::{AwsError, Wiring};
 use guardrail_rules::finding::EventContext;
-use guardrail_rules::iam::{self, IamChange, PolicySubject};
+use guardrail_rules::iam::{self, principals, IamChange, PolicySubject};
 use guardrail_rules::rules::iam_permissions_boundary_missing::{
     self as boundary_rule, BoundaryEvent,
 };
@@ -68,6 +69,15 @@ impl IamGuardrail {
         }
         findings.extend(iam::change_audit(call, &ctx, settings));
         wiring.report(findings, &call.event_id, &mut out).await?;
+        // Then the principals the call affected, re-read after the remediation above: a
+        // policy the guardrail just detached no longer makes its holder an administrator.
+        let (principal_findings, notes) = judge_principals(&wiring, call, &ctx).await?;
+        out.skipped_resources.extend(notes);
+        if !principal_findings.is_empty() {
+            wiring
+                .report(principal_findings, &call.event_id, &mut out)
+                .await?;
+        }
         Ok(out)
     }
 }
@@ -233,6 +243,23 @@ async fn judge_boundary(
             .into_iter()
             .collect(),
     ))
+}
+
+/// The `iam-principal-*` rules on the users and roles whose effective access the call may have
+/// changed, re-read with all their policies. Notes say what could not be judged.
+async fn judge_principals(
+    wiring: &Wiring,
+    call: &ApiCall,
+    ctx: &EventContext,
+) -> Result<(Vec<Finding>, Vec<String>), InvocationError> {
+    let Some(affected) = principals::affected(call) else {
+        return Ok((Vec::new(), Vec::new()));
+    };
+    let read = facts(wiring.iam.read_principals(&affected).await)?;
+    let (findings, mut notes) =
+        principals::judge_principals(&read.facts, call, ctx, &wiring.settings);
+    notes.extend(read.notes);
+    Ok((findings, notes))
 }
 
 /// A failed read fails the invocation (Lambda retries; the DLQ keeps the event).

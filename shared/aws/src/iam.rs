@@ -14,7 +14,7 @@ use guardrail_rules::rules::iam_user_console_without_mfa::ConsoleUser;
 /// IAM adapter.
 #[derive(Clone)]
 pub struct Iam {
-    client: Client,
+    pub(crate) client: Client,
 }
 
 impl Iam {
@@ -186,7 +186,8 @@ impl Iam {
 }
 
 /// Turn NotFound into `None`: a resource deleted since the event is not an error.
-fn found<T>(r: Result<T, AwsError>) -> Result<Option<T>, AwsError> {
+/// A read whose NotFound means "no such thing" rather than a failure.
+pub(crate) fn found<T>(r: Result<T, AwsError>) -> Result<Option<T>, AwsError> {
     match r {
         Ok(v) => Ok(Some(v)),
         Err(e) if e.kind == ErrorKind::NotFound => Ok(None),

@@ -10,6 +10,7 @@ pub mod ec2;
 pub mod error;
 pub mod executor;
 pub mod iam;
+pub mod iam_principals;
 pub mod ledger;
 pub mod member;
 pub mod pipeline;

@@ -208,8 +208,10 @@ impl Wiring {
             &self.security_hub,
         )
         .await?;
-        out.findings = reported.alerted;
-        out.duplicates = reported.duplicates;
+        // Extended, not replaced: a handler may report in more than one round (iam-guard
+        // judges the affected principals after remediating the changed policy).
+        out.findings.extend(reported.alerted);
+        out.duplicates.extend(reported.duplicates);
         Ok(())
     }
 

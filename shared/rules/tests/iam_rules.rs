@@ -198,6 +198,57 @@ fn broken_policy_is_an_error_not_a_panic() {
     }
 }
 
+/// The template's IAM EventBridge rule must deliver every call a rule reacts to (a text check
+/// of the pattern's `eventName` list until the wiring is derived from the rules).
+fn template_delivers(events: &[&str]) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../template.yaml");
+    let text = std::fs::read_to_string(path).expect("template.yaml");
+    let start = text.find("  IamApiCallRule:").expect("IamApiCallRule");
+    let rest = &text[start..];
+    let pattern = &rest[..rest.find("Targets:").expect("its Targets")];
+    for name in events {
+        assert!(
+            pattern.lines().any(|l| l.trim() == format!("- {name}")),
+            "IamApiCallRule does not match {name}"
+        );
+    }
+}
+
+#[test]
+fn principals_are_re_judged_after_every_access_change() {
+    use guardrail_rules::iam::principals::{affected, Affected, EVENTS};
+    template_delivers(EVENTS);
+    let cases = [
+        (
+            "iam/attach-user-policy-admin.json",
+            Affected::Principal(user("bob")),
+        ),
+        (
+            "iam/add-user-to-group-admins.json",
+            Affected::Principal(user("carol")),
+        ),
+        (
+            "iam/put-group-policy-service-wildcard.json",
+            Affected::GroupMembers("devs".into()),
+        ),
+        (
+            "iam/attach-role-policy-admin.json",
+            Affected::Principal(IamTarget {
+                kind: IamTargetKind::Role,
+                name: "app-role".into(),
+            }),
+        ),
+        (
+            "iam/create-policy-version-admin.json",
+            Affected::PolicyHolders("arn:aws:iam::123456789012:policy/TooBroad".into()),
+        ),
+    ];
+    for (file, want) in cases {
+        assert_eq!(affected(&call(file)), Some(want), "{file}");
+    }
+    assert_eq!(affected(&call("iam/create-user.json")), None);
+}
+
 mod permissions_boundary {
     use super::call;
     use guardrail_rules::finding::{ActionStatus, EventContext};
@@ -273,21 +324,9 @@ mod permissions_boundary {
         );
     }
 
-    /// The template's IAM EventBridge rule must deliver every call the rule reacts to (a text
-    /// check of the pattern's `eventName` list until the wiring is derived from the rules).
     #[test]
     fn the_template_delivers_its_events() {
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../template.yaml");
-        let text = std::fs::read_to_string(path).expect("template.yaml");
-        let start = text.find("  IamApiCallRule:").expect("IamApiCallRule");
-        let rest = &text[start..];
-        let pattern = &rest[..rest.find("Targets:").expect("its Targets")];
-        for name in EVENTS {
-            assert!(
-                pattern.lines().any(|l| l.trim() == format!("- {name}")),
-                "IamApiCallRule does not match {name}"
-            );
-        }
+        super::template_delivers(EVENTS);
     }
 
     #[test]

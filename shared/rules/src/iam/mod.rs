@@ -3,6 +3,7 @@
 
 mod assess;
 mod change;
+pub mod principals;
 
 pub use assess::{
     access_key_for_other_user, change_audit, console_user, direct_policy, policy, root_activity,

@@ -14,7 +14,9 @@ pub const META: RuleMeta = RuleMeta {
              after its permissions boundary, the account's SCPs and every Deny, allows every \
              action on every resource, or every action but a few and still the IAM actions that \
              grant the rest. Conditions the principal meets in normal use (MFA, its network) do \
-             not make it less of an administrator; the reason names them.",
+             not make it less of an administrator; the reason names them. Judged in the sweep, \
+             by `guardrail access`, and live after every attach/detach, inline put/delete, \
+             group membership, boundary or default-version change that concerns it.",
     rationale: "A user or role is what an attacker uses and what an audit asks about: \
                 AdministratorAccess attached to a group or a role is as much an administrator \
                 as a `*` inline policy, and a boundary that caps it is not. The seeds' audit \

@@ -15,7 +15,9 @@ pub const META: RuleMeta = RuleMeta {
              hops to an administrator: assuming a role (its trust policy and the principal's own \
              policies both allow it, conditions honoured; a trust naming the principal needs no \
              identity permission) or passing a role to a service it can drive (the role must \
-             trust that service). The reason gives the path.",
+             trust that service). The reason gives the path. Judged in the sweep, by `guardrail \
+             access`, and live by the IAM guardrail on the users and roles a change affects \
+             (chains through other principals' roles are the sweep's to find).",
     rationale: "Escalation is what turns a modest grant into the whole account, and it is \
                 rarely in one document: a PassRole in a group policy and a Lambda grant in a \
                 user policy, or a role anyone in the account may assume.",

@@ -1,0 +1,148 @@
+//! The live path of the effective-access rules: after an IAM call, the principals whose
+//! effective access it may have changed are re-read and judged by the same rules as the
+//! sweep (`iam-principal-admin`, `-admin-reachable`, `-sensitive-without-mfa`).
+//!
+//! Removing a grant can widen access too (detaching the MFA-enforcement Deny, deleting an
+//! inline Deny, leaving a group whose policy denied something), so every attach/detach,
+//! put/delete, group membership and boundary change is a trigger, not only the grants.
+//!
+//! What the live path sees is the changed principals themselves (their own, group, managed and
+//! boundary policies): a chain through *another* principal's role is the sweep's to find, and
+//! the finding says so when the live judgement could not look further.
+
+use crate::access::{
+    judge, AccessOptions, Principals, ADMIN, ADMIN_REACHABLE, SENSITIVE_WITHOUT_MFA,
+};
+use crate::finding::{EventContext, Finding, ResourceRef};
+use crate::mode::Mode;
+use crate::plan::{IamTarget, IamTargetKind};
+use crate::rules::{self, RuleMeta};
+use crate::settings::Settings;
+use crate::sweep::AccountFacts;
+use crate::trigger::ApiCall;
+
+/// The CloudTrail event names after which principals are re-judged (the template's pattern
+/// must list them).
+pub const EVENTS: &[&str] = &[
+    "AttachUserPolicy",
+    "AttachGroupPolicy",
+    "AttachRolePolicy",
+    "DetachUserPolicy",
+    "DetachGroupPolicy",
+    "DetachRolePolicy",
+    "PutUserPolicy",
+    "PutGroupPolicy",
+    "PutRolePolicy",
+    "DeleteUserPolicy",
+    "DeleteGroupPolicy",
+    "DeleteRolePolicy",
+    "AddUserToGroup",
+    "RemoveUserFromGroup",
+    "PutUserPermissionsBoundary",
+    "PutRolePermissionsBoundary",
+    "DeleteUserPermissionsBoundary",
+    "DeleteRolePermissionsBoundary",
+    "UpdateAssumeRolePolicy",
+    "CreatePolicyVersion",
+    "SetDefaultPolicyVersion",
+];
+
+/// Whose effective access a call may have changed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Affected {
+    /// One user or role.
+    Principal(IamTarget),
+    /// Every member of a group.
+    GroupMembers(String),
+    /// Every user, role and group member a managed policy is attached to.
+    PolicyHolders(String),
+}
+
+/// The principals `call` may have changed, or `None` for a call that changes nobody's access.
+pub fn affected(call: &ApiCall) -> Option<Affected> {
+    if call.service() != "iam" || !EVENTS.contains(&call.event_name.as_str()) {
+        return None;
+    }
+    let name = call.event_name.as_str();
+    let arg = |key: &str| call.request_str(key).filter(|v| !v.is_empty());
+    let principal = |kind: IamTargetKind, key: &str| {
+        arg(key).map(|n| {
+            Affected::Principal(IamTarget {
+                kind,
+                name: n.to_string(),
+            })
+        })
+    };
+    match name {
+        "CreatePolicyVersion" | "SetDefaultPolicyVersion" => {
+            arg("policyArn").map(|a| Affected::PolicyHolders(a.to_string()))
+        }
+        "AddUserToGroup" | "RemoveUserFromGroup" => principal(IamTargetKind::User, "userName"),
+        _ if name.contains("Group") => arg("groupName").map(|g| Affected::GroupMembers(g.into())),
+        _ if name.contains("User") => principal(IamTargetKind::User, "userName"),
+        _ => principal(IamTargetKind::Role, "roleName"),
+    }
+}
+
+/// Judge the re-read principals (`facts`: them, their groups and the managed policies they
+/// use). Findings only for principals of `facts.users`/`facts.roles` that are not exempt, in
+/// the modes the settings give the three rules (they plan no remediation: narrowing an
+/// administrator is a human decision). `notes` say what could not be judged.
+pub fn judge_principals(
+    facts: &AccountFacts,
+    call: &ApiCall,
+    ctx: &EventContext,
+    settings: &Settings,
+) -> (Vec<Finding>, Vec<String>) {
+    let rules: Vec<(&'static RuleMeta, Mode)> = [ADMIN, ADMIN_REACHABLE, SENSITIVE_WITHOUT_MFA]
+        .iter()
+        .filter_map(|id| rules::meta(id))
+        .map(|m| (m, settings.mode(m.id)))
+        .filter(|(_, mode)| *mode != Mode::Off)
+        .collect();
+    if rules.is_empty() {
+        return (Vec::new(), Vec::new());
+    }
+    let principals = Principals::build(facts, &call.account, &|_| None);
+    let report = judge(&principals, &AccessOptions::default());
+    let mut findings = Vec::new();
+    for f in report.findings {
+        let Some((meta, mode)) = rules.iter().find(|(m, _)| m.id == f.rule) else {
+            continue;
+        };
+        let exempt_tag = principals
+            .principals
+            .iter()
+            .find(|p| p.arn == f.resource.arn)
+            .is_some_and(|p| p.tags.contains_key(&settings.exempt_tag));
+        if exempt_tag
+            || settings
+                .exempt_principal(&[f.resource.arn.as_str()])
+                .is_some()
+        {
+            continue;
+        }
+        let reason = format!(
+            "after {} by {}: {}",
+            call.event_name,
+            call.principal.display(),
+            f.message
+        );
+        findings.push(Finding::build(
+            meta,
+            *mode,
+            ResourceRef {
+                kind: f.resource.kind,
+                id: f.resource.id,
+                arn: f.resource.arn,
+            },
+            &call.region,
+            &call.account,
+            reason,
+            Vec::new(),
+            ctx,
+            settings,
+        ));
+    }
+    (findings, report.notes)
+}
