@@ -907,3 +907,66 @@ async fn principals_are_judged_after_remediation() {
     );
     assert_eq!(principal_findings(&out), vec![], "{out:?}");
 }
+
+/// Live chains: a user given `sts:AssumeRole` on an admin role, and a role whose new trust
+/// names a user, make that user admin-reachable; the roles read to follow the chain are not
+/// reported themselves.
+#[tokio::test]
+async fn an_assume_role_chain_to_admin_is_seen_live() {
+    let acct = Account::seed().await;
+    let guardrail = acct.guardrail(&[]);
+    let reachable = |user: &str| {
+        (
+            "iam-principal-admin-reachable".to_string(),
+            format!("arn:aws:iam::123456789012:user/{user}"),
+        )
+    };
+    let root_trust = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:root"},"Action":"sts:AssumeRole"}]}"#;
+    acct.create_role("ops-admin", root_trust).await;
+    acct.iam
+        .attach_role_policy()
+        .role_name("ops-admin")
+        .policy_arn(ADMIN)
+        .send()
+        .await
+        .unwrap();
+    acct.iam
+        .put_user_policy()
+        .user_name("bob")
+        .policy_name("bob-admin")
+        .policy_document(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"arn:aws:iam::123456789012:role/ops-admin"}]}"#)
+        .send()
+        .await
+        .unwrap();
+    let out = guardrail
+        .handle(&iam_event("iam/put-user-policy-admin.json"))
+        .await
+        .unwrap();
+    assert_eq!(principal_findings(&out), vec![reachable("bob")], "{out:?}");
+    let f = out
+        .findings
+        .iter()
+        .find(|f| f.rule == "iam-principal-admin-reachable")
+        .unwrap();
+    assert!(f.reason.contains("ops-admin"), "{}", f.reason);
+
+    // A trust that names carol herself needs no identity permission (same account).
+    let names_carol = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:user/carol"},"Action":"sts:AssumeRole"}]}"#;
+    acct.create_role("partner-access", names_carol).await;
+    acct.iam
+        .attach_role_policy()
+        .role_name("partner-access")
+        .policy_arn(ADMIN)
+        .send()
+        .await
+        .unwrap();
+    let out = guardrail
+        .handle(&iam_event("iam/update-assume-role-policy-foreign.json"))
+        .await
+        .unwrap();
+    assert_eq!(
+        principal_findings(&out),
+        vec![reachable("carol")],
+        "{out:?}"
+    );
+}

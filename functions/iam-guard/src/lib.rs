@@ -257,7 +257,7 @@ async fn judge_principals(
     };
     let read = facts(wiring.iam.read_principals(&affected).await)?;
     let (findings, mut notes) =
-        principals::judge_principals(&read.facts, call, ctx, &wiring.settings);
+        principals::judge_principals(&read.facts, &read.affected, call, ctx, &wiring.settings);
     notes.extend(read.notes);
     Ok((findings, notes))
 }

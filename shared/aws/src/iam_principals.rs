@@ -8,7 +8,7 @@
 use crate::error::{classify, AwsError};
 use crate::iam::{found, Iam};
 use crate::ports::IamFacts;
-use guardrail_rules::iam::principals::Affected;
+use guardrail_rules::iam::principals::{self, Affected};
 use guardrail_rules::plan::{IamTarget, IamTargetKind};
 use guardrail_rules::sweep::{
     AccountFacts, GroupDetail, InlinePolicy, ManagedPolicy, RoleDetail, UserDetail,
@@ -17,9 +17,16 @@ use std::collections::{BTreeMap, BTreeSet};
 
 const MAX_ITEMS: i32 = 1000;
 
+/// At most this many roles are read besides the affected principals, to follow chains.
+const MAX_CONTEXT_ROLES: usize = 50;
+/// Hops followed from an affected principal through roles it may assume.
+const MAX_CONTEXT_HOPS: usize = 3;
+
 /// What was read, and what could not be.
 pub struct ReadPrincipals {
     pub facts: AccountFacts,
+    /// ARNs of the users and roles the call affected (the others were read to follow chains).
+    pub affected: BTreeSet<String>,
     pub notes: Vec<String>,
 }
 
@@ -31,22 +38,74 @@ impl Iam {
         let (users, roles) = self.targets(affected, &mut notes).await?;
         let mut facts = AccountFacts::default();
         let mut groups: BTreeSet<String> = BTreeSet::new();
+        let mut affected_arns = BTreeSet::new();
         for name in users {
             if let Some(u) = self.user(&name, &mut notes).await? {
                 groups.extend(u.groups.iter().cloned());
+                affected_arns.insert(u.arn.clone());
                 facts.users.push(u);
             }
         }
+        let mut read_roles: BTreeSet<String> = BTreeSet::new();
         for name in roles {
             if let Some(r) = self.role(&name, &mut notes).await? {
+                affected_arns.insert(r.arn.clone());
                 facts.roles.push(r);
             }
+            read_roles.insert(name);
         }
-        for name in groups {
-            if let Some(g) = self.group(&name, &mut notes).await? {
+        // A changed trust: the role itself is where the new chains lead.
+        if let Affected::TrustedBy(role) = affected {
+            if !read_roles.contains(role) {
+                if let Some(r) = self.role(role, &mut notes).await? {
+                    facts.roles.push(r);
+                }
+                read_roles.insert(role.clone());
+            }
+        }
+        for name in &groups {
+            if let Some(g) = self.group(name, &mut notes).await? {
                 facts.groups.push(g);
             }
         }
+        self.fetch_policies(&mut facts).await?;
+        // The roles they may assume, a few hops deep, so a chain to an administrator is seen.
+        let account = affected_arns
+            .iter()
+            .find_map(|a| a.split(':').nth(4).map(str::to_string))
+            .unwrap_or_default();
+        for _hop in 0..MAX_CONTEXT_HOPS {
+            let next: Vec<String> = principals::assumable_roles(&facts, &account)
+                .into_iter()
+                .filter(|r| !read_roles.contains(r))
+                .collect();
+            if next.is_empty() {
+                break;
+            }
+            for name in next {
+                if read_roles.len() >= MAX_CONTEXT_ROLES {
+                    notes.push(format!(
+                        "more than {MAX_CONTEXT_ROLES} roles to follow; chains beyond them are \
+                         left to the sweep"
+                    ));
+                    break;
+                }
+                if let Some(r) = self.role(&name, &mut notes).await? {
+                    facts.roles.push(r);
+                }
+                read_roles.insert(name);
+            }
+            self.fetch_policies(&mut facts).await?;
+        }
+        Ok(ReadPrincipals {
+            facts,
+            affected: affected_arns,
+            notes,
+        })
+    }
+
+    /// The default documents of the managed policies `facts` references and lacks.
+    async fn fetch_policies(&self, facts: &mut AccountFacts) -> Result<(), AwsError> {
         for arn in facts.missing_policy_arns() {
             if let Some(version) = self.policy_version(&arn, None).await? {
                 facts.policies.push(ManagedPolicy {
@@ -58,7 +117,7 @@ impl Iam {
                 });
             }
         }
-        Ok(ReadPrincipals { facts, notes })
+        Ok(())
     }
 
     /// User and role names the change concerns.
@@ -79,6 +138,23 @@ impl Iam {
                 IamTargetKind::Group => users.extend(self.members(name, notes).await?),
             },
             Affected::GroupMembers(group) => users.extend(self.members(group, notes).await?),
+            Affected::TrustedBy(role) => {
+                let trust = self.trust_policy(role).await?.unwrap_or_default();
+                let account = self.account_of_role(role).await?.unwrap_or_default();
+                let (named, everyone) = principals::trusted_principals(&trust, &account);
+                if everyone {
+                    notes.push(format!(
+                        "the trust policy of role {role} lets in the whole account (or anyone): \
+                         the sweep judges everyone it admits"
+                    ));
+                }
+                for t in named {
+                    match t.kind {
+                        IamTargetKind::User => users.insert(t.name),
+                        _ => roles.insert(t.name),
+                    };
+                }
+            }
             Affected::PolicyHolders(arn) => {
                 let out = found(
                     self.client
@@ -110,6 +186,21 @@ impl Iam {
             }
         }
         Ok((users, roles))
+    }
+
+    /// The account a role belongs to (from its ARN).
+    async fn account_of_role(&self, role: &str) -> Result<Option<String>, AwsError> {
+        let got = found(
+            self.client
+                .get_role()
+                .role_name(role)
+                .send()
+                .await
+                .map_err(|e| classify("iam", "GetRole", e)),
+        )?;
+        Ok(got
+            .and_then(|o| o.role)
+            .and_then(|r| r.arn().split(':').nth(4).map(str::to_string)))
     }
 
     async fn members(&self, group: &str, notes: &mut Vec<String>) -> Result<Vec<String>, AwsError> {

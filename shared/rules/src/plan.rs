@@ -7,7 +7,7 @@ use serde::Serialize;
 use std::fmt;
 
 /// The kinds of IAM identity a policy can be attached to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum IamTargetKind {
     User,
@@ -16,7 +16,7 @@ pub enum IamTargetKind {
 }
 
 /// An IAM user, group or role, by name.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 pub struct IamTarget {
     pub kind: IamTargetKind,
     pub name: String,

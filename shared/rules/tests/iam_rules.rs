@@ -246,7 +246,54 @@ fn principals_are_re_judged_after_every_access_change() {
     for (file, want) in cases {
         assert_eq!(affected(&call(file)), Some(want), "{file}");
     }
+    assert_eq!(
+        affected(&call("iam/update-assume-role-policy-foreign.json")),
+        Some(Affected::TrustedBy("partner-access".into()))
+    );
     assert_eq!(affected(&call("iam/create-user.json")), None);
+}
+
+#[test]
+fn the_live_path_follows_named_roles_and_named_principals() {
+    use guardrail_rules::iam::principals::{assumable_roles, trusted_principals};
+    use guardrail_rules::sweep::{AccountFacts, InlinePolicy, UserDetail};
+    let facts = AccountFacts {
+        users: vec![UserDetail {
+            name: "bob".into(),
+            arn: "arn:aws:iam::123456789012:user/bob".into(),
+            inline: vec![InlinePolicy {
+                name: "hops".into(),
+                document: r#"{"Version":"2012-10-17","Statement":[
+                    {"Effect":"Allow","Action":"sts:AssumeRole","Resource":[
+                        "arn:aws:iam::123456789012:role/ops/ops-admin",
+                        "arn:aws:iam::123456789012:role/any-*",
+                        "arn:aws:iam::999988887777:role/elsewhere"]},
+                    {"Effect":"Deny","Action":"sts:AssumeRole","Resource":"arn:aws:iam::123456789012:role/denied"}]}"#
+                    .into(),
+            }],
+            ..UserDetail::default()
+        }],
+        ..AccountFacts::default()
+    };
+    let roles: Vec<String> = assumable_roles(&facts, "123456789012")
+        .into_iter()
+        .collect();
+    assert_eq!(
+        roles,
+        vec!["ops-admin".to_string()],
+        "literal, this account, allowed"
+    );
+
+    let trust = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":[
+        "arn:aws:iam::123456789012:user/carol","arn:aws:iam::123456789012:role/ci"]},"Action":"sts:AssumeRole"}]}"#;
+    let (named, everyone) = trusted_principals(trust, "123456789012");
+    assert!(!everyone);
+    assert_eq!(named.len(), 2);
+    let root = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:root"},"Action":"sts:AssumeRole"}]}"#;
+    assert!(
+        trusted_principals(root, "123456789012").1,
+        "the account root admits everyone"
+    );
 }
 
 mod permissions_boundary {

@@ -16,10 +16,14 @@ use crate::access::{
 use crate::finding::{EventContext, Finding, ResourceRef};
 use crate::mode::Mode;
 use crate::plan::{IamTarget, IamTargetKind};
+use crate::policy::evaluate::action_matches;
+use crate::policy::wildcard::has_wildcard;
+use crate::policy::{Effect, PolicyDocument, PrincipalType, Principals as Named};
 use crate::rules::{self, RuleMeta};
 use crate::settings::Settings;
 use crate::sweep::AccountFacts;
 use crate::trigger::ApiCall;
+use std::collections::BTreeSet;
 
 /// The CloudTrail event names after which principals are re-judged (the template's pattern
 /// must list them).
@@ -56,6 +60,8 @@ pub enum Affected {
     GroupMembers(String),
     /// Every user, role and group member a managed policy is attached to.
     PolicyHolders(String),
+    /// The principals a role's (new) trust policy lets assume it: their reach changed.
+    TrustedBy(String),
 }
 
 /// The principals `call` may have changed, or `None` for a call that changes nobody's access.
@@ -78,18 +84,20 @@ pub fn affected(call: &ApiCall) -> Option<Affected> {
             arg("policyArn").map(|a| Affected::PolicyHolders(a.to_string()))
         }
         "AddUserToGroup" | "RemoveUserFromGroup" => principal(IamTargetKind::User, "userName"),
+        "UpdateAssumeRolePolicy" => arg("roleName").map(|r| Affected::TrustedBy(r.to_string())),
         _ if name.contains("Group") => arg("groupName").map(|g| Affected::GroupMembers(g.into())),
         _ if name.contains("User") => principal(IamTargetKind::User, "userName"),
         _ => principal(IamTargetKind::Role, "roleName"),
     }
 }
 
-/// Judge the re-read principals (`facts`: them, their groups and the managed policies they
-/// use). Findings only for principals of `facts.users`/`facts.roles` that are not exempt, in
+/// Judge the re-read principals (`facts`: them, the roles they may assume, their groups and the
+/// managed policies they use). Findings only for the `affected` ARNs that are not exempt, in
 /// the modes the settings give the three rules (they plan no remediation: narrowing an
 /// administrator is a human decision). `notes` say what could not be judged.
 pub fn judge_principals(
     facts: &AccountFacts,
+    affected: &BTreeSet<String>,
     call: &ApiCall,
     ctx: &EventContext,
     settings: &Settings,
@@ -110,6 +118,10 @@ pub fn judge_principals(
         let Some((meta, mode)) = rules.iter().find(|(m, _)| m.id == f.rule) else {
             continue;
         };
+        // Roles read only to follow chains are not what the call changed.
+        if !affected.contains(&f.resource.arn) {
+            continue;
+        }
         let exempt_tag = principals
             .principals
             .iter()
@@ -145,4 +157,86 @@ pub fn judge_principals(
         ));
     }
     (findings, report.notes)
+}
+
+/// Roles the principals of `facts` may be able to assume, by name: the literal role ARNs of
+/// this account that their Allow statements for `sts:AssumeRole` name as Resource. The live
+/// path reads these too, so a chain from a changed principal through a role it can assume is
+/// found (a wildcard Resource would need every role of the account: the sweep's job).
+pub fn assumable_roles(facts: &AccountFacts, account: &str) -> BTreeSet<String> {
+    let prefix = format!("arn:aws:iam::{account}:role/");
+    let documents = facts
+        .users
+        .iter()
+        .flat_map(|u| u.inline.iter())
+        .chain(facts.groups.iter().flat_map(|g| g.inline.iter()))
+        .chain(facts.roles.iter().flat_map(|r| r.inline.iter()))
+        .map(|p| p.document.as_str())
+        .chain(facts.policies.iter().filter_map(|p| p.document.as_deref()));
+    let mut out = BTreeSet::new();
+    for text in documents {
+        let Ok(doc) = PolicyDocument::parse(text) else {
+            continue;
+        };
+        for s in &doc.statements {
+            if s.effect != Effect::Allow || !action_matches(&s.action, "sts:AssumeRole") {
+                continue;
+            }
+            let Some(resources) = s.resource.as_ref().filter(|r| !r.negated) else {
+                continue;
+            };
+            for r in &resources.patterns {
+                let Some(name) = r.strip_prefix(&prefix) else {
+                    continue;
+                };
+                // The name is the last path segment; a wildcard is not a literal role.
+                if !has_wildcard(name) && !name.contains("${") {
+                    out.insert(name.rsplit('/').next().unwrap_or(name).to_string());
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The users and roles of this account a trust policy names as AWS principals in its Allow
+/// statements (literal ARNs): whose reach changes when the trust does. An account root or `*`
+/// names everyone, which the sweep covers; the second value says whether the trust did.
+pub fn trusted_principals(trust: &str, account: &str) -> (BTreeSet<IamTarget>, bool) {
+    let mut named = BTreeSet::new();
+    let mut everyone = false;
+    let Ok(doc) = PolicyDocument::parse(trust) else {
+        return (named, false);
+    };
+    for s in doc.statements.iter().filter(|s| s.effect == Effect::Allow) {
+        let Some(spec) = &s.principal else { continue };
+        let entries: Vec<&String> = match &spec.principals {
+            Named::Any => {
+                everyone = true;
+                continue;
+            }
+            Named::Typed(t) => t
+                .iter()
+                .filter(|(k, _)| *k == PrincipalType::Aws)
+                .flat_map(|(_, v)| v.iter())
+                .collect(),
+        };
+        for e in entries {
+            let user = e.strip_prefix(&format!("arn:aws:iam::{account}:user/"));
+            let role = e.strip_prefix(&format!("arn:aws:iam::{account}:role/"));
+            let (kind, name) = match (user, role) {
+                (Some(n), _) => (IamTargetKind::User, n),
+                (_, Some(n)) => (IamTargetKind::Role, n),
+                _ => {
+                    everyone |= e == "*" || e.contains(account);
+                    continue;
+                }
+            };
+            named.insert(IamTarget {
+                kind,
+                name: name.rsplit('/').next().unwrap_or(name).to_string(),
+            });
+        }
+    }
+    (named, everyone)
 }
