@@ -1,5 +1,6 @@
 //! `guardrail access` over a file exported from moto agrees with the sweep (`guardrail scan`)
-//! on the same account: the export is `get_account_authorization_details`, pages merged, as
+//! on the same account (AWS managed admin via a group, a role and a user's chain; a boundary
+//! that caps admin on a role; an escalation only two policies show): the export is `get_account_authorization_details`, pages merged, as
 //! the AWS CLI writes it (botocore in the moto venv stands in for the AWS CLI, which parses
 //! the same responses the same way).
 
@@ -148,7 +149,25 @@ async fn seed(iam: &aws_sdk_iam::Client) {
         .send()
         .await
         .ok(); // moto does not implement it for users: then dave is an admin in both views
-               // erin: nothing.
+               // batch-admin: AWS managed admin on a role (a service trust: nobody reaches it).
+    let lambda_trust = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#;
+    for (role, boundary) in [("batch-admin", None), ("capped-admin", Some(&s3_only))] {
+        let mut create = iam
+            .create_role()
+            .role_name(role)
+            .assume_role_policy_document(lambda_trust);
+        if let Some(b) = boundary {
+            create = create.permissions_boundary(b.as_str());
+        }
+        create.send().await.unwrap();
+        iam.attach_role_policy()
+            .role_name(role)
+            .policy_arn(ADMIN)
+            .send()
+            .await
+            .unwrap();
+    }
+    // erin: nothing.
 }
 
 #[tokio::test(flavor = "multi_thread")]
