@@ -584,18 +584,7 @@ async fn change_audit_reports_new_users() {
 #[tokio::test]
 async fn a_removed_role_boundary_is_planned_in_dry_run_and_put_back_when_remediating() {
     let acct = Account::seed().await;
-    let boundary = acct
-        .iam
-        .create_policy()
-        .policy_name("DelegatedBoundary")
-        .policy_document(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}"#)
-        .send()
-        .await
-        .unwrap()
-        .policy
-        .unwrap()
-        .arn
-        .unwrap();
+    let boundary = create_policy(&acct.iam, "DelegatedBoundary", r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}"#).await;
     acct.create_role("app-deployer", LAMBDA_TRUST).await;
     let role_boundary = |iam: aws_sdk_iam::Client| async move {
         iam.get_role()
@@ -794,18 +783,7 @@ async fn principals_a_change_affects_are_re_judged() {
     );
 
     // A boundary that caps it: the same attachment on a role with an S3-only boundary.
-    let s3_only = acct
-        .iam
-        .create_policy()
-        .policy_name("s3-only")
-        .policy_document(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}"#)
-        .send()
-        .await
-        .unwrap()
-        .policy
-        .unwrap()
-        .arn
-        .unwrap();
+    let s3_only = create_policy(&acct.iam, "s3-only", r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}"#).await;
     acct.iam
         .create_role()
         .role_name("capped-role")
@@ -841,18 +819,7 @@ async fn principals_a_change_affects_are_re_judged() {
         .send()
         .await
         .unwrap();
-    let lambda = acct
-        .iam
-        .create_policy()
-        .policy_name("lambda-dev")
-        .policy_document(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["lambda:CreateFunction","lambda:InvokeFunction"],"Resource":"*"}]}"#)
-        .send()
-        .await
-        .unwrap()
-        .policy
-        .unwrap()
-        .arn
-        .unwrap();
+    let lambda = create_policy(&acct.iam, "lambda-dev", r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["lambda:CreateFunction","lambda:InvokeFunction"],"Resource":"*"}]}"#).await;
     acct.iam
         .attach_user_policy()
         .user_name("alice")

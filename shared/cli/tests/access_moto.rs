@@ -6,7 +6,7 @@
 
 mod support;
 
-use guardrail_tests::Moto;
+use guardrail_tests::{create_policy, Moto};
 use std::collections::BTreeSet;
 use std::path::Path;
 use std::process::Command;
@@ -56,21 +56,6 @@ fn principal_findings(json: &str) -> BTreeSet<(String, String)> {
 }
 
 async fn seed(iam: &aws_sdk_iam::Client) {
-    let policy = |name: &str, doc: &str| {
-        let (iam, name, doc) = (iam.clone(), name.to_string(), doc.to_string());
-        async move {
-            iam.create_policy()
-                .policy_name(name)
-                .policy_document(doc)
-                .send()
-                .await
-                .unwrap()
-                .policy
-                .unwrap()
-                .arn
-                .unwrap()
-        }
-    };
     for user in ["alice", "bob", "carol", "dave", "erin"] {
         iam.create_user().user_name(user).send().await.unwrap();
     }
@@ -120,7 +105,8 @@ async fn seed(iam: &aws_sdk_iam::Client) {
         .send()
         .await
         .unwrap();
-    let lambda = policy(
+    let lambda = create_policy(
+        iam,
         "lambda-dev",
         r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["lambda:CreateFunction","lambda:InvokeFunction"],"Resource":"*"}]}"#,
     )
@@ -138,7 +124,8 @@ async fn seed(iam: &aws_sdk_iam::Client) {
         .send()
         .await
         .unwrap();
-    let s3_only = policy(
+    let s3_only = create_policy(
+        iam,
         "s3-only-boundary",
         r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}"#,
     )

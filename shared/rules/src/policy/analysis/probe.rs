@@ -263,18 +263,15 @@ impl<'a> Probe<'a> {
             return None; // its account and Principal element read the resource too
         }
         let mut bits = Vec::new();
-        for (_, doc) in self.set.documents() {
-            for s in doc.statements_for(action) {
-                if !action_matches(&s.action, action) {
-                    continue;
-                }
-                if s.uses_variables() {
-                    return None;
-                }
-                bits.push(s.resource.as_ref().is_none_or(|r| {
-                    r.patterns.iter().any(|p| arn_matches(p, resource)) != r.negated
-                }));
+        for (_, s) in self.covering(action) {
+            if s.uses_variables() {
+                return None;
             }
+            bits.push(
+                s.resource.as_ref().is_none_or(|r| {
+                    r.patterns.iter().any(|p| arn_matches(p, resource)) != r.negated
+                }),
+            );
         }
         Some(bits)
     }
@@ -286,22 +283,30 @@ impl<'a> Probe<'a> {
     /// condition key names the action, so nothing else in the search can tell them apart.
     /// The MFA rule asks about 150 sensitive actions, which `iam:*` covers with one statement.
     pub fn action_profile(&self, action: &str) -> ActionProfile {
-        let mut covering = Vec::new();
-        for (flat, (_, doc)) in self.set.documents().enumerate() {
-            for s in doc.statements_for(action) {
-                if action_matches(&s.action, action) {
-                    covering.push((flat, s.index));
-                }
-            }
-        }
         ActionProfile {
-            covering,
+            covering: self
+                .covering(action)
+                .map(|(flat, s)| (flat, s.index))
+                .collect(),
             service: action
                 .split_once(':')
                 .map(|(s, _)| s.to_ascii_lowercase())
                 .unwrap_or_default(),
             carried: action_facts::request_keys(action),
         }
+    }
+
+    /// The statements of every policy of the set whose Action/NotAction covers `action`, with
+    /// the flat index of their policy, in order: all a decision on `action` can read.
+    fn covering<'s>(
+        &'s self,
+        action: &'s str,
+    ) -> impl Iterator<Item = (usize, &'a Statement)> + 's {
+        self.set
+            .documents()
+            .enumerate()
+            .flat_map(move |(flat, (_, doc))| doc.statements_for(action).map(move |s| (flat, s)))
+            .filter(move |(_, s)| action_matches(&s.action, action))
     }
 
     /// Is there an Allow statement naming the action at all? (Cheap pre-filter.)
@@ -422,19 +427,14 @@ impl<'a> Probe<'a> {
     /// a principal is not allowed).
     fn keys_tested_for(&self, action: &str) -> Option<Vec<String>> {
         let mut keys: Vec<String> = Vec::new();
-        for (_, doc) in self.set.documents() {
-            for s in doc.statements_for(action) {
-                if !action_matches(&s.action, action) {
-                    continue;
-                }
-                if s.uses_variables() {
-                    return None;
-                }
-                for c in &s.conditions {
-                    let key = c.key.to_ascii_lowercase();
-                    if !keys.contains(&key) {
-                        keys.push(key);
-                    }
+        for (_, s) in self.covering(action) {
+            if s.uses_variables() {
+                return None;
+            }
+            for c in &s.conditions {
+                let key = c.key.to_ascii_lowercase();
+                if !keys.contains(&key) {
+                    keys.push(key);
                 }
             }
         }
