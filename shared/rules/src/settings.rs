@@ -256,6 +256,12 @@ impl Settings {
             .map(String::as_str)
     }
 
+    /// Whether a user or role is exempt: it carries the exempt tag, or its ARN matches an
+    /// exemption pattern. One answer for the sweep, the live path and the boundary rule.
+    pub fn exempts_principal(&self, tags: &BTreeMap<String, String>, arn: &str) -> bool {
+        tags.contains_key(&self.exempt_tag) || self.exempt_principal(&[arn]).is_some()
+    }
+
     /// Whether the ARN is the guardrail's own role (or a session of it): the function's role,
     /// or, with member accounts, the member role it assumes there (its changes in a member
     /// account come back as events too).

@@ -16,12 +16,16 @@
 use super::graph::{self, Edge};
 use super::parallel;
 use super::principal::{Principal, PrincipalKind, Principals};
+use crate::finding::ResourceRef;
+use crate::mode::Mode;
 use crate::policy::analysis::principal::{
     analyze_principal, analyze_principal_with, service_drives, without_mfa, PrincipalAnalysis,
     ServiceDrive,
 };
 use crate::policy::analysis::probe::Probe;
 use crate::policy::{AnalysisOptions, Caller, PolicyDocument, PolicyFinding, PolicySet};
+use crate::rules::RuleMeta;
+use crate::settings::Settings;
 use crate::severity::Severity;
 use serde::Serialize;
 
@@ -52,6 +56,27 @@ pub struct PrincipalFinding {
     pub actions: Vec<String>,
     /// For a reachable admin: each hop, from this principal to the admin.
     pub path: Vec<String>,
+}
+
+impl From<PrincipalRef> for ResourceRef {
+    fn from(p: PrincipalRef) -> ResourceRef {
+        ResourceRef {
+            kind: p.kind,
+            id: p.id,
+            arn: p.arn,
+        }
+    }
+}
+
+/// The three rules as the settings switch them: each one not off, with its mode. The sweep and
+/// the live path report principal findings in these.
+pub fn enabled_rules(settings: &Settings) -> Vec<(&'static RuleMeta, Mode)> {
+    [ADMIN, ADMIN_REACHABLE, SENSITIVE_WITHOUT_MFA]
+        .iter()
+        .filter_map(|id| crate::rules::meta(id))
+        .map(|m| (m, settings.mode(m.id)))
+        .filter(|(_, mode)| *mode != Mode::Off)
+        .collect()
 }
 
 /// What one principal amounts to, for the audit matrix.

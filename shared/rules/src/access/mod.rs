@@ -21,8 +21,8 @@ mod parallel;
 mod principal;
 
 pub use judge::{
-    judge, AccessOptions, AccessReport, PrincipalFinding, PrincipalRef, PrincipalSummary, ADMIN,
-    ADMIN_REACHABLE, SENSITIVE_WITHOUT_MFA,
+    enabled_rules, judge, AccessOptions, AccessReport, PrincipalFinding, PrincipalRef,
+    PrincipalSummary, ADMIN, ADMIN_REACHABLE, SENSITIVE_WITHOUT_MFA,
 };
 pub use matrix::{AuditMatrix, MatrixPath, MatrixRow};
 pub use principal::{HeldPolicy, PolicyLookup, Principal, PrincipalKind, Principals};

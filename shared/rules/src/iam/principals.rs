@@ -7,23 +7,20 @@
 //! put/delete, group membership and boundary change is a trigger, not only the grants.
 //!
 //! What the live path sees is the changed principals themselves (their own, group, managed and
-//! boundary policies): a chain through *another* principal's role is the sweep's to find, and
-//! the finding says so when the live judgement could not look further.
+//! boundary policies) and the roles they name in `sts:AssumeRole`: a chain through a role
+//! they reach only by a wildcard, or a trust open to the whole account, is the sweep's to find,
+//! and a note says so.
 
-use crate::access::{
-    judge, AccessOptions, Principals, ADMIN, ADMIN_REACHABLE, SENSITIVE_WITHOUT_MFA,
-};
-use crate::finding::{EventContext, Finding, ResourceRef};
-use crate::mode::Mode;
+use crate::access::{enabled_rules, judge, AccessOptions, Principals};
+use crate::finding::{EventContext, Finding};
 use crate::plan::{IamTarget, IamTargetKind};
 use crate::policy::evaluate::action_matches;
 use crate::policy::wildcard::has_wildcard;
 use crate::policy::{Effect, PolicyDocument, PrincipalType, Principals as Named};
-use crate::rules::{self, RuleMeta};
 use crate::settings::Settings;
 use crate::sweep::AccountFacts;
 use crate::trigger::ApiCall;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// The CloudTrail event names after which principals are re-judged (the template's pattern
 /// must list them).
@@ -102,12 +99,7 @@ pub fn judge_principals(
     ctx: &EventContext,
     settings: &Settings,
 ) -> (Vec<Finding>, Vec<String>) {
-    let rules: Vec<(&'static RuleMeta, Mode)> = [ADMIN, ADMIN_REACHABLE, SENSITIVE_WITHOUT_MFA]
-        .iter()
-        .filter_map(|id| rules::meta(id))
-        .map(|m| (m, settings.mode(m.id)))
-        .filter(|(_, mode)| *mode != Mode::Off)
-        .collect();
+    let rules = enabled_rules(settings);
     if rules.is_empty() {
         return (Vec::new(), Vec::new());
     }
@@ -122,16 +114,13 @@ pub fn judge_principals(
         if !affected.contains(&f.resource.arn) {
             continue;
         }
-        let exempt_tag = principals
+        let no_tags = BTreeMap::new();
+        let tags = principals
             .principals
             .iter()
             .find(|p| p.arn == f.resource.arn)
-            .is_some_and(|p| p.tags.contains_key(&settings.exempt_tag));
-        if exempt_tag
-            || settings
-                .exempt_principal(&[f.resource.arn.as_str()])
-                .is_some()
-        {
+            .map_or(&no_tags, |p| &p.tags);
+        if settings.exempts_principal(tags, &f.resource.arn) {
             continue;
         }
         let reason = format!(
@@ -143,11 +132,7 @@ pub fn judge_principals(
         findings.push(Finding::build(
             meta,
             *mode,
-            ResourceRef {
-                kind: f.resource.kind,
-                id: f.resource.id,
-                arn: f.resource.arn,
-            },
+            f.resource.into(),
             &call.region,
             &call.account,
             reason,

@@ -115,9 +115,7 @@ pub fn judge(
         return None;
     }
     let arn = event.target.arn(&call.account);
-    if state.tags.contains_key(&settings.exempt_tag)
-        || settings.exempt_principal(&[arn.as_str()]).is_some()
-    {
+    if settings.exempts_principal(&state.tags, &arn) {
         return None;
     }
     let who = call.principal.display();

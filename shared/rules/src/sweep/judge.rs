@@ -95,7 +95,7 @@ pub fn run(facts: &SweepFacts, settings: &Settings) -> Swept {
     let mut out = Swept::default();
     let ctx = EventContext::default();
     let (account, region) = (facts.account.as_str(), facts.iam_region.as_str());
-    let exempt = |tags: &BTreeMap<String, String>, arn: &str| is_exempt(settings, tags, arn);
+    let exempt = |tags: &BTreeMap<String, String>, arn: &str| settings.exempts_principal(tags, arn);
 
     // Policies: customer managed default versions, inline policies, trust policies.
     let judge_policy = |out: &mut Swept, subject: PolicySubject, document: &str| match iam::policy(
@@ -233,26 +233,12 @@ pub fn run(facts: &SweepFacts, settings: &Settings) -> Swept {
     out
 }
 
-/// A user or role the settings exempt, by its tag or by an ARN pattern.
-fn is_exempt(settings: &Settings, tags: &BTreeMap<String, String>, arn: &str) -> bool {
-    tags.contains_key(&settings.exempt_tag) || settings.exempt_principal(&[arn]).is_some()
-}
-
 /// The `iam-principal-*` rules over every user and role, and the audit matrix. Exempt
 /// principals are judged too (someone may reach admin *through* one) but not reported; the
 /// matrix keeps them, marked exempt.
 fn principals(facts: &SweepFacts, settings: &Settings, out: &mut Swept) {
     let (account, region) = (facts.account.as_str(), facts.iam_region.as_str());
-    let ids = [
-        crate::access::ADMIN,
-        crate::access::ADMIN_REACHABLE,
-        crate::access::SENSITIVE_WITHOUT_MFA,
-    ];
-    let rules: Vec<(&'static RuleMeta, Mode)> = ids
-        .iter()
-        .filter_map(|id| crate::rules::meta(id))
-        .filter_map(|m| enabled(m, settings))
-        .collect();
+    let rules = access::enabled_rules(settings);
     if rules.is_empty() {
         return;
     }
@@ -264,7 +250,8 @@ fn principals(facts: &SweepFacts, settings: &Settings, out: &mut Swept) {
         .map(|p| (p.arn.as_str(), &p.tags))
         .collect();
     let no_tags = BTreeMap::new();
-    let exempt = |arn: &str| is_exempt(settings, tags.get(arn).copied().unwrap_or(&no_tags), arn);
+    let exempt =
+        |arn: &str| settings.exempts_principal(tags.get(arn).copied().unwrap_or(&no_tags), arn);
     out.matrix = Some(AuditMatrix::new(&report, exempt));
     out.notes.extend(report.notes);
     for f in report.findings {
@@ -274,15 +261,10 @@ fn principals(facts: &SweepFacts, settings: &Settings, out: &mut Swept) {
         if exempt(&f.resource.arn) {
             continue;
         }
-        let resource = ResourceRef {
-            kind: f.resource.kind,
-            id: f.resource.id,
-            arn: f.resource.arn,
-        };
         out.findings.push(Finding::build(
             meta,
             *mode,
-            resource,
+            f.resource.into(),
             region,
             account,
             f.message,
