@@ -10,6 +10,7 @@ use guardrail_aws::pipeline::InvocationError;
 use guardrail_aws::ports::IamFacts;
 use guardrail_aws::runtime::decode_and_route;
 use guardrail_aws::{AwsError, Wiring};
+use guardrail_rules::access;
 use guardrail_rules::finding::EventContext;
 use guardrail_rules::iam::{self, principals, IamChange, PolicySubject};
 use guardrail_rules::rules::iam_permissions_boundary_missing::{
@@ -255,6 +256,10 @@ async fn judge_principals(
     let Some(affected) = principals::affected(call) else {
         return Ok((Vec::new(), Vec::new()));
     };
+    // All three rules off: nothing to read.
+    if access::enabled_rules(&wiring.settings).is_empty() {
+        return Ok((Vec::new(), Vec::new()));
+    }
     let read = facts(wiring.iam.read_principals(&affected).await)?;
     let (findings, mut notes) =
         principals::judge_principals(&read.facts, &read.affected, call, ctx, &wiring.settings);

@@ -22,6 +22,15 @@ const MAX_CONTEXT_ROLES: usize = 50;
 /// Hops followed from an affected principal through roles it may assume.
 const MAX_CONTEXT_HOPS: usize = 3;
 
+/// The principals a change concerns, by name, and for a changed trust the role itself (read
+/// once: its trust names the targets, and chains lead to it).
+#[derive(Default)]
+struct Targets {
+    users: BTreeSet<String>,
+    roles: BTreeSet<String>,
+    trusting: Option<RoleDetail>,
+}
+
 /// What was read, and what could not be.
 pub struct ReadPrincipals {
     pub facts: AccountFacts,
@@ -35,7 +44,11 @@ impl Iam {
     /// groups, and the managed policies they use, each with its default document.
     pub async fn read_principals(&self, affected: &Affected) -> Result<ReadPrincipals, AwsError> {
         let mut notes = Vec::new();
-        let (users, roles) = self.targets(affected, &mut notes).await?;
+        let Targets {
+            users,
+            roles,
+            trusting,
+        } = self.targets(affected, &mut notes).await?;
         let mut facts = AccountFacts::default();
         let mut groups: BTreeSet<String> = BTreeSet::new();
         let mut affected_arns = BTreeSet::new();
@@ -55,12 +68,9 @@ impl Iam {
             read_roles.insert(name);
         }
         // A changed trust: the role itself is where the new chains lead.
-        if let Affected::TrustedBy(role) = affected {
-            if !read_roles.contains(role) {
-                if let Some(r) = self.role(role, &mut notes).await? {
-                    facts.roles.push(r);
-                }
-                read_roles.insert(role.clone());
+        if let Some(r) = trusting {
+            if read_roles.insert(r.name.clone()) {
+                facts.roles.push(r);
             }
         }
         for name in &groups {
@@ -125,8 +135,9 @@ impl Iam {
         &self,
         affected: &Affected,
         notes: &mut Vec<String>,
-    ) -> Result<(BTreeSet<String>, BTreeSet<String>), AwsError> {
+    ) -> Result<Targets, AwsError> {
         let (mut users, mut roles) = (BTreeSet::new(), BTreeSet::new());
+        let mut trusting = None;
         match affected {
             Affected::Principal(IamTarget { kind, name }) => match kind {
                 IamTargetKind::User => {
@@ -139,9 +150,13 @@ impl Iam {
             },
             Affected::GroupMembers(group) => users.extend(self.members(group, notes).await?),
             Affected::TrustedBy(role) => {
-                let trust = self.trust_policy(role).await?.unwrap_or_default();
-                let account = self.account_of_role(role).await?.unwrap_or_default();
-                let (named, everyone) = principals::trusted_principals(&trust, &account);
+                // One read of the role: its trust names the targets, and it is read anyway.
+                let Some(r) = self.role(role, notes).await? else {
+                    return Ok(Targets::default());
+                };
+                let account = r.arn.split(':').nth(4).unwrap_or_default();
+                let trust = r.trust_policy.as_deref().unwrap_or_default();
+                let (named, everyone) = principals::trusted_principals(trust, account);
                 if everyone {
                     notes.push(format!(
                         "the trust policy of role {role} lets in the whole account (or anyone): \
@@ -154,6 +169,7 @@ impl Iam {
                         _ => roles.insert(t.name),
                     };
                 }
+                trusting = Some(r);
             }
             Affected::PolicyHolders(arn) => {
                 let out = found(
@@ -185,22 +201,11 @@ impl Iam {
                 }
             }
         }
-        Ok((users, roles))
-    }
-
-    /// The account a role belongs to (from its ARN).
-    async fn account_of_role(&self, role: &str) -> Result<Option<String>, AwsError> {
-        let got = found(
-            self.client
-                .get_role()
-                .role_name(role)
-                .send()
-                .await
-                .map_err(|e| classify("iam", "GetRole", e)),
-        )?;
-        Ok(got
-            .and_then(|o| o.role)
-            .and_then(|r| r.arn().split(':').nth(4).map(str::to_string)))
+        Ok(Targets {
+            users,
+            roles,
+            trusting,
+        })
     }
 
     async fn members(&self, group: &str, notes: &mut Vec<String>) -> Result<Vec<String>, AwsError> {
