@@ -28,7 +28,7 @@ use guardrail_rules::policy::analysis::rules::{
 use guardrail_rules::policy::{
     analyze, AnalysisOptions, Caller, PolicyDocument, PolicyFinding, PolicyKind, PolicySet,
 };
-use serde_json::{Map, Value};
+use serde_json::Value;
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -42,65 +42,15 @@ pub struct Args {
     pub report: ReportArgs,
 }
 
-/// YAML to JSON, turning CloudFormation short-form tags (`!Sub x`) into long form
-/// (`{"Fn::Sub": x}`; `!Ref x` into `{"Ref": x}`, `!GetAtt a.b` into `{"Fn::GetAtt": [a, b]}`).
-fn to_json(v: serde_yaml::Value) -> Value {
-    use serde_yaml::Value as Y;
-    match v {
-        Y::Null => Value::Null,
-        Y::Bool(b) => Value::Bool(b),
-        Y::Number(n) => serde_json::to_value(&n).unwrap_or(Value::Null),
-        Y::String(s) => Value::String(s),
-        Y::Sequence(items) => Value::Array(items.into_iter().map(to_json).collect()),
-        Y::Mapping(m) => Value::Object(
-            m.into_iter()
-                .map(|(k, v)| {
-                    let key = match k {
-                        Y::String(s) => s,
-                        other => serde_yaml::to_string(&other)
-                            .unwrap_or_default()
-                            .trim()
-                            .to_string(),
-                    };
-                    (key, to_json(v))
-                })
-                .collect(),
-        ),
-        Y::Tagged(tagged) => {
-            let tag = tagged.tag.to_string();
-            let name = tag.trim_start_matches('!');
-            let value = to_json(tagged.value);
-            let (key, value) = match name {
-                "Ref" | "Condition" => (name.to_string(), value),
-                "GetAtt" => {
-                    let parts = match value {
-                        Value::String(s) => match s.split_once('.') {
-                            Some((a, b)) => Value::Array(vec![a.into(), b.into()]),
-                            None => Value::String(s),
-                        },
-                        other => other,
-                    };
-                    ("Fn::GetAtt".to_string(), parts)
-                }
-                other => (format!("Fn::{other}"), value),
-            };
-            let mut map = Map::new();
-            map.insert(key, value);
-            Value::Object(map)
-        }
-    }
-}
-
 fn load(path: &Path) -> Result<Value, CliError> {
     let text = std::fs::read_to_string(path).map_err(|source| CliError::Read {
         path: path.to_path_buf(),
         source,
     })?;
-    let yaml: serde_yaml::Value = serde_yaml::from_str(&text).map_err(|e| CliError::Template {
+    guardrail_rules::cfn::from_yaml(&text).map_err(|reason| CliError::Template {
         path: path.to_path_buf(),
-        reason: e.to_string(),
-    })?;
-    Ok(to_json(yaml))
+        reason,
+    })
 }
 
 pub fn run(args: &Args) -> Result<ExitCode, CliError> {

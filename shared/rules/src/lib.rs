@@ -20,6 +20,7 @@ pub mod iam;
 pub mod metrics;
 pub mod mode;
 pub mod outcome;
+pub mod permission;
 pub mod plan;
 pub mod policy;
 pub mod region;

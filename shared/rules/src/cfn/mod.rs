@@ -14,6 +14,7 @@ mod intrinsics;
 mod policies;
 mod principals;
 pub mod sam_policy_templates;
+mod yaml;
 
 pub use intrinsics::{resolve, PSEUDO_ACCOUNT};
 pub use policies::{policies, Suppression, TemplatePolicy};
@@ -22,3 +23,4 @@ pub use principals::{
     TemplatePrincipalKind,
 };
 pub use sam_policy_templates::SamTemplateError;
+pub use yaml::from_yaml;

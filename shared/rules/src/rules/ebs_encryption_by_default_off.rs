@@ -1,8 +1,11 @@
 //! `ebs-encryption-by-default-off`: a region where new EBS volumes are not encrypted by default.
 
+use super::runs::{Function, Runs, Subscription};
 use super::RuleMeta;
+use super::{reads, triggers};
 use crate::ebs::RegionFacts;
 use crate::mode::Mode;
+use crate::permission::{Permission, StepKind};
 use crate::severity::Severity;
 
 pub const META: RuleMeta = RuleMeta {
@@ -16,6 +19,20 @@ pub const META: RuleMeta = RuleMeta {
                 ebs-unencrypted-volume only detects after the fact.",
     remediation: "EnableEbsEncryptionByDefault in the region (uses the account's default EBS KMS \
                   key).",
+    runs: &[
+        Runs {
+            function: Function::EbsEncryption,
+            triggers: &[triggers::VOLUME_CALLS, triggers::VOLUME_CHANGES],
+            reads: &[Permission::any("ec2:GetEbsEncryptionByDefault")],
+            steps: &[StepKind::EnableEbsEncryptionByDefault],
+        },
+        Runs {
+            function: Function::AccountSweep,
+            triggers: &[Subscription::Schedule],
+            reads: reads::ACCOUNT_EBS,
+            steps: &[StepKind::EnableEbsEncryptionByDefault],
+        },
+    ],
     per_event: false,
     anchors: &[
         "AWS Config: ec2-ebs-encryption-by-default",

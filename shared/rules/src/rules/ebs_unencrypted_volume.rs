@@ -1,8 +1,11 @@
 //! `ebs-unencrypted-volume`: an EBS volume that is not encrypted.
 
+use super::runs::{Function, Runs, Subscription};
 use super::RuleMeta;
+use super::{reads, triggers};
 use crate::ebs::VolumeFacts;
 use crate::mode::Mode;
+use crate::permission::{Permission, StepKind};
 use crate::severity::Severity;
 
 pub const META: RuleMeta = RuleMeta {
@@ -18,6 +21,20 @@ pub const META: RuleMeta = RuleMeta {
     remediation: "Tag the volume with the finding; optionally (GUARDRAIL_ENCRYPTED_COPY) snapshot \
                   an unattached volume and create an encrypted copy. Encryption cannot be turned \
                   on for an existing volume in place.",
+    runs: &[
+        Runs {
+            function: Function::EbsEncryption,
+            triggers: &[triggers::VOLUME_CALLS, triggers::VOLUME_CHANGES],
+            reads: &[Permission::any("ec2:DescribeVolumes")],
+            steps: &[StepKind::TagVolume, StepKind::EncryptedCopy],
+        },
+        Runs {
+            function: Function::AccountSweep,
+            triggers: &[Subscription::Schedule],
+            reads: reads::ACCOUNT_EBS,
+            steps: &[StepKind::TagVolume],
+        },
+    ],
     per_event: false,
     anchors: &[
         "AWS Config: encrypted-volumes",

@@ -1,5 +1,7 @@
 //! `iam-access-key-old`: an active access key older than N days (sweep).
 
+use super::reads;
+use super::runs::{Function, Runs, Subscription};
 use super::RuleMeta;
 use crate::mode::Mode;
 use crate::severity::Severity;
@@ -20,6 +22,12 @@ pub const META: RuleMeta = RuleMeta {
         "AWS Config: access-keys-rotated",
         "CIS AWS Foundations 1.14",
     ],
+    runs: &[Runs {
+        function: Function::AccountSweep,
+        triggers: &[Subscription::Schedule, Subscription::ConfigPeriodic],
+        reads: reads::CONFIG_USERS,
+        steps: &[],
+    }],
     per_event: false,
 };
 

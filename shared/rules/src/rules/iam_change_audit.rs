@@ -1,5 +1,6 @@
 //! `iam-change-audit`: identity changes worth a line in the security channel.
 
+use super::runs::{Function, Runs, Subscription};
 use super::RuleMeta;
 use crate::mode::Mode;
 use crate::severity::Severity;
@@ -16,6 +17,15 @@ pub const META: RuleMeta = RuleMeta {
                 seen.",
     remediation: "Alert only (severity info; filter on the `severity` message attribute).",
     anchors: &["CIS AWS Foundations 4.4"],
+    runs: &[Runs {
+        function: Function::IamGuard,
+        triggers: &[Subscription::ApiCalls {
+            source: "iam.amazonaws.com",
+            names: AUDITED,
+        }],
+        reads: &[],
+        steps: &[],
+    }],
     per_event: true,
 };
 

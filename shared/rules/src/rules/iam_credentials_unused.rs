@@ -1,8 +1,11 @@
 //! `iam-credentials-unused`: a console password or an active access key not used for more than
 //! N days (sweep, from the credential report).
 
+use super::reads;
+use super::runs::{Function, Runs, Subscription};
 use super::RuleMeta;
 use crate::mode::Mode;
+use crate::permission::StepKind;
 use crate::severity::Severity;
 use crate::sweep::time::days_between;
 use crate::sweep::CredentialRow;
@@ -23,6 +26,12 @@ pub const META: RuleMeta = RuleMeta {
         "AWS Config: iam-user-unused-credentials-check",
         "CIS AWS Foundations 1.12",
     ],
+    runs: &[Runs {
+        function: Function::AccountSweep,
+        triggers: &[Subscription::Schedule, Subscription::ConfigPeriodic],
+        reads: reads::CREDENTIAL_USERS,
+        steps: &[StepKind::DeactivateAccessKey, StepKind::DeleteLoginProfile],
+    }],
     per_event: false,
 };
 

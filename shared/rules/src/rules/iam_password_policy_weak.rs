@@ -1,7 +1,9 @@
 //! `iam-password-policy-weak`: the account password policy is below the configured floor.
 
+use super::runs::{Function, Runs, Subscription};
 use super::RuleMeta;
 use crate::mode::Mode;
+use crate::permission::{Permission, StepKind};
 use crate::plan::RemediationStep;
 use crate::severity::Severity;
 use crate::sweep::{PasswordFloor, PasswordPolicy};
@@ -24,6 +26,12 @@ pub const META: RuleMeta = RuleMeta {
         "AWS Config: iam-password-policy",
         "CIS AWS Foundations 1.8, 1.9",
     ],
+    runs: &[Runs {
+        function: Function::AccountSweep,
+        triggers: &[Subscription::Schedule],
+        reads: &[Permission::any("iam:GetAccountPasswordPolicy")],
+        steps: &[StepKind::UpdatePasswordPolicy],
+    }],
     per_event: false,
 };
 

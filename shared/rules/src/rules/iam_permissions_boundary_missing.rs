@@ -5,9 +5,12 @@
 //! One unit: the metadata, the calls it reacts to ([`EVENTS`], [`BoundaryEvent::of`]), the
 //! judgement of the re-read state ([`judge`]) and its plan (put the required boundary back).
 
+use super::reads;
+use super::runs::{Function, Runs, Subscription};
 use super::RuleMeta;
 use crate::finding::{EventContext, Finding, ResourceRef};
 use crate::mode::Mode;
+use crate::permission::StepKind;
 use crate::plan::{IamTarget, IamTargetKind, RemediationStep};
 use crate::settings::Settings;
 use crate::severity::Severity;
@@ -31,6 +34,15 @@ pub const META: RuleMeta = RuleMeta {
                   iam:PermissionsBoundary condition), so it cannot be used to lift or swap a \
                   boundary. The alert names the boundary that was there before, to restore it.",
     anchors: &["IAM User Guide: permissions boundaries for IAM entities"],
+    runs: &[Runs {
+        function: Function::IamGuard,
+        triggers: &[Subscription::ApiCalls {
+            source: "iam.amazonaws.com",
+            names: EVENTS,
+        }],
+        reads: reads::BOUNDARY,
+        steps: &[StepKind::PutPermissionsBoundary],
+    }],
     per_event: true,
 };
 

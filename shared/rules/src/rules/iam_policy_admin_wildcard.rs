@@ -1,8 +1,11 @@
 //! `iam-policy-admin-wildcard`: a policy that amounts to full administrator access.
 //! Judged by the policy engine (`policy::analysis`).
 
+use super::runs::{Function, Runs, Subscription};
 use super::RuleMeta;
+use super::{reads, triggers};
 use crate::mode::Mode;
+use crate::permission::StepKind;
 use crate::severity::Severity;
 
 pub const META: RuleMeta = RuleMeta {
@@ -20,6 +23,24 @@ pub const META: RuleMeta = RuleMeta {
     anchors: &[
         "AWS Config: iam-policy-no-statements-with-admin-access",
         "CIS AWS Foundations 1.16",
+    ],
+    runs: &[
+        Runs {
+            function: Function::IamGuard,
+            triggers: &[triggers::POLICY_CHANGES],
+            reads: reads::CHANGED_POLICY,
+            steps: &[
+                StepKind::DetachManagedPolicy,
+                StepKind::RevertPolicyVersion,
+                StepKind::DeleteInlinePolicy,
+            ],
+        },
+        Runs {
+            function: Function::AccountSweep,
+            triggers: &[Subscription::Schedule],
+            reads: reads::ACCOUNT_IAM,
+            steps: &[StepKind::DeleteInlinePolicy],
+        },
     ],
     per_event: true,
 };

@@ -1,8 +1,11 @@
 //! `iam-policy-privilege-escalation`: a known escalation path, honouring Conditions.
 //! Judged by the policy engine (`policy::analysis`).
 
+use super::runs::{Function, Runs, Subscription};
 use super::RuleMeta;
+use super::{reads, triggers};
 use crate::mode::Mode;
+use crate::permission::StepKind;
 use crate::severity::Severity;
 
 pub const META: RuleMeta = RuleMeta {
@@ -19,5 +22,23 @@ pub const META: RuleMeta = RuleMeta {
     remediation: "Detach the managed policy / delete the inline policy / revert the new default \
                   version.",
     anchors: &["Prowler, Cloudsplaining, PMapper (all ignore Conditions)"],
+    runs: &[
+        Runs {
+            function: Function::IamGuard,
+            triggers: &[triggers::POLICY_CHANGES],
+            reads: reads::CHANGED_POLICY,
+            steps: &[
+                StepKind::DetachManagedPolicy,
+                StepKind::RevertPolicyVersion,
+                StepKind::DeleteInlinePolicy,
+            ],
+        },
+        Runs {
+            function: Function::AccountSweep,
+            triggers: &[Subscription::Schedule],
+            reads: reads::ACCOUNT_IAM,
+            steps: &[StepKind::DeleteInlinePolicy],
+        },
+    ],
     per_event: true,
 };

@@ -1,7 +1,9 @@
 //! `iam-principal-admin`: a user or role whose effective permissions are administrator.
 //! Judged by `crate::access` over every policy of the principal.
 
+use super::runs::{Function, Runs, Subscription};
 use super::RuleMeta;
+use super::{reads, triggers};
 use crate::mode::Mode;
 use crate::severity::Severity;
 
@@ -26,6 +28,20 @@ pub const META: RuleMeta = RuleMeta {
         "CIS AWS Foundations 1.16",
         "Prowler iam_*_administrator_access_policy",
         "Cloud Custodian iam-user/iam-role has-specific-managed-policy",
+    ],
+    runs: &[
+        Runs {
+            function: Function::IamGuard,
+            triggers: &[triggers::ACCESS_CHANGES],
+            reads: reads::PRINCIPALS,
+            steps: &[],
+        },
+        Runs {
+            function: Function::AccountSweep,
+            triggers: &[Subscription::Schedule],
+            reads: reads::ACCOUNT_IAM,
+            steps: &[],
+        },
     ],
     per_event: false,
 };

@@ -2,7 +2,9 @@
 //! one. Judged by `crate::access` (escalation paths on its own permissions, and the graph of
 //! who can assume or pass whom).
 
+use super::runs::{Function, Runs, Subscription};
 use super::RuleMeta;
+use super::{reads, triggers};
 use crate::mode::Mode;
 use crate::severity::Severity;
 
@@ -26,6 +28,20 @@ pub const META: RuleMeta = RuleMeta {
         "PMapper (no conditions)",
         "pathfinding.cloud",
         "Cloudsplaining (per document)",
+    ],
+    runs: &[
+        Runs {
+            function: Function::IamGuard,
+            triggers: &[triggers::ACCESS_CHANGES],
+            reads: reads::PRINCIPALS,
+            steps: &[],
+        },
+        Runs {
+            function: Function::AccountSweep,
+            triggers: &[Subscription::Schedule],
+            reads: reads::ACCOUNT_IAM,
+            steps: &[],
+        },
     ],
     per_event: false,
 };

@@ -1,7 +1,9 @@
 //! `iam-role-trust-open`: a role anyone, or a foreign account without an external id, may assume.
 //! Judged by the policy engine (`policy::analysis`).
 
+use super::runs::{Function, Runs, Subscription};
 use super::RuleMeta;
+use super::{reads, triggers};
 use crate::mode::Mode;
 use crate::severity::Severity;
 
@@ -16,5 +18,19 @@ pub const META: RuleMeta = RuleMeta {
                 guard against the confused deputy with an external id.",
     remediation: "Alert only: a trust policy change can break a partner integration.",
     anchors: &["IAM Access Analyzer external access findings"],
+    runs: &[
+        Runs {
+            function: Function::IamGuard,
+            triggers: &[triggers::TRUST_CHANGES],
+            reads: reads::TRUST_POLICY,
+            steps: &[],
+        },
+        Runs {
+            function: Function::AccountSweep,
+            triggers: &[Subscription::Schedule],
+            reads: reads::ACCOUNT_IAM,
+            steps: &[],
+        },
+    ],
     per_event: true,
 };

@@ -1,5 +1,7 @@
 //! `iam-root-access-key`: the root user has an active access key (sweep).
 
+use super::reads;
+use super::runs::{Function, Runs, Subscription};
 use super::RuleMeta;
 use crate::mode::Mode;
 use crate::severity::Severity;
@@ -18,6 +20,12 @@ pub const META: RuleMeta = RuleMeta {
         "AWS Config: iam-root-access-key-check",
         "CIS AWS Foundations 1.4",
     ],
+    runs: &[Runs {
+        function: Function::AccountSweep,
+        triggers: &[Subscription::Schedule],
+        reads: reads::CREDENTIAL_REPORT,
+        steps: &[],
+    }],
     per_event: false,
 };
 

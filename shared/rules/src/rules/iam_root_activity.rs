@@ -1,5 +1,6 @@
 //! `iam-root-activity`: the root user signed in or made an API call.
 
+use super::runs::{Function, Runs, Subscription};
 use super::RuleMeta;
 use crate::mode::Mode;
 use crate::severity::Severity;
@@ -15,5 +16,11 @@ pub const META: RuleMeta = RuleMeta {
                 every use deserves a human look.",
     remediation: "Alert only: nothing but root can act on root's credentials.",
     anchors: &["CIS AWS Foundations 4.3, 1.4"],
+    runs: &[Runs {
+        function: Function::IamGuard,
+        triggers: &[Subscription::RootCalls, Subscription::ConsoleSignIn],
+        reads: &[],
+        steps: &[],
+    }],
     per_event: true,
 };

@@ -1,5 +1,7 @@
 //! `iam-root-mfa`: the root user has no MFA device (sweep, from the credential report).
 
+use super::reads;
+use super::runs::{Function, Runs, Subscription};
 use super::RuleMeta;
 use crate::mode::Mode;
 use crate::severity::Severity;
@@ -19,6 +21,12 @@ pub const META: RuleMeta = RuleMeta {
         "AWS Config: root-account-mfa-enabled",
         "CIS AWS Foundations 1.5",
     ],
+    runs: &[Runs {
+        function: Function::AccountSweep,
+        triggers: &[Subscription::Schedule],
+        reads: reads::CREDENTIAL_REPORT,
+        steps: &[],
+    }],
     per_event: false,
 };
 

@@ -1,7 +1,10 @@
 //! `iam-user-console-without-mfa`: a user who can sign in to the console without MFA.
 
+use super::reads;
+use super::runs::{Function, Runs, Subscription};
 use super::RuleMeta;
 use crate::mode::Mode;
+use crate::permission::StepKind;
 use crate::severity::Severity;
 
 pub const META: RuleMeta = RuleMeta {
@@ -20,8 +23,36 @@ pub const META: RuleMeta = RuleMeta {
         "AWS Config: mfa-enabled-for-iam-console-access",
         "CIS AWS Foundations 1.10",
     ],
+    runs: &[
+        Runs {
+            function: Function::IamGuard,
+            triggers: &[
+                Subscription::ApiCalls {
+                    source: "iam.amazonaws.com",
+                    names: EVENTS,
+                },
+                Subscription::ConsoleSignIn,
+            ],
+            reads: reads::CONSOLE_USER,
+            steps: &[StepKind::AttachMfaDenyPolicy],
+        },
+        Runs {
+            function: Function::AccountSweep,
+            triggers: &[Subscription::Schedule, Subscription::ConfigPeriodic],
+            reads: reads::CONFIG_USERS,
+            steps: &[],
+        },
+    ],
     per_event: false,
 };
+
+/// The IAM calls after which the user is re-read (`iam::change`'s `ConsoleAccess`).
+pub const EVENTS: &[&str] = &[
+    "CreateLoginProfile",
+    "UpdateLoginProfile",
+    "DeactivateMFADevice",
+    "DeleteVirtualMFADevice",
+];
 
 /// Facts about a user's console access.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,5 +1,7 @@
 //! `iam-user-direct-policy`: a policy attached straight to a user.
 
+use super::reads;
+use super::runs::{Function, Runs, Subscription};
 use super::RuleMeta;
 use crate::mode::Mode;
 use crate::severity::Severity;
@@ -14,5 +16,22 @@ pub const META: RuleMeta = RuleMeta {
                 removed as people change jobs.",
     remediation: "Alert only: moving the grant to a group needs a human decision.",
     anchors: &["CIS AWS Foundations 1.15"],
+    runs: &[
+        Runs {
+            function: Function::IamGuard,
+            triggers: &[Subscription::ApiCalls {
+                source: "iam.amazonaws.com",
+                names: &["AttachUserPolicy", "PutUserPolicy"],
+            }],
+            reads: reads::CHANGED_POLICY,
+            steps: &[],
+        },
+        Runs {
+            function: Function::AccountSweep,
+            triggers: &[Subscription::Schedule],
+            reads: reads::ACCOUNT_IAM,
+            steps: &[],
+        },
+    ],
     per_event: false,
 };

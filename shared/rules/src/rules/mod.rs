@@ -24,11 +24,16 @@ pub mod iam_root_activity;
 pub mod iam_root_mfa;
 pub mod iam_user_console_without_mfa;
 pub mod iam_user_direct_policy;
+pub mod reads;
 pub mod region_not_allowed;
+pub mod runs;
+pub mod triggers;
 
 use crate::mode::Mode;
 use crate::severity::Severity;
 use serde::Serialize;
+
+pub use runs::{Function, Runs, Subscription};
 
 /// What a rule is, for people and for generated documentation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -51,6 +56,9 @@ pub struct RuleMeta {
     /// the guardrail undid it is a new, deliberate act. False where several events report one
     /// ongoing condition (a volume created, then attached, is still the same unencrypted volume).
     pub per_event: bool,
+    /// Where it runs: in which functions, invoked by what, reading and planning what. The
+    /// templates' patterns and roles are tested against the union of these.
+    pub runs: &'static [Runs],
 }
 
 /// Every rule this crate implements.

@@ -1,7 +1,9 @@
 //! `region-not-allowed`: an API call made in a region outside the allow-list.
 
+use super::runs::{Function, Runs, Subscription};
 use super::RuleMeta;
 use crate::mode::Mode;
+use crate::permission::{Permission, StepKind};
 use crate::region;
 use crate::settings::Settings;
 use crate::severity::Severity;
@@ -30,6 +32,19 @@ pub const META: RuleMeta = RuleMeta {
         "AWS Control Tower: Deny access to AWS based on the requested AWS Region",
         "Cloud Custodian: blocknonstandardregionresources",
     ],
+    runs: &[Runs {
+        function: Function::RegionGuard,
+        triggers: &[Subscription::WriteCallsOutsideAllowedRegions],
+        reads: &[
+            Permission::any("ec2:DescribeInstances"),
+            Permission::any("ec2:DescribeVolumes"),
+        ],
+        steps: &[
+            StepKind::StopInstances,
+            StepKind::TerminateInstances,
+            StepKind::DeleteVolume,
+        ],
+    }],
     per_event: false,
 };
 

@@ -1,0 +1,206 @@
+//! Where a rule runs: the function, the events that invoke it there ([`Subscription`]), what
+//! its judgement re-reads and which remediation steps it may plan. Declared in each rule's
+//! metadata ([`super::RuleMeta::runs`]); the templates' EventBridge patterns, Config rules,
+//! schedules and role policies are tested against the union of the declarations, and the
+//! README's function table is generated from them.
+
+use crate::permission::{Permission, Resource, StepKind};
+use serde::Serialize;
+
+/// The Lambda functions of `template.yaml`, one crate each under `functions/`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Function {
+    EbsEncryption,
+    IamGuard,
+    RegionGuard,
+    AccountSweep,
+}
+
+impl Function {
+    pub const ALL: [Function; 4] = [
+        Function::EbsEncryption,
+        Function::IamGuard,
+        Function::RegionGuard,
+        Function::AccountSweep,
+    ];
+
+    /// The crate (and binary) name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Function::EbsEncryption => "ebs-encryption",
+            Function::IamGuard => "iam-guard",
+            Function::RegionGuard => "region-guard",
+            Function::AccountSweep => "account-sweep",
+        }
+    }
+
+    /// Its logical id in `template.yaml` (its role is `<Prefix>Role`, its log group
+    /// `<Prefix>LogGroup`).
+    pub fn logical_id(self) -> &'static str {
+        match self {
+            Function::EbsEncryption => "EbsEncryptionFunction",
+            Function::IamGuard => "IamGuardFunction",
+            Function::RegionGuard => "RegionGuardFunction",
+            Function::AccountSweep => "AccountSweepFunction",
+        }
+    }
+
+    pub fn by_logical_id(id: &str) -> Option<Function> {
+        Function::ALL.into_iter().find(|f| f.logical_id() == id)
+    }
+
+    /// What every invocation of the function uses, whatever rules it runs: its logs, the alert
+    /// topic, the ledger, the dead-letter queue, Security Hub and the member accounts' role;
+    /// the sweep also reads Security Hub's active findings, to archive those it no longer sees.
+    pub fn plumbing(self) -> Vec<Permission> {
+        use Permission as P;
+        const COMMON: [Permission; 9] = [
+            P::on("logs:CreateLogStream", Resource::OwnLogGroup),
+            P::on("logs:PutLogEvents", Resource::OwnLogGroup),
+            P::on("sns:Publish", Resource::AlertTopic),
+            P::on("dynamodb:PutItem", Resource::Ledger),
+            P::on("dynamodb:UpdateItem", Resource::Ledger),
+            P::on("dynamodb:DeleteItem", Resource::Ledger),
+            P::on("sqs:SendMessage", Resource::DeadLetterQueue),
+            P::on(
+                "securityhub:BatchImportFindings",
+                Resource::SecurityHubProduct,
+            ),
+            // Only roles of the organization (aws:ResourceOrgID).
+            P::on("sts:AssumeRole", Resource::MemberRole).when("aws:ResourceOrgID"),
+        ];
+        let mut all = COMMON.to_vec();
+        if self == Function::AccountSweep {
+            all.push(P::on("securityhub:GetFindings", Resource::SecurityHubHub));
+        }
+        all
+    }
+
+    /// Every permission the function's role needs: its plumbing, and for each rule that runs
+    /// in it, what the rule reads, what its triggers need and what its steps call. Sorted,
+    /// without repeats.
+    pub fn permissions(self) -> Vec<Permission> {
+        let mut all = self.plumbing();
+        for runs in super::ALL
+            .iter()
+            .flat_map(|m| m.runs)
+            .filter(|r| r.function == self)
+        {
+            all.extend(runs.reads);
+            all.extend(runs.triggers.iter().flat_map(|t| t.permissions()));
+            all.extend(runs.steps.iter().flat_map(|s| s.permissions()));
+        }
+        all.sort();
+        all.dedup();
+        all
+    }
+
+    /// The rules that run in the function.
+    pub fn rules(self) -> impl Iterator<Item = &'static super::RuleMeta> {
+        super::ALL
+            .iter()
+            .copied()
+            .filter(move |m| m.runs.iter().any(|r| r.function == self))
+    }
+
+    /// The union of what invokes the function, in declaration order without repeats.
+    pub fn subscriptions(self) -> Vec<Subscription> {
+        let mut out: Vec<Subscription> = Vec::new();
+        for runs in super::ALL
+            .iter()
+            .flat_map(|m| m.runs)
+            .filter(|r| r.function == self)
+        {
+            for t in runs.triggers {
+                if !out.contains(t) {
+                    out.push(*t);
+                }
+            }
+        }
+        out
+    }
+}
+
+/// What invokes a rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum Subscription {
+    /// Successful or failed CloudTrail management calls of one service, by name (EventBridge
+    /// `AWS API Call via CloudTrail`; `source` is the event source, `iam.amazonaws.com`).
+    ApiCalls {
+        source: &'static str,
+        names: &'static [&'static str],
+    },
+    /// Every API call by the root user, of any service, read or write.
+    RootCalls,
+    /// Every write API call (`readOnly: false`) in a region outside `AllowedRegions`.
+    WriteCallsOutsideAllowedRegions,
+    /// Console sign-ins (`AWS Console Sign In via CloudTrail`).
+    ConsoleSignIn,
+    /// AWS Config change notifications (normal and oversized) for these resource types.
+    ConfigChanges {
+        resource_types: &'static [&'static str],
+    },
+    /// AWS Config periodic (scheduled) notifications.
+    ConfigPeriodic,
+    /// The EventBridge schedule (`SweepSchedule`).
+    Schedule,
+}
+
+impl Subscription {
+    /// What being invoked this way needs: an AWS Config rule answers with PutEvaluations.
+    pub fn permissions(&self) -> &'static [Permission] {
+        match self {
+            Subscription::ConfigChanges { .. } | Subscription::ConfigPeriodic => {
+                const CONFIG: [Permission; 1] = [Permission::any("config:PutEvaluations")];
+                &CONFIG
+            }
+            _ => &[],
+        }
+    }
+
+    /// One line for people (the README's function table, `docs/rules`).
+    pub fn describe(&self) -> String {
+        match self {
+            Subscription::ApiCalls { source, names } => {
+                let service = source.split('.').next().unwrap_or(source);
+                format!(
+                    "CloudTrail {service} calls {}",
+                    names
+                        .iter()
+                        .map(|n| format!("`{n}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            }
+            Subscription::RootCalls => "every API call by the root user".to_string(),
+            Subscription::WriteCallsOutsideAllowedRegions => {
+                "every write API call outside `AllowedRegions`".to_string()
+            }
+            Subscription::ConsoleSignIn => "console sign-ins".to_string(),
+            Subscription::ConfigChanges { resource_types } => format!(
+                "AWS Config changes of {}",
+                resource_types
+                    .iter()
+                    .map(|t| format!("`{t}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            Subscription::ConfigPeriodic => "AWS Config periodic evaluation".to_string(),
+            Subscription::Schedule => "the sweep schedule (`SweepSchedule`)".to_string(),
+        }
+    }
+}
+
+/// A rule in one function: what invokes it there, what its judgement re-reads, which steps it
+/// may plan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Runs {
+    pub function: Function,
+    pub triggers: &'static [Subscription],
+    /// The reads its judgement needs in this function (the sweep reads the account once, so
+    /// its rules declare the account-wide reads).
+    pub reads: &'static [Permission],
+    pub steps: &'static [StepKind],
+}

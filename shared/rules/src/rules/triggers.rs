@@ -1,0 +1,45 @@
+//! The subscriptions several rules share ([`super::Runs::triggers`]).
+
+use super::runs::Subscription;
+
+const IAM: &str = "iam.amazonaws.com";
+
+/// Calls that change what a policy grants: a new default version, an inline policy written,
+/// a managed policy attached (`iam::change`).
+pub const POLICY_CHANGES: Subscription = Subscription::ApiCalls {
+    source: IAM,
+    names: &[
+        "CreatePolicy",
+        "CreatePolicyVersion",
+        "SetDefaultPolicyVersion",
+        "PutUserPolicy",
+        "PutGroupPolicy",
+        "PutRolePolicy",
+        "AttachUserPolicy",
+        "AttachGroupPolicy",
+        "AttachRolePolicy",
+    ],
+};
+
+/// Calls that create or replace a role's trust policy.
+pub const TRUST_CHANGES: Subscription = Subscription::ApiCalls {
+    source: IAM,
+    names: &["CreateRole", "UpdateAssumeRolePolicy"],
+};
+
+/// Calls that may change who holds which permissions (`iam::principals::EVENTS`).
+pub const ACCESS_CHANGES: Subscription = Subscription::ApiCalls {
+    source: IAM,
+    names: crate::iam::principals::EVENTS,
+};
+
+/// The EBS volume calls (`ebs::volume_ids`).
+pub const VOLUME_CALLS: Subscription = Subscription::ApiCalls {
+    source: "ec2.amazonaws.com",
+    names: &["CreateVolume", "AttachVolume", "ModifyVolume"],
+};
+
+/// AWS Config changes of EBS volumes.
+pub const VOLUME_CHANGES: Subscription = Subscription::ConfigChanges {
+    resource_types: &["AWS::EC2::Volume"],
+};

@@ -1,0 +1,258 @@
+//! The templates follow from the rules: every function's role grants exactly what the rules it
+//! runs declare (their reads, their triggers' needs, their steps' calls) plus its plumbing,
+//! nothing more; the member accounts' role grants what the central functions do there; the
+//! AWS Config rules and the schedule invoke the functions whose rules subscribe to them.
+//! (The EventBridge patterns are matched by a real pattern engine: `tests/wiring.rs`.)
+
+#[path = "support/template.rs"]
+mod template;
+
+use guardrail_rules::permission::{Permission, Resource};
+use guardrail_rules::policy::catalog::catalog;
+use guardrail_rules::rules::{Function, Subscription, ALL};
+use std::collections::BTreeSet;
+use template::{grants, load, resource, Grants};
+
+fn role_id(f: Function) -> String {
+    f.logical_id().replace("Function", "Role")
+}
+
+fn log_group(f: Function) -> String {
+    f.logical_id().replace("Function", "LogGroup")
+}
+
+/// Compare what a role grants with what is declared: every difference, in words.
+fn compare(
+    what: &str,
+    granted: &Grants,
+    unknown: &[String],
+    declared: &[Permission],
+) -> Vec<String> {
+    let mut problems: Vec<String> = unknown
+        .iter()
+        .map(|u| format!("{what}: resource the declarations cannot name: {u}"))
+        .collect();
+    let want: BTreeSet<(String, Resource)> = declared
+        .iter()
+        .map(|p| (p.action.to_string(), p.resource))
+        .collect();
+    for (pair, statements) in granted {
+        if !want.contains(pair) {
+            problems.push(format!(
+                "{what} grants {} on {:?}, which no rule it runs declares",
+                pair.0, pair.1
+            ));
+        }
+        // Every statement granting it carries one of the declared guards (when every
+        // declaration of the pair has one): two statements may guard it differently.
+        let guards: Vec<Option<&str>> = declared
+            .iter()
+            .filter(|p| p.action == pair.0 && p.resource == pair.1)
+            .map(|p| p.condition)
+            .collect();
+        if !guards.is_empty() && guards.iter().all(Option::is_some) {
+            for keys in statements {
+                if !guards.iter().flatten().any(|k| keys.contains(*k)) {
+                    problems.push(format!(
+                        "{what} grants {} on {:?} without a condition on {}",
+                        pair.0,
+                        pair.1,
+                        guards
+                            .iter()
+                            .flatten()
+                            .copied()
+                            .collect::<Vec<_>>()
+                            .join(" or ")
+                    ));
+                }
+            }
+        }
+    }
+    for pair in &want {
+        if !granted.contains_key(pair) {
+            problems.push(format!(
+                "{what} does not grant {} on {:?}, which its rules need",
+                pair.0, pair.1
+            ));
+        }
+    }
+    problems
+}
+
+#[test]
+fn every_function_role_grants_exactly_what_its_rules_declare() {
+    let t = load("template.yaml");
+    let mut problems = Vec::new();
+    for f in Function::ALL {
+        let (granted, unknown) = grants(resource(&t, &role_id(f)), &log_group(f));
+        problems.extend(compare(&role_id(f), &granted, &unknown, &f.permissions()));
+    }
+    assert!(problems.is_empty(), "\n{}", problems.join("\n"));
+}
+
+#[test]
+fn the_member_role_grants_what_the_central_functions_do_in_a_member_account() {
+    let t = load("templates/member.yaml");
+    let (granted, unknown) = grants(resource(&t, "GuardrailRemediationRole"), "");
+    // In a member account the functions read and act; logs, alerts, the ledger and Security
+    // Hub stay central. Steps that cannot run there (the boundary is the home account's) are
+    // not granted.
+    let mut declared: Vec<Permission> = Vec::new();
+    for f in Function::ALL {
+        let plumbing = f.plumbing();
+        let withheld: Vec<Permission> = ALL
+            .iter()
+            .flat_map(|m| m.runs)
+            .filter(|r| r.function == f)
+            .flat_map(|r| r.steps)
+            .filter(|s| !s.in_member_accounts())
+            .flat_map(|s| s.permissions())
+            .copied()
+            .collect();
+        declared.extend(
+            f.permissions()
+                .into_iter()
+                .filter(|p| !plumbing.contains(p) && !withheld.contains(p)),
+        );
+    }
+    declared.sort();
+    declared.dedup();
+    let problems = compare("GuardrailRemediationRole", &granted, &unknown, &declared);
+    assert!(problems.is_empty(), "\n{}", problems.join("\n"));
+}
+
+#[test]
+fn config_rules_and_the_schedule_invoke_the_functions_that_subscribe_to_them() {
+    let t = load("template.yaml");
+    let resources = t["Resources"].as_object().expect("Resources");
+    // (function, subscription) pairs the template wires outside EventBridge patterns.
+    let mut wired: Vec<(Function, Subscription)> = Vec::new();
+    for (id, r) in resources {
+        let target = |v: &serde_json::Value| {
+            v.pointer("/Fn::GetAtt/0")
+                .and_then(|s| s.as_str())
+                .and_then(Function::by_logical_id)
+        };
+        match r["Type"].as_str() {
+            Some("AWS::Config::ConfigRule") => {
+                let f = target(&r["Properties"]["Source"]["SourceIdentifier"])
+                    .unwrap_or_else(|| panic!("{id}: not one of our functions"));
+                let details = r["Properties"]["Source"]["SourceDetails"]
+                    .as_array()
+                    .expect("SourceDetails");
+                let types: Vec<String> = r
+                    .pointer("/Properties/Scope/ComplianceResourceTypes")
+                    .and_then(|v| v.as_array())
+                    .map(|a| {
+                        a.iter()
+                            .filter_map(|v| v.as_str().map(String::from))
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                for d in details {
+                    match d["MessageType"].as_str() {
+                        Some("ScheduledNotification") => {
+                            wired.push((f, Subscription::ConfigPeriodic))
+                        }
+                        Some("ConfigurationItemChangeNotification") => {
+                            let declared = f.subscriptions().into_iter().find_map(|s| match s {
+                                Subscription::ConfigChanges { resource_types } => {
+                                    Some(resource_types)
+                                }
+                                _ => None,
+                            });
+                            let declared = declared.unwrap_or_else(|| {
+                                panic!("{id}: {} declares no Config changes", f.name())
+                            });
+                            assert_eq!(types, declared, "{id}: resource types");
+                            wired.push((
+                                f,
+                                Subscription::ConfigChanges {
+                                    resource_types: declared,
+                                },
+                            ));
+                        }
+                        Some("OversizedConfigurationItemChangeNotification") => {}
+                        other => panic!("{id}: message type {other:?}"),
+                    }
+                }
+            }
+            Some("AWS::Events::Rule") if r["Properties"].get("ScheduleExpression").is_some() => {
+                for t in r["Properties"]["Targets"].as_array().expect("Targets") {
+                    let f = target(&t["Arn"]).unwrap_or_else(|| panic!("{id}: target"));
+                    wired.push((f, Subscription::Schedule));
+                }
+            }
+            _ => {}
+        }
+    }
+    let outside_patterns = |s: &Subscription| {
+        matches!(
+            s,
+            Subscription::ConfigChanges { .. }
+                | Subscription::ConfigPeriodic
+                | Subscription::Schedule
+        )
+    };
+    for f in Function::ALL {
+        let want: Vec<Subscription> = f
+            .subscriptions()
+            .into_iter()
+            .filter(outside_patterns)
+            .collect();
+        let mut got: Vec<Subscription> = wired
+            .iter()
+            .filter(|(g, _)| *g == f)
+            .map(|(_, s)| *s)
+            .collect();
+        got.dedup();
+        for s in &want {
+            assert!(
+                got.contains(s),
+                "{}: {s:?} is declared but not wired",
+                f.name()
+            );
+        }
+        for s in &got {
+            assert!(
+                want.contains(s),
+                "{}: {s:?} is wired but no rule subscribes",
+                f.name()
+            );
+        }
+    }
+}
+
+#[test]
+fn declarations_name_real_calls_and_every_rule_runs_somewhere() {
+    for meta in ALL {
+        assert!(!meta.runs.is_empty(), "{} runs nowhere", meta.id);
+        for runs in meta.runs {
+            for t in runs.triggers {
+                if let Subscription::ApiCalls { source, names } = t {
+                    let service = source.strip_suffix(".amazonaws.com").expect(source);
+                    for name in *names {
+                        assert!(
+                            catalog()
+                                .access_level(&format!("{service}:{name}"))
+                                .is_some(),
+                            "{}: {service}:{name} is not an action",
+                            meta.id
+                        );
+                    }
+                }
+            }
+            for p in runs.reads {
+                assert!(
+                    catalog().access_level(p.action).is_some(),
+                    "{}: {}",
+                    meta.id,
+                    p.action
+                );
+            }
+        }
+    }
+    for f in Function::ALL {
+        assert!(f.rules().next().is_some(), "{} runs no rule", f.name());
+    }
+}
