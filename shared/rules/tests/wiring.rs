@@ -224,6 +224,20 @@ fn config_rules_and_the_schedule_invoke_the_functions_that_subscribe_to_them() {
 }
 
 #[test]
+fn functions_are_deployed_where_their_events_arrive() {
+    let t = load("template.yaml");
+    for f in Function::ALL {
+        let condition = resource(&t, f.logical_id())["Condition"].as_str();
+        assert_eq!(
+            condition == Some("IsUsEast1"),
+            f.us_east_1_only(),
+            "{}: Condition {condition:?}",
+            f.name()
+        );
+    }
+}
+
+#[test]
 fn declarations_name_real_calls_and_every_rule_runs_somewhere() {
     for meta in ALL {
         assert!(!meta.runs.is_empty(), "{} runs nowhere", meta.id);

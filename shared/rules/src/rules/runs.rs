@@ -46,6 +46,14 @@ impl Function {
         }
     }
 
+    /// Deployed only in us-east-1 (the template's `IsUsEast1`): IAM calls and console
+    /// sign-ins reach EventBridge only there, and the account is swept once. So a root call
+    /// in another region reaches iam-guard only when that region forwards it
+    /// (`templates/member.yaml`).
+    pub fn us_east_1_only(self) -> bool {
+        matches!(self, Function::IamGuard | Function::AccountSweep)
+    }
+
     pub fn by_logical_id(id: &str) -> Option<Function> {
         Function::ALL.into_iter().find(|f| f.logical_id() == id)
     }
