@@ -10,6 +10,7 @@ use crate::iam::{found, Iam};
 use crate::ports::IamFacts;
 use guardrail_rules::iam::principals::{self, Affected};
 use guardrail_rules::plan::{IamTarget, IamTargetKind};
+use guardrail_rules::rules::registry::PrincipalsRead;
 use guardrail_rules::sweep::{
     AccountFacts, GroupDetail, InlinePolicy, ManagedPolicy, RoleDetail, UserDetail,
 };
@@ -31,18 +32,10 @@ struct Targets {
     trusting: Option<RoleDetail>,
 }
 
-/// What was read, and what could not be.
-pub struct ReadPrincipals {
-    pub facts: AccountFacts,
-    /// ARNs of the users and roles the call affected (the others were read to follow chains).
-    pub affected: BTreeSet<String>,
-    pub notes: Vec<String>,
-}
-
 impl Iam {
     /// The affected users and roles (a group's members; a managed policy's holders), their
     /// groups, and the managed policies they use, each with its default document.
-    pub async fn read_principals(&self, affected: &Affected) -> Result<ReadPrincipals, AwsError> {
+    pub async fn read_principals(&self, affected: &Affected) -> Result<PrincipalsRead, AwsError> {
         let mut notes = Vec::new();
         let Targets {
             users,
@@ -107,7 +100,7 @@ impl Iam {
             }
             self.fetch_policies(&mut facts).await?;
         }
-        Ok(ReadPrincipals {
+        Ok(PrincipalsRead {
             facts,
             affected: affected_arns,
             notes,

@@ -13,6 +13,7 @@ pub mod iam;
 pub mod iam_principals;
 pub mod ledger;
 pub mod member;
+pub mod needs;
 pub mod pipeline;
 pub mod ports;
 pub mod runtime;

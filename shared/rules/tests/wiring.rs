@@ -270,3 +270,61 @@ fn declarations_name_real_calls_and_every_rule_runs_somewhere() {
         assert!(f.rules().next().is_some(), "{} runs no rule", f.name());
     }
 }
+
+#[test]
+fn every_rule_of_an_event_driven_function_has_exactly_one_judge() {
+    use guardrail_rules::rules::registry::CALL_JUDGES;
+    // iam-guard runs only registry judges: each of its rules is judged once, by one line.
+    for meta in ALL {
+        if !meta.runs.iter().any(|r| r.function == Function::IamGuard) {
+            continue;
+        }
+        let judges = CALL_JUDGES
+            .iter()
+            .filter(|j| j.rules.iter().any(|m| m.id == meta.id))
+            .count();
+        assert_eq!(judges, 1, "{} has {judges} judges", meta.id);
+    }
+    for judge in CALL_JUDGES {
+        assert!(judge.runs_in(Function::IamGuard), "{:?}", judge.rules[0].id);
+    }
+}
+
+#[test]
+fn a_judge_given_the_wrong_facts_says_so() {
+    use guardrail_rules::finding::EventContext;
+    use guardrail_rules::rules::registry::{Need, Read, CALL_JUDGES};
+    use guardrail_rules::Settings;
+    let text = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../events/iam/create-access-key.json"),
+    )
+    .unwrap();
+    let event: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let Ok(guardrail_rules::trigger::Trigger::ApiCall(call)) =
+        guardrail_rules::trigger::decode(&event)
+    else {
+        panic!("an API call")
+    };
+    let settings = Settings::default();
+    let ctx = EventContext::of(&call);
+    let mut judged_some = false;
+    for judge in CALL_JUDGES {
+        let Some(need) = (judge.needs)(&call, &settings) else {
+            continue;
+        };
+        if need == Need::Nothing {
+            continue; // judged from the event, whatever was read
+        }
+        judged_some = true;
+        let judged = (judge.judge)(&call, &Read::Boundary(None), &ctx, &settings);
+        assert!(judged.findings.is_empty(), "{}", judge.rules[0].id);
+        assert!(
+            judged.notes.iter().any(|n| n.contains("not judged")),
+            "{}: {:?}",
+            judge.rules[0].id,
+            judged.notes
+        );
+    }
+    assert!(judged_some);
+}

@@ -1,13 +1,15 @@
 //! Judging re-read IAM state, and planning the remediation.
 
+use super::IamChange;
 use crate::finding::{EventContext, Finding, ResourceRef};
 use crate::mode::Mode;
-use crate::plan::{IamTarget, IamTargetKind, RemediationStep};
+use crate::plan::{IamTarget, RemediationStep};
 use crate::policy::{analyze, AnalysisOptions, PolicyDocument, PolicyKind, PolicyParseError};
+use crate::rules::registry::{change_if, CallJudge, ChangeRead, Judged, Read, Round};
 use crate::rules::{self, RuleMeta};
 use crate::settings::Settings;
 use crate::severity::Severity;
-use crate::trigger::{ApiCall, CallKind, PrincipalKind};
+use crate::trigger::ApiCall;
 
 /// The policy being judged, and where it sits (which decides the remediation).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -216,209 +218,124 @@ pub fn policy(
     Ok(findings)
 }
 
-/// `iam-user-direct-policy`: a policy given straight to a user.
-pub fn direct_policy(
-    target: &IamTarget,
-    policy: &str,
-    account: &str,
-    region: &str,
-    ctx: &EventContext,
-    settings: &Settings,
-) -> Option<Finding> {
-    if target.kind != IamTargetKind::User {
-        return None;
-    }
-    let (meta, mode) = enabled(rules::iam_user_direct_policy::META.id, settings)?;
-    Some(Finding::build(
-        meta,
-        mode,
-        ResourceRef {
-            kind: "AWS::IAM::User",
-            id: policy.to_string(),
-            arn: target.arn(account),
-        },
-        region,
-        account,
-        format!(
-            "policy {policy} was given directly to user {}; grant permissions through groups",
-            target.name
-        ),
-        Vec::new(),
-        ctx,
-        settings,
-    ))
-}
-
-/// `iam-user-console-without-mfa`, on re-read user facts.
-pub fn console_user(
-    user: &rules::iam_user_console_without_mfa::ConsoleUser,
-    account: &str,
-    region: &str,
-    ctx: &EventContext,
-    settings: &Settings,
-) -> Option<Finding> {
-    let (meta, mode) = enabled(rules::iam_user_console_without_mfa::META.id, settings)?;
-    let reason = rules::iam_user_console_without_mfa::judge(user)?;
-    let steps = settings
-        .mfa_policy_arn_in(account)
-        .map(|arn| {
-            let done = user.attached_policies.contains(&arn);
-            vec![(
-                RemediationStep::AttachMfaDenyPolicy {
-                    user_name: user.user_name.clone(),
-                    policy_arn: arn,
-                },
-                done,
-            )]
+/// The policy rules, judged together on the re-read document a call changed: one analysis
+/// by the policy engine serves them all, and an admin finding subsumes the others.
+pub const POLICY_JUDGE: CallJudge = CallJudge {
+    rules: &[
+        &rules::iam_policy_admin_wildcard::META,
+        &rules::iam_policy_allows_without_mfa::META,
+        &rules::iam_policy_service_wildcard::META,
+        &rules::iam_policy_privilege_escalation::META,
+        &rules::iam_role_trust_open::META,
+    ],
+    round: Round::Change,
+    needs: |call, _| {
+        change_if(call, |c| {
+            matches!(
+                c,
+                IamChange::PolicyVersion { .. }
+                    | IamChange::Attached { .. }
+                    | IamChange::Inline { .. }
+                    | IamChange::Trust { .. }
+            )
         })
-        .unwrap_or_default();
-    Some(Finding::build(
-        meta,
-        mode,
-        ResourceRef {
-            kind: "AWS::IAM::User",
-            id: user.user_name.clone(),
-            arn: format!("arn:aws:iam::{account}:user/{}", user.user_name),
-        },
-        region,
-        account,
-        reason,
-        steps,
-        ctx,
-        settings,
-    ))
-}
+    },
+    judge: judge_policy_change,
+};
 
-/// `iam-access-key-for-other-user`. `active` is the key's re-read status (`None`: gone).
-pub fn access_key_for_other_user(
+/// The re-read policy, or why it is left alone (gone, no longer the default, no longer
+/// attached: a change undone in the meantime is not acted on).
+fn judge_policy_change(
     call: &ApiCall,
-    user_name: &str,
-    access_key_id: &str,
-    active: Option<bool>,
+    read: &Read,
     ctx: &EventContext,
     settings: &Settings,
-) -> Option<Finding> {
-    let own_key = call.principal.kind == PrincipalKind::IamUser
-        && call.principal.user_name.as_deref() == Some(user_name);
-    if own_key || call.principal.kind == PrincipalKind::Root {
-        return None;
-    }
-    let active = active?;
-    let (meta, mode) = enabled(rules::iam_access_key_for_other_user::META.id, settings)?;
-    Some(Finding::build(
-        meta,
-        mode,
-        ResourceRef {
-            kind: "AWS::IAM::AccessKey",
-            id: access_key_id.to_string(),
-            arn: format!("arn:aws:iam::{}:user/{user_name}", call.account),
-        },
-        &call.region,
-        &call.account,
-        format!(
-            "{} created access key {access_key_id} for another user, {user_name}",
-            call.principal.display()
-        ),
-        vec![(
-            RemediationStep::DeactivateAccessKey {
-                user_name: user_name.to_string(),
-                access_key_id: access_key_id.to_string(),
-            },
-            !active,
-        )],
-        ctx,
-        settings,
-    ))
-}
-
-/// `iam-root-activity`: any successful root sign-in or call.
-pub fn root_activity(call: &ApiCall, ctx: &EventContext, settings: &Settings) -> Option<Finding> {
-    if call.principal.kind != PrincipalKind::Root || call.failed() {
-        return None;
-    }
-    let (meta, mode) = enabled(rules::iam_root_activity::META.id, settings)?;
-    let from = call
-        .source_ip
-        .as_deref()
-        .map(|ip| format!(" from {ip}"))
-        .unwrap_or_default();
-    let reason = match (call.kind, call.event_name.as_str()) {
-        (CallKind::ConsoleSignIn, _) => {
-            let mfa = call
-                .additional
-                .get("MFAUsed")
-                .and_then(|v| v.as_str())
-                .unwrap_or("unknown");
-            format!("the root user signed in to the console{from} (MFA used: {mfa})")
+) -> Judged {
+    let Read::Change(read) = read else {
+        return Judged::mismatched(POLICY_JUDGE.rules);
+    };
+    let (subject, document) = match read {
+        ChangeRead::PolicyVersion {
+            policy_arn,
+            event_version,
+            current,
+            previous,
+        } => {
+            let Some((current, document)) = current else {
+                return Judged::note(format!("policy {policy_arn} no longer exists"));
+            };
+            if event_version.as_ref().is_some_and(|v| v != current) {
+                return Judged::note(format!(
+                    "{policy_arn}: the event's version is no longer the default ({current} is)"
+                ));
+            }
+            let subject = PolicySubject::ManagedVersion {
+                policy_arn: policy_arn.clone(),
+                version_id: current.clone(),
+                previous_version: previous.clone(),
+            };
+            (subject, document)
         }
-        (_, "CreateAccessKey") => format!(
-            "the root user created an access key{from}{}; root should have no access keys",
-            call.response
-                .get("accessKey")
-                .and_then(|k| k.get("accessKeyId"))
-                .and_then(|v| v.as_str())
-                .map(|k| format!(" ({k})"))
-                .unwrap_or_default()
-        ),
-        _ => format!("the root user called {}{from}", call.action()),
+        ChangeRead::Attached {
+            target,
+            policy_arn,
+            attached,
+            document,
+        } => {
+            if !attached.as_ref().is_some_and(|a| a.contains(policy_arn)) {
+                return Judged::note(format!("{policy_arn} is no longer attached to {target}"));
+            }
+            let Some(document) = document else {
+                return Judged::note(format!("policy {policy_arn} no longer exists"));
+            };
+            let subject = PolicySubject::Attached {
+                target: target.clone(),
+                policy_arn: policy_arn.clone(),
+            };
+            (subject, document)
+        }
+        ChangeRead::Inline {
+            target,
+            policy_name,
+            document,
+        } => {
+            let Some(document) = document else {
+                return Judged::note(format!(
+                    "inline policy {policy_name} of {target} no longer exists"
+                ));
+            };
+            let subject = PolicySubject::Inline {
+                target: target.clone(),
+                policy_name: policy_name.clone(),
+            };
+            (subject, document)
+        }
+        ChangeRead::Trust {
+            role_name,
+            document,
+        } => {
+            let Some(document) = document else {
+                return Judged::note(format!("role {role_name} no longer exists"));
+            };
+            let subject = PolicySubject::Trust {
+                role_name: role_name.clone(),
+            };
+            (subject, document)
+        }
+        ChangeRead::ConsoleAccess { .. } | ChangeRead::AccessKey { .. } => {
+            return Judged::default()
+        }
     };
-    Some(Finding::build(
-        meta,
-        mode,
-        ResourceRef {
-            kind: "AWS::::Account",
-            id: call.account.clone(),
-            arn: format!("arn:aws:iam::{}:root", call.account),
-        },
-        &call.region,
+    match policy(
+        &subject,
+        document,
         &call.account,
-        reason,
-        Vec::new(),
+        &call.region,
         ctx,
         settings,
-    ))
-}
-
-/// `iam-change-audit`: an audited IAM call by a non-exempt principal.
-pub fn change_audit(call: &ApiCall, ctx: &EventContext, settings: &Settings) -> Option<Finding> {
-    if call.service() != "iam"
-        || !rules::iam_change_audit::AUDITED.contains(&call.event_name.as_str())
-    {
-        return None;
+    ) {
+        Ok(findings) => Judged::findings(findings),
+        // IAM validates documents, so this is rare; retrying would not help.
+        Err(e) => Judged::note(format!("policy unreadable: {e}")),
     }
-    let (meta, mode) = enabled(rules::iam_change_audit::META.id, settings)?;
-    let named: Vec<String> = [
-        "userName",
-        "groupName",
-        "roleName",
-        "policyName",
-        "policyArn",
-    ]
-    .iter()
-    .filter_map(|k| call.request_str(k).map(|v| format!("{k}={v}")))
-    .collect();
-    let about = if named.is_empty() {
-        String::new()
-    } else {
-        format!(" ({})", named.join(", "))
-    };
-    Some(Finding::build(
-        meta,
-        mode,
-        ResourceRef {
-            kind: "AWS::::Account",
-            id: call.event_name.clone(),
-            arn: format!("arn:aws:iam::{}:root", call.account),
-        },
-        &call.region,
-        &call.account,
-        format!(
-            "{} called {}{about}",
-            call.principal.display(),
-            call.action()
-        ),
-        Vec::new(),
-        ctx,
-        settings,
-    ))
 }

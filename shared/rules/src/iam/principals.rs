@@ -17,6 +17,10 @@ use crate::plan::{IamTarget, IamTargetKind};
 use crate::policy::evaluate::action_matches;
 use crate::policy::wildcard::has_wildcard;
 use crate::policy::{Effect, PolicyDocument, PrincipalType, Principals as Named};
+use crate::rules::registry::{CallJudge, Judged, Need, Read, Round};
+use crate::rules::{
+    iam_principal_admin, iam_principal_admin_reachable, iam_principal_sensitive_without_mfa,
+};
 use crate::settings::Settings;
 use crate::sweep::AccountFacts;
 use crate::trigger::ApiCall;
@@ -225,3 +229,29 @@ pub fn trusted_principals(trust: &str, account: &str) -> (BTreeSet<IamTarget>, b
     }
     (named, everyone)
 }
+
+/// The `iam-principal-*` rules on the users and roles the call affected, re-read with all
+/// their policies after the first round's remediation.
+pub const JUDGE: CallJudge = CallJudge {
+    rules: &[
+        &iam_principal_admin::META,
+        &iam_principal_admin_reachable::META,
+        &iam_principal_sensitive_without_mfa::META,
+    ],
+    round: Round::AfterRemediation,
+    needs: |call, settings| {
+        if enabled_rules(settings).is_empty() {
+            return None;
+        }
+        affected(call).map(Need::Principals)
+    },
+    judge: |call, read, ctx, settings| match read {
+        Read::Principals(read) => {
+            let (findings, mut notes) =
+                judge_principals(&read.facts, &read.affected, call, ctx, settings);
+            notes.extend(read.notes.iter().cloned());
+            Judged { findings, notes }
+        }
+        _ => Judged::mismatched(JUDGE.rules),
+    },
+};

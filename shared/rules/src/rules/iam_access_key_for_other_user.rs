@@ -1,11 +1,17 @@
 //! `iam-access-key-for-other-user`: someone created an access key for a different user.
 
 use super::reads;
+use super::registry::{change_if, CallJudge, ChangeRead, Judged, Read, Round};
 use super::runs::{Function, Runs, Subscription};
 use super::RuleMeta;
+use crate::finding::{EventContext, Finding, ResourceRef};
+use crate::iam::IamChange;
 use crate::mode::Mode;
 use crate::permission::StepKind;
+use crate::plan::RemediationStep;
+use crate::settings::Settings;
 use crate::severity::Severity;
+use crate::trigger::{ApiCall, PrincipalKind};
 
 pub const META: RuleMeta = RuleMeta {
     id: "iam-access-key-for-other-user",
@@ -27,4 +33,68 @@ pub const META: RuleMeta = RuleMeta {
         steps: &[StepKind::DeactivateAccessKey],
     }],
     per_event: false,
+};
+
+/// `iam-access-key-for-other-user`. `active` is the key's re-read status (`None`: gone).
+pub fn access_key_for_other_user(
+    call: &ApiCall,
+    user_name: &str,
+    access_key_id: &str,
+    active: Option<bool>,
+    ctx: &EventContext,
+    settings: &Settings,
+) -> Option<Finding> {
+    let own_key = call.principal.kind == PrincipalKind::IamUser
+        && call.principal.user_name.as_deref() == Some(user_name);
+    if own_key || call.principal.kind == PrincipalKind::Root {
+        return None;
+    }
+    let active = active?;
+    let (meta, mode) = super::enabled(&META, settings)?;
+    Some(Finding::build(
+        meta,
+        mode,
+        ResourceRef {
+            kind: "AWS::IAM::AccessKey",
+            id: access_key_id.to_string(),
+            arn: format!("arn:aws:iam::{}:user/{user_name}", call.account),
+        },
+        &call.region,
+        &call.account,
+        format!(
+            "{} created access key {access_key_id} for another user, {user_name}",
+            call.principal.display()
+        ),
+        vec![(
+            RemediationStep::DeactivateAccessKey {
+                user_name: user_name.to_string(),
+                access_key_id: access_key_id.to_string(),
+            },
+            !active,
+        )],
+        ctx,
+        settings,
+    ))
+}
+
+/// On the re-read status of the new key.
+pub const JUDGE: CallJudge = CallJudge {
+    rules: &[&META],
+    round: Round::Change,
+    needs: |call, _| change_if(call, |c| matches!(c, IamChange::AccessKey { .. })),
+    judge: |call, read, ctx, settings| match read {
+        Read::Change(ChangeRead::AccessKey {
+            user_name,
+            access_key_id,
+            active,
+        }) => Judged::findings(access_key_for_other_user(
+            call,
+            user_name,
+            access_key_id,
+            *active,
+            ctx,
+            settings,
+        )),
+        _ => Judged::mismatched(&[&META]),
+    },
 };

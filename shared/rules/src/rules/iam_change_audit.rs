@@ -1,9 +1,13 @@
 //! `iam-change-audit`: identity changes worth a line in the security channel.
 
+use super::registry::{CallJudge, Judged, Need, Round};
 use super::runs::{Function, Runs, Subscription};
 use super::RuleMeta;
+use crate::finding::{EventContext, Finding, ResourceRef};
 use crate::mode::Mode;
+use crate::settings::Settings;
 use crate::severity::Severity;
+use crate::trigger::ApiCall;
 
 pub const META: RuleMeta = RuleMeta {
     id: "iam-change-audit",
@@ -54,3 +58,56 @@ pub const AUDITED: &[&str] = &[
     "DeactivateMFADevice",
     "DeleteVirtualMFADevice",
 ];
+
+/// `iam-change-audit`: an audited IAM call by a non-exempt principal.
+pub fn change_audit(call: &ApiCall, ctx: &EventContext, settings: &Settings) -> Option<Finding> {
+    if call.service() != "iam" || !AUDITED.contains(&call.event_name.as_str()) {
+        return None;
+    }
+    let (meta, mode) = super::enabled(&META, settings)?;
+    let named: Vec<String> = [
+        "userName",
+        "groupName",
+        "roleName",
+        "policyName",
+        "policyArn",
+    ]
+    .iter()
+    .filter_map(|k| call.request_str(k).map(|v| format!("{k}={v}")))
+    .collect();
+    let about = if named.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", named.join(", "))
+    };
+    Some(Finding::build(
+        meta,
+        mode,
+        ResourceRef {
+            kind: "AWS::::Account",
+            id: call.event_name.clone(),
+            arn: format!("arn:aws:iam::{}:root", call.account),
+        },
+        &call.region,
+        &call.account,
+        format!(
+            "{} called {}{about}",
+            call.principal.display(),
+            call.action()
+        ),
+        Vec::new(),
+        ctx,
+        settings,
+    ))
+}
+
+/// Judged from the event alone.
+pub const JUDGE: CallJudge = CallJudge {
+    rules: &[&META],
+    round: Round::Change,
+    needs: |call, _| {
+        (call.service() == "iam" && AUDITED.contains(&call.event_name.as_str()))
+            .then_some(Need::Nothing)
+    },
+    judge: |call, _, ctx, settings| Judged::findings(change_audit(call, ctx, settings)),
+};

@@ -6,6 +6,7 @@
 //! judgement of the re-read state ([`judge`]) and its plan (put the required boundary back).
 
 use super::reads;
+use super::registry::{CallJudge, Judged, Need, Read, Round};
 use super::runs::{Function, Runs, Subscription};
 use super::RuleMeta;
 use crate::finding::{EventContext, Finding, ResourceRef};
@@ -169,3 +170,25 @@ pub fn judge(
         settings,
     ))
 }
+
+/// On the re-read boundary (only when a boundary is required: otherwise nothing is read).
+pub const JUDGE: CallJudge = CallJudge {
+    rules: &[&META],
+    round: Round::Change,
+    needs: |call, settings| {
+        settings.required_boundary_arn.as_ref()?;
+        BoundaryEvent::of(call).map(|e| Need::Boundary(e.target))
+    },
+    judge: |call, read, ctx, settings| {
+        let Some(event) = BoundaryEvent::of(call) else {
+            return Judged::default();
+        };
+        match read {
+            Read::Boundary(Some(state)) => {
+                Judged::findings(judge(call, &event, Some(state), ctx, settings))
+            }
+            Read::Boundary(None) => Judged::note(format!("{} no longer exists", event.target)),
+            _ => Judged::mismatched(&[&META]),
+        }
+    },
+};

@@ -1,9 +1,13 @@
 //! `iam-root-activity`: the root user signed in or made an API call.
 
+use super::registry::{CallJudge, Judged, Need, Round};
 use super::runs::{Function, Runs, Subscription};
 use super::RuleMeta;
+use crate::finding::{EventContext, Finding, ResourceRef};
 use crate::mode::Mode;
+use crate::settings::Settings;
 use crate::severity::Severity;
+use crate::trigger::{ApiCall, CallKind, PrincipalKind};
 
 pub const META: RuleMeta = RuleMeta {
     id: "iam-root-activity",
@@ -23,4 +27,60 @@ pub const META: RuleMeta = RuleMeta {
         steps: &[],
     }],
     per_event: true,
+};
+
+/// `iam-root-activity`: any successful root sign-in or call.
+pub fn root_activity(call: &ApiCall, ctx: &EventContext, settings: &Settings) -> Option<Finding> {
+    if call.principal.kind != PrincipalKind::Root || call.failed() {
+        return None;
+    }
+    let (meta, mode) = super::enabled(&META, settings)?;
+    let from = call
+        .source_ip
+        .as_deref()
+        .map(|ip| format!(" from {ip}"))
+        .unwrap_or_default();
+    let reason = match (call.kind, call.event_name.as_str()) {
+        (CallKind::ConsoleSignIn, _) => {
+            let mfa = call
+                .additional
+                .get("MFAUsed")
+                .and_then(|v| v.as_str())
+                .unwrap_or("unknown");
+            format!("the root user signed in to the console{from} (MFA used: {mfa})")
+        }
+        (_, "CreateAccessKey") => format!(
+            "the root user created an access key{from}{}; root should have no access keys",
+            call.response
+                .get("accessKey")
+                .and_then(|k| k.get("accessKeyId"))
+                .and_then(|v| v.as_str())
+                .map(|k| format!(" ({k})"))
+                .unwrap_or_default()
+        ),
+        _ => format!("the root user called {}{from}", call.action()),
+    };
+    Some(Finding::build(
+        meta,
+        mode,
+        ResourceRef {
+            kind: "AWS::::Account",
+            id: call.account.clone(),
+            arn: format!("arn:aws:iam::{}:root", call.account),
+        },
+        &call.region,
+        &call.account,
+        reason,
+        Vec::new(),
+        ctx,
+        settings,
+    ))
+}
+
+/// Judged from the event alone.
+pub const JUDGE: CallJudge = CallJudge {
+    rules: &[&META],
+    round: Round::Change,
+    needs: |_, _| Some(Need::Nothing),
+    judge: |call, _, ctx, settings| Judged::findings(root_activity(call, ctx, settings)),
 };

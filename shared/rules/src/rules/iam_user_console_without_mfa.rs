@@ -1,10 +1,15 @@
 //! `iam-user-console-without-mfa`: a user who can sign in to the console without MFA.
 
 use super::reads;
+use super::registry::{change_if, CallJudge, ChangeRead, Judged, Read, Round};
 use super::runs::{Function, Runs, Subscription};
 use super::RuleMeta;
+use crate::finding::{EventContext, Finding, ResourceRef};
+use crate::iam::IamChange;
 use crate::mode::Mode;
 use crate::permission::StepKind;
+use crate::plan::RemediationStep;
+use crate::settings::Settings;
 use crate::severity::Severity;
 
 pub const META: RuleMeta = RuleMeta {
@@ -72,3 +77,66 @@ pub fn judge(user: &ConsoleUser) -> Option<String> {
         )
     })
 }
+
+/// `iam-user-console-without-mfa`, on re-read user facts.
+pub fn console_user(
+    user: &ConsoleUser,
+    account: &str,
+    region: &str,
+    ctx: &EventContext,
+    settings: &Settings,
+) -> Option<Finding> {
+    let (meta, mode) = super::enabled(&META, settings)?;
+    let reason = judge(user)?;
+    let steps = settings
+        .mfa_policy_arn_in(account)
+        .map(|arn| {
+            let done = user.attached_policies.contains(&arn);
+            vec![(
+                RemediationStep::AttachMfaDenyPolicy {
+                    user_name: user.user_name.clone(),
+                    policy_arn: arn,
+                },
+                done,
+            )]
+        })
+        .unwrap_or_default();
+    Some(Finding::build(
+        meta,
+        mode,
+        ResourceRef {
+            kind: "AWS::IAM::User",
+            id: user.user_name.clone(),
+            arn: format!("arn:aws:iam::{account}:user/{}", user.user_name),
+        },
+        region,
+        account,
+        reason,
+        steps,
+        ctx,
+        settings,
+    ))
+}
+
+/// On the re-read user, after a change to its console access or MFA, or its sign-in.
+pub const JUDGE: CallJudge = CallJudge {
+    rules: &[&META],
+    round: Round::Change,
+    needs: |call, _| change_if(call, |c| matches!(c, IamChange::ConsoleAccess { .. })),
+    judge: |call, read, ctx, settings| match read {
+        Read::Change(ChangeRead::ConsoleAccess {
+            user: Some(user), ..
+        }) => Judged::findings(console_user(
+            user,
+            &call.account,
+            &call.region,
+            ctx,
+            settings,
+        )),
+        Read::Change(ChangeRead::ConsoleAccess {
+            user_name,
+            user: None,
+        }) => Judged::note(format!("user {user_name} no longer exists")),
+        _ => Judged::mismatched(&[&META]),
+    },
+};

@@ -1,9 +1,14 @@
 //! `iam-user-direct-policy`: a policy attached straight to a user.
 
 use super::reads;
+use super::registry::{change_if, CallJudge, ChangeRead, Judged, Read, Round};
 use super::runs::{Function, Runs, Subscription};
 use super::RuleMeta;
+use crate::finding::{EventContext, Finding, ResourceRef};
+use crate::iam::IamChange;
 use crate::mode::Mode;
+use crate::plan::{IamTarget, IamTargetKind};
+use crate::settings::Settings;
 use crate::severity::Severity;
 
 pub const META: RuleMeta = RuleMeta {
@@ -34,4 +39,72 @@ pub const META: RuleMeta = RuleMeta {
         },
     ],
     per_event: false,
+};
+
+/// `iam-user-direct-policy`: a policy given straight to a user.
+pub fn direct_policy(
+    target: &IamTarget,
+    policy: &str,
+    account: &str,
+    region: &str,
+    ctx: &EventContext,
+    settings: &Settings,
+) -> Option<Finding> {
+    if target.kind != IamTargetKind::User {
+        return None;
+    }
+    let (meta, mode) = super::enabled(&META, settings)?;
+    Some(Finding::build(
+        meta,
+        mode,
+        ResourceRef {
+            kind: "AWS::IAM::User",
+            id: policy.to_string(),
+            arn: target.arn(account),
+        },
+        region,
+        account,
+        format!(
+            "policy {policy} was given directly to user {}; grant permissions through groups",
+            target.name
+        ),
+        Vec::new(),
+        ctx,
+        settings,
+    ))
+}
+
+/// On the re-read attachment or inline policy of a user (read once with the policy rules').
+pub const JUDGE: CallJudge = CallJudge {
+    rules: &[&META],
+    round: Round::Change,
+    needs: |call, _| {
+        change_if(call, |c| match c {
+            IamChange::Attached { target, .. } | IamChange::Inline { target, .. } => {
+                target.kind == IamTargetKind::User
+            }
+            _ => false,
+        })
+    },
+    judge: |call, read, ctx, settings| {
+        let (account, region) = (call.account.as_str(), call.region.as_str());
+        // Still there, or nothing to say (the policy rules note what is gone).
+        let given = match read {
+            Read::Change(ChangeRead::Attached {
+                target,
+                policy_arn,
+                attached: Some(attached),
+                document: Some(_),
+            }) if attached.contains(policy_arn) => Some((target, policy_arn)),
+            Read::Change(ChangeRead::Inline {
+                target,
+                policy_name,
+                document: Some(_),
+            }) => Some((target, policy_name)),
+            _ => None,
+        };
+        Judged::findings(given.and_then(|(target, policy)| {
+            direct_policy(target, policy, account, region, ctx, settings)
+        }))
+    },
 };

@@ -26,6 +26,7 @@ pub mod iam_user_console_without_mfa;
 pub mod iam_user_direct_policy;
 pub mod reads;
 pub mod region_not_allowed;
+pub mod registry;
 pub mod runs;
 pub mod triggers;
 
@@ -90,4 +91,13 @@ pub const ALL: &[&RuleMeta] = &[
 /// Look a rule up by id.
 pub fn meta(id: &str) -> Option<&'static RuleMeta> {
     ALL.iter().copied().find(|m| m.id == id)
+}
+
+/// The rule's metadata and mode when it is switched on.
+pub(crate) fn enabled(
+    meta: &'static RuleMeta,
+    settings: &crate::settings::Settings,
+) -> Option<(&'static RuleMeta, Mode)> {
+    let mode = settings.mode(meta.id);
+    (mode != Mode::Off).then_some((meta, mode))
 }

@@ -1,0 +1,88 @@
+//! Reading what a rule needs ([`Need`]) in the call's account: facts only, the judges decide.
+//! One method per kind of need, so a new rule that needs new facts adds a variant and its
+//! read here, and nothing in the functions.
+
+use crate::error::AwsError;
+use crate::iam::Iam;
+use crate::ports::IamFacts;
+use guardrail_rules::iam::IamChange;
+use guardrail_rules::rules::registry::{ChangeRead, Need, Read};
+
+impl Iam {
+    /// Read what `need` asks for. `Err` only for AWS-side failures (the invocation is retried).
+    pub async fn read(&self, need: &Need) -> Result<Read, AwsError> {
+        Ok(match need {
+            Need::Nothing => Read::Nothing,
+            Need::Change(change) => match self.read_change(change).await? {
+                Some(read) => Read::Change(read),
+                None => Read::Nothing,
+            },
+            Need::Boundary(target) => Read::Boundary(self.permissions_boundary(target).await?),
+            Need::Principals(affected) => Read::Principals(self.read_principals(affected).await?),
+        })
+    }
+
+    /// The object `change` points at, as it is now (`None` for [`IamChange::Nothing`]).
+    async fn read_change(&self, change: &IamChange) -> Result<Option<ChangeRead>, AwsError> {
+        Ok(Some(match change {
+            IamChange::PolicyVersion {
+                policy_arn,
+                version_id,
+            } => {
+                let current = self.policy_version(policy_arn, None).await?;
+                let previous = match &current {
+                    Some(v) => self.previous_version(policy_arn, &v.version_id).await?,
+                    None => None,
+                };
+                ChangeRead::PolicyVersion {
+                    policy_arn: policy_arn.clone(),
+                    event_version: version_id.clone(),
+                    current: current.map(|v| (v.version_id, v.document)),
+                    previous,
+                }
+            }
+            IamChange::Attached { target, policy_arn } => {
+                let attached = self.attached(target).await?;
+                // The document only while it is still attached: nothing else is judged.
+                let document = match &attached {
+                    Some(a) if a.contains(policy_arn) => self
+                        .policy_version(policy_arn, None)
+                        .await?
+                        .map(|v| v.document),
+                    _ => None,
+                };
+                ChangeRead::Attached {
+                    target: target.clone(),
+                    policy_arn: policy_arn.clone(),
+                    attached,
+                    document,
+                }
+            }
+            IamChange::Inline {
+                target,
+                policy_name,
+            } => ChangeRead::Inline {
+                target: target.clone(),
+                policy_name: policy_name.clone(),
+                document: self.inline_policy(target, policy_name).await?,
+            },
+            IamChange::Trust { role_name } => ChangeRead::Trust {
+                role_name: role_name.clone(),
+                document: self.trust_policy(role_name).await?,
+            },
+            IamChange::ConsoleAccess { user_name } => ChangeRead::ConsoleAccess {
+                user_name: user_name.clone(),
+                user: self.console_user(user_name).await?,
+            },
+            IamChange::AccessKey {
+                user_name,
+                access_key_id,
+            } => ChangeRead::AccessKey {
+                user_name: user_name.clone(),
+                access_key_id: access_key_id.clone(),
+                active: self.access_key_active(user_name, access_key_id).await?,
+            },
+            IamChange::Nothing => return Ok(None),
+        }))
+    }
+}

@@ -1,0 +1,190 @@
+//! The judges of API calls: one registry line per rule (or per family of rules judged
+//! together, like the policy rules that share one analysis of a document).
+//!
+//! A judge says what it [`Need`]s re-read to judge a call; the adapters read it in the call's
+//! account (`guardrail_aws::needs`) and hand back a [`Read`]; the judge turns that into
+//! findings and notes. The function only runs the loop ([`CALL_JUDGES`], in order, round by
+//! round), so a new rule for calls is its file, one line here, its `events/` and its tests;
+//! the templates' patterns and roles follow from its [`super::RuleMeta::runs`] (tested).
+
+use super::{
+    iam_access_key_for_other_user, iam_change_audit, iam_permissions_boundary_missing,
+    iam_root_activity, iam_user_console_without_mfa, iam_user_direct_policy, Function, RuleMeta,
+};
+use crate::finding::{EventContext, Finding};
+use crate::iam::principals::{self, Affected};
+use crate::iam::{self, IamChange};
+use crate::plan::IamTarget;
+use crate::rules::iam_permissions_boundary_missing::BoundaryState;
+use crate::rules::iam_user_console_without_mfa::ConsoleUser;
+use crate::settings::Settings;
+use crate::sweep::AccountFacts;
+use crate::trigger::ApiCall;
+use std::collections::BTreeSet;
+
+/// What a judge needs re-read before it can judge a call.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Need {
+    /// Nothing: the event is enough.
+    Nothing,
+    /// The IAM object the call changed (`iam::change`).
+    Change(IamChange),
+    /// A user's or role's permissions boundary and tags.
+    Boundary(IamTarget),
+    /// The users and roles whose effective access the call may have changed, with every
+    /// policy they hold.
+    Principals(Affected),
+}
+
+/// What the adapters read for a [`Need`]: facts, no decisions (a version that is no longer
+/// the default, a policy no longer attached, is judged here, not there).
+#[derive(Debug, Clone)]
+pub enum Read {
+    Nothing,
+    Change(ChangeRead),
+    /// `None`: no such user or role.
+    Boundary(Option<BoundaryState>),
+    Principals(PrincipalsRead),
+}
+
+/// An [`IamChange`] as re-read; every `None` means "no longer exists".
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ChangeRead {
+    PolicyVersion {
+        policy_arn: String,
+        /// The version the event made default, if it says.
+        event_version: Option<String>,
+        /// The current default version and its document.
+        current: Option<(String, String)>,
+        /// The newest other version, to revert to.
+        previous: Option<String>,
+    },
+    Attached {
+        target: IamTarget,
+        policy_arn: String,
+        /// What the user, group or role holds now (`None`: it is gone).
+        attached: Option<Vec<String>>,
+        /// The policy's default document.
+        document: Option<String>,
+    },
+    Inline {
+        target: IamTarget,
+        policy_name: String,
+        document: Option<String>,
+    },
+    Trust {
+        role_name: String,
+        document: Option<String>,
+    },
+    ConsoleAccess {
+        user_name: String,
+        user: Option<ConsoleUser>,
+    },
+    AccessKey {
+        user_name: String,
+        access_key_id: String,
+        /// The key's status (`None`: gone).
+        active: Option<bool>,
+    },
+}
+
+/// The principals a call affected, as read (`Iam::read_principals`).
+#[derive(Debug, Clone, Default)]
+pub struct PrincipalsRead {
+    pub facts: AccountFacts,
+    /// ARNs of the users and roles the call affected (others were read to follow chains).
+    pub affected: BTreeSet<String>,
+    /// What could not be read, in words.
+    pub notes: Vec<String>,
+}
+
+/// A judgement: findings, and notes on what was left alone and why.
+#[derive(Debug, Default)]
+pub struct Judged {
+    pub findings: Vec<Finding>,
+    pub notes: Vec<String>,
+}
+
+impl Judged {
+    pub fn findings(findings: impl IntoIterator<Item = Finding>) -> Judged {
+        Judged {
+            findings: findings.into_iter().collect(),
+            notes: Vec::new(),
+        }
+    }
+
+    pub fn note(note: impl Into<String>) -> Judged {
+        Judged {
+            findings: Vec::new(),
+            notes: vec![note.into()],
+        }
+    }
+
+    /// The read does not answer the need (a registry mistake): said, never a panic.
+    pub fn mismatched(rules: &[&RuleMeta]) -> Judged {
+        let ids: Vec<&str> = rules.iter().map(|m| m.id).collect();
+        Judged::note(format!("{}: not judged (unexpected facts)", ids.join(", ")))
+    }
+}
+
+/// When a judge's findings are reported.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Round {
+    /// With the change itself, remediation included.
+    Change,
+    /// After the first round's remediation, on state read after it: a policy the guardrail
+    /// just detached no longer makes its holder an administrator.
+    AfterRemediation,
+}
+
+/// One registry line.
+pub struct CallJudge {
+    /// The rules it judges (their modes decide; their `runs` say in which functions).
+    pub rules: &'static [&'static RuleMeta],
+    pub round: Round,
+    /// What it needs re-read to judge `call`; `None`: not its call, or all its rules are off.
+    pub needs: fn(&ApiCall, &Settings) -> Option<Need>,
+    pub judge: fn(&ApiCall, &Read, &EventContext, &Settings) -> Judged,
+}
+
+impl CallJudge {
+    /// Whether it runs in `function` (one of its rules is declared there).
+    pub fn runs_in(&self, function: Function) -> bool {
+        self.rules
+            .iter()
+            .any(|m| m.runs.iter().any(|r| r.function == function))
+    }
+
+    /// Whether any of its rules is on.
+    pub fn any_enabled(&self, settings: &Settings) -> bool {
+        self.rules
+            .iter()
+            .any(|m| super::enabled(m, settings).is_some())
+    }
+}
+
+/// Every judge of API calls, in reporting order.
+pub const CALL_JUDGES: &[&CallJudge] = &[
+    &iam_root_activity::JUDGE,
+    &iam::POLICY_JUDGE,
+    &iam_user_direct_policy::JUDGE,
+    &iam_user_console_without_mfa::JUDGE,
+    &iam_access_key_for_other_user::JUDGE,
+    &iam_permissions_boundary_missing::JUDGE,
+    &iam_change_audit::JUDGE,
+    &principals::JUDGE,
+];
+
+/// The judges of one function, in order.
+pub fn call_judges(function: Function) -> impl Iterator<Item = &'static CallJudge> {
+    CALL_JUDGES
+        .iter()
+        .copied()
+        .filter(move |j| j.runs_in(function))
+}
+
+/// The [`Need::Change`] of a call when `keep` accepts the change.
+pub fn change_if(call: &ApiCall, keep: fn(&IamChange) -> bool) -> Option<Need> {
+    let change = iam::change(call);
+    keep(&change).then_some(Need::Change(change))
+}
