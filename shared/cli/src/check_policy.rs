@@ -51,7 +51,7 @@ impl ReportArgs {
             Format::Sarif => output::sarif::render(findings)?,
             Format::Html => output::html::policies(findings, inputs, noun),
         };
-        print!("{text}");
+        output::emit(&text)?;
         let failing = findings.iter().any(|f| f.finding.severity >= self.fail_on);
         Ok(if failing {
             ExitCode::from(1)

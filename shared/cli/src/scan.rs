@@ -64,7 +64,7 @@ pub fn run(args: &Args) -> Result<ExitCode, CliError> {
         Format::Sarif => findings::sarif(&report.findings)?,
         Format::Html => crate::output::html::scan(&report),
     };
-    print!("{text}");
+    crate::output::emit(&text)?;
     let failing = report.findings.iter().any(|f| f.severity >= args.fail_on);
     Ok(if failing {
         ExitCode::from(1)

@@ -200,3 +200,27 @@ fn check_template_judges_sam_managed_policies_and_templates() {
     );
     assert!(!err.contains("not judged"), "{err}");
 }
+
+/// `guardrail ... | head -1`: a reader that stops early closes the pipe; the command ends
+/// quietly (its usual exit code, nothing on stderr) instead of panicking on the write.
+#[test]
+fn a_closed_pipe_ends_the_command_quietly() {
+    use std::process::{Command, Stdio};
+    for args in [
+        vec!["check-policy", "--format", "json"],
+        vec!["check-policy", "--format", "html"],
+    ] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_guardrail"))
+            .args(&args)
+            .arg(seed("admin-wildcard-bad.json"))
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stdout.take()); // the reader is gone before anything is written
+        let out = child.wait_with_output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {err}");
+    }
+}
