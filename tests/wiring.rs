@@ -12,6 +12,7 @@
 //! with boto3 from the moto venv (one script below), so no EventBridge SDK crate is compiled.
 
 use guardrail_rules::cfn::from_yaml;
+use guardrail_rules::eventbridge;
 use guardrail_rules::policy::catalog::{catalog, AccessLevel};
 use guardrail_rules::rules::{Function, Subscription};
 use guardrail_tests::{repo_root, Moto};
@@ -422,6 +423,33 @@ fn eventbridge_delivers_exactly_what_the_rules_declare() {
 
     let by_queue: BTreeMap<&str, &BusRule> = rules.iter().map(|r| (r.queue.as_str(), r)).collect();
     let mut problems = Vec::new();
+    // `guardrail event` matches patterns with the core's matcher: it must agree with moto's
+    // engine on every probe and every rule.
+    for p in &probes {
+        let envelope = json!({"source": p.source, "detail-type": p.detail_type,
+            "region": p.region, "account": "123456789012", "detail": p.detail});
+        let moto: BTreeSet<&str> = reached
+            .get(&p.id)
+            .into_iter()
+            .flatten()
+            .map(String::as_str)
+            .collect();
+        let ours: BTreeSet<&str> = rules
+            .iter()
+            .filter(|r| r.region == p.region)
+            .filter(|r| {
+                eventbridge::matches(&r.pattern, &envelope)
+                    .unwrap_or_else(|e| panic!("{}: {e}", r.queue))
+            })
+            .map(|r| r.queue.as_str())
+            .collect();
+        if moto != ours {
+            problems.push(format!(
+                "{}: moto matched {moto:?}, guardrail_rules::eventbridge {ours:?}",
+                p.id
+            ));
+        }
+    }
     for (i, p) in probes.iter().enumerate() {
         let got: BTreeSet<Receiver> = reached
             .get(&p.id)

@@ -29,6 +29,9 @@ pub fn run(args: &Args) -> Result<ExitCode, crate::error::CliError> {
         Some(new) => std::fs::write(&readme, new).map_err(|e| io(&readme, e))?,
         None => eprintln!("guardrail: README.md has no rules markers; table not written"),
     }
-    println!("wrote {} rule pages and the README function and rule tables", ALL.len());
+    println!(
+        "wrote {} rule pages and the README function and rule tables",
+        ALL.len()
+    );
     Ok(ExitCode::SUCCESS)
 }

@@ -8,6 +8,7 @@ mod check_policy;
 mod check_template;
 mod docs;
 mod error;
+mod event;
 mod input;
 mod managed_policies;
 mod output;
@@ -41,6 +42,9 @@ enum Command {
     /// (`aws iam get-account-authorization-details`): who is admin, who can become one, who
     /// acts without MFA.
     Access(access::Args),
+    /// Explain events: what was decoded, what the gate decided, which template rules and
+    /// functions receive each, and the findings of the rules that judge from the event alone.
+    Event(event::Args),
     /// Regenerate docs/rules/*.md and the README rule table from the rules' metadata.
     Docs(docs::Args),
     /// Evaluate a request against policies and explain the decision.
@@ -56,6 +60,7 @@ fn main() -> ExitCode {
         Command::CheckPolicy(args) => check_policy::run(&args),
         Command::CheckTemplate(args) => check_template::run(&args),
         Command::Docs(args) => docs::run(&args),
+        Command::Event(args) => event::run(&args),
         Command::Simulate(args) => simulate::run(&args),
         Command::Scan(args) => scan::run(&args),
     };

@@ -13,6 +13,7 @@ pub mod asff;
 pub mod cfn;
 pub mod ebs;
 pub mod evaluation;
+pub mod eventbridge;
 pub mod finding;
 pub mod gate;
 pub mod glob;

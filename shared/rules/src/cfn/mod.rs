@@ -10,12 +10,14 @@
 //! [`principals`] lists who will hold which identity policies once deployed, SAM's managed
 //! policy names and policy templates included.
 
+mod event_rules;
 mod intrinsics;
 mod policies;
 mod principals;
 pub mod sam_policy_templates;
 mod yaml;
 
+pub use event_rules::{event_rules, EventRule};
 pub use intrinsics::{resolve, PSEUDO_ACCOUNT};
 pub use policies::{policies, Suppression, TemplatePolicy};
 pub use principals::{

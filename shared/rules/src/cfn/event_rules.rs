@@ -1,0 +1,112 @@
+//! A template's EventBridge rules: their patterns (parameters resolved to the values given,
+//! else their defaults), schedules, states, conditions and targets. Used by `guardrail event`
+//! (which rules receive an event) and by the wiring tests.
+
+use serde::Serialize;
+use serde_json::Value;
+
+/// One `AWS::Events::Rule`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct EventRule {
+    /// Its logical id.
+    pub id: String,
+    /// The event pattern, parameters resolved; `None` for a schedule.
+    pub pattern: Option<Value>,
+    pub schedule: Option<String>,
+    /// `ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS`: read-only CloudTrail calls reach it
+    /// (a plain `ENABLED` rule never sees them).
+    pub all_management_events: bool,
+    /// The template condition it is created under, if any (e.g. `IsUsEast1`).
+    pub condition: Option<String>,
+    /// Its targets: the logical id of a function (`!GetAtt X.Arn`), else the target as written.
+    pub targets: Vec<String>,
+}
+
+/// The rules of `template`. `param` gives a parameter's value; unresolved ones fall back to
+/// the template's `Default` (a `CommaDelimitedList` becomes a list).
+pub fn event_rules(template: &Value, param: &dyn Fn(&str) -> Option<Value>) -> Vec<EventRule> {
+    let Some(resources) = template.get("Resources").and_then(Value::as_object) else {
+        return Vec::new();
+    };
+    let lookup = |name: &str| -> Option<Value> {
+        if let Some(v) = param(name) {
+            return Some(v);
+        }
+        let p = template.get("Parameters")?.get(name)?;
+        let default = p.get("Default")?;
+        match (p.get("Type").and_then(Value::as_str), default) {
+            (Some("CommaDelimitedList"), Value::String(s)) => Some(Value::Array(
+                s.split(',')
+                    .map(|x| Value::String(x.trim().to_string()))
+                    .collect(),
+            )),
+            _ => Some(default.clone()),
+        }
+    };
+    let mut out = Vec::new();
+    for (id, r) in resources {
+        if r.get("Type").and_then(Value::as_str) != Some("AWS::Events::Rule") {
+            continue;
+        }
+        let props = r.get("Properties").unwrap_or(&Value::Null);
+        let targets = props
+            .get("Targets")
+            .and_then(Value::as_array)
+            .map(|ts| {
+                ts.iter()
+                    .map(|t| {
+                        let arn = t.get("Arn").unwrap_or(&Value::Null);
+                        arn.pointer("/Fn::GetAtt/0")
+                            .and_then(Value::as_str)
+                            .map(str::to_string)
+                            .unwrap_or_else(|| arn.to_string())
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        out.push(EventRule {
+            id: id.clone(),
+            pattern: props.get("EventPattern").map(|p| resolve(p, &lookup, 0)),
+            schedule: props.get("ScheduleExpression").map(|s| {
+                s.as_str()
+                    .map(str::to_string)
+                    .unwrap_or_else(|| s.to_string())
+            }),
+            all_management_events: props.get("State").and_then(Value::as_str)
+                == Some("ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS"),
+            condition: r
+                .get("Condition")
+                .and_then(Value::as_str)
+                .map(str::to_string),
+            targets,
+        });
+    }
+    out
+}
+
+/// `{"Ref": P}` replaced by P's value; anything else as written (depth-capped: no recursion
+/// blow-up on hostile templates).
+fn resolve(v: &Value, lookup: &dyn Fn(&str) -> Option<Value>, depth: usize) -> Value {
+    if depth > 64 {
+        return v.clone();
+    }
+    match v {
+        Value::Object(m) if m.len() == 1 && m.contains_key("Ref") => m
+            .get("Ref")
+            .and_then(Value::as_str)
+            .and_then(lookup)
+            .unwrap_or_else(|| v.clone()),
+        Value::Object(m) => Value::Object(
+            m.iter()
+                .map(|(k, x)| (k.clone(), resolve(x, lookup, depth + 1)))
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(
+            items
+                .iter()
+                .map(|x| resolve(x, lookup, depth + 1))
+                .collect(),
+        ),
+        other => other.clone(),
+    }
+}
