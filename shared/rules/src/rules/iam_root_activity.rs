@@ -41,6 +41,10 @@ pub fn root_activity(call: &ApiCall, ctx: &EventContext, settings: &Settings) ->
         .map(|ip| format!(" from {ip}"))
         .unwrap_or_default();
     let reason = match (call.kind, call.event_name.as_str()) {
+        // Other sign-in events (PasswordUpdated, ...) are not a sign-in: say what they are.
+        (CallKind::ConsoleSignIn, name) if name != "ConsoleLogin" => {
+            format!("the root user's console event {name}{from}")
+        }
         (CallKind::ConsoleSignIn, _) => {
             let mfa = call
                 .additional

@@ -50,10 +50,13 @@ impl ApiCall {
         format!("{}:{}", self.service(), self.event_name)
     }
 
-    /// Whether the call failed (CloudTrail `errorCode`, or a console sign-in `Failure`).
+    /// Whether the call failed: CloudTrail's `errorCode`, or a sign-in event answered
+    /// `Failure` under its own name (`ConsoleLogin`, `PasswordUpdated`,
+    /// `ExternalIdPDirectoryLogin`, ...) or carrying an `errorMessage`.
     pub fn failed(&self) -> bool {
         self.error_code.is_some()
-            || self.response.get("ConsoleLogin").and_then(Value::as_str) == Some("Failure")
+            || self.response.get(&self.event_name).and_then(Value::as_str) == Some("Failure")
+            || (self.kind == CallKind::ConsoleSignIn && self.error_message.is_some())
     }
 
     /// A string field of `requestParameters`.
@@ -94,7 +97,9 @@ pub(crate) struct CloudTrailDetailWire {
     pub response_elements: Value,
     #[serde(rename = "additionalEventData", default)]
     pub additional_event_data: Value,
-    #[serde(rename = "readOnly")]
+    /// A boolean, or the strings some producers write (`"True"`, `"false"`); anything else
+    /// is unknown rather than a reason to refuse the record.
+    #[serde(rename = "readOnly", default, deserialize_with = "lenient_bool")]
     pub read_only: Option<bool>,
     #[serde(rename = "sourceIPAddress")]
     pub source_ip_address: Option<String>,
@@ -104,4 +109,13 @@ impl CloudTrailDetailWire {
     pub(crate) fn principal(&self) -> Principal {
         Principal::from_wire(&self.user_identity.clone().unwrap_or_default())
     }
+}
+
+fn lenient_bool<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
+    Ok(match Value::deserialize(d)? {
+        Value::Bool(b) => Some(b),
+        Value::String(s) if s.eq_ignore_ascii_case("true") => Some(true),
+        Value::String(s) if s.eq_ignore_ascii_case("false") => Some(false),
+        _ => None,
+    })
 }
