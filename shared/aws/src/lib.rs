@@ -11,6 +11,7 @@ pub mod error;
 pub mod executor;
 pub mod iam;
 pub mod iam_principals;
+pub mod judges;
 pub mod ledger;
 pub mod member;
 pub mod needs;
