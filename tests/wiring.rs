@@ -297,6 +297,7 @@ fn meant_for(file: &str) -> BTreeSet<Receiver> {
             Some("ebs") => only(Function::EbsEncryption),
             Some("iam" | "signin") => only(Function::IamGuard),
             Some("region") => only(Function::RegionGuard),
+            Some("tamper") => only(Function::TamperGuard),
             _ => BTreeSet::new(),
         },
     }
@@ -350,6 +351,21 @@ fn eventbridge_delivers_exactly_what_the_rules_declare() {
     probes.extend(calls(DISALLOWED, "s3", 10, true));
     probes.extend(calls(MEMBER_REGION, "iam", 4, true));
     probes.extend(calls(MEMBER_REGION, "ec2", 20, true));
+    // Every other service a rule names (the tamper rules'), where the stack is and elsewhere.
+    let named: BTreeSet<&str> = Function::ALL
+        .iter()
+        .flat_map(|f| f.subscriptions())
+        .filter_map(|s| match s {
+            Subscription::ApiCalls { source, .. } => source.strip_suffix(".amazonaws.com"),
+            _ => None,
+        })
+        .filter(|s| !["iam", "ec2"].contains(s))
+        .collect();
+    for service in named {
+        probes.extend(calls("ap-northeast-2", service, 1, false));
+        probes.extend(calls(DISALLOWED, service, 5, true));
+        probes.extend(calls(MEMBER_REGION, service, 5, false));
+    }
     for region in ["us-east-1", MEMBER_REGION] {
         probes.extend([Probe::sign_in(region, false), Probe::sign_in(region, true)]);
     }

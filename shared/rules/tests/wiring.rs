@@ -272,11 +272,13 @@ fn declarations_name_real_calls_and_every_rule_runs_somewhere() {
 }
 
 #[test]
-fn every_rule_of_an_event_driven_function_has_exactly_one_judge() {
+fn every_rule_of_a_judging_function_has_exactly_one_judge() {
     use guardrail_rules::rules::registry::CALL_JUDGES;
-    // iam-guard runs only registry judges: each of its rules is judged once, by one line.
+    // iam-guard and tamper-guard run only registry judges (guardrail_aws::judges): each of
+    // their rules is judged once, by one registry line.
+    let judging = [Function::IamGuard, Function::TamperGuard];
     for meta in ALL {
-        if !meta.runs.iter().any(|r| r.function == Function::IamGuard) {
+        if !meta.runs.iter().any(|r| judging.contains(&r.function)) {
             continue;
         }
         let judges = CALL_JUDGES
@@ -286,7 +288,11 @@ fn every_rule_of_an_event_driven_function_has_exactly_one_judge() {
         assert_eq!(judges, 1, "{} has {judges} judges", meta.id);
     }
     for judge in CALL_JUDGES {
-        assert!(judge.runs_in(Function::IamGuard), "{:?}", judge.rules[0].id);
+        assert!(
+            judging.iter().any(|f| judge.runs_in(*f)),
+            "{}",
+            judge.rules[0].id
+        );
     }
 }
 

@@ -2,9 +2,16 @@
 //!
 //! Metadata lives next to the code that implements it, so generated docs cannot drift from it.
 
+pub mod access_analyzer_deleted;
+pub mod call_finding;
+pub mod cloudtrail_logging_stopped;
+pub mod cloudtrail_trail_deleted;
+pub mod cloudtrail_trail_weakened;
+pub mod config_recorder_stopped;
 pub mod docs;
 pub mod ebs_encryption_by_default_off;
 pub mod ebs_unencrypted_volume;
+pub mod guardduty_disabled;
 pub mod iam_access_key_for_other_user;
 pub mod iam_access_key_old;
 pub mod iam_change_audit;
@@ -28,6 +35,7 @@ pub mod reads;
 pub mod region_not_allowed;
 pub mod registry;
 pub mod runs;
+pub mod securityhub_disabled;
 pub mod triggers;
 
 use crate::mode::Mode;
@@ -86,6 +94,13 @@ pub const ALL: &[&RuleMeta] = &[
     &iam_credentials_unused::META,
     &iam_access_key_old::META,
     &region_not_allowed::META,
+    &cloudtrail_logging_stopped::META,
+    &cloudtrail_trail_deleted::META,
+    &cloudtrail_trail_weakened::META,
+    &config_recorder_stopped::META,
+    &guardduty_disabled::META,
+    &access_analyzer_deleted::META,
+    &securityhub_disabled::META,
 ];
 
 /// Look a rule up by id.

@@ -8,8 +8,11 @@
 //! the templates' patterns and roles follow from its [`super::RuleMeta::runs`] (tested).
 
 use super::{
+    access_analyzer_deleted, cloudtrail_logging_stopped, cloudtrail_trail_deleted,
+    cloudtrail_trail_weakened, config_recorder_stopped, guardduty_disabled,
     iam_access_key_for_other_user, iam_change_audit, iam_permissions_boundary_missing,
-    iam_root_activity, iam_user_console_without_mfa, iam_user_direct_policy, Function, RuleMeta,
+    iam_root_activity, iam_user_console_without_mfa, iam_user_direct_policy, securityhub_disabled,
+    Function, RuleMeta,
 };
 use crate::finding::{EventContext, Finding};
 use crate::iam::principals::{self, Affected};
@@ -173,6 +176,13 @@ pub const CALL_JUDGES: &[&CallJudge] = &[
     &iam_permissions_boundary_missing::JUDGE,
     &iam_change_audit::JUDGE,
     &principals::JUDGE,
+    &cloudtrail_logging_stopped::JUDGE,
+    &cloudtrail_trail_deleted::JUDGE,
+    &cloudtrail_trail_weakened::JUDGE,
+    &config_recorder_stopped::JUDGE,
+    &guardduty_disabled::JUDGE,
+    &access_analyzer_deleted::JUDGE,
+    &securityhub_disabled::JUDGE,
 ];
 
 /// The judges of one function, in order.

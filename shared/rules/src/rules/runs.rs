@@ -15,14 +15,16 @@ pub enum Function {
     IamGuard,
     RegionGuard,
     AccountSweep,
+    TamperGuard,
 }
 
 impl Function {
-    pub const ALL: [Function; 4] = [
+    pub const ALL: [Function; 5] = [
         Function::EbsEncryption,
         Function::IamGuard,
         Function::RegionGuard,
         Function::AccountSweep,
+        Function::TamperGuard,
     ];
 
     /// The crate (and binary) name.
@@ -32,6 +34,7 @@ impl Function {
             Function::IamGuard => "iam-guard",
             Function::RegionGuard => "region-guard",
             Function::AccountSweep => "account-sweep",
+            Function::TamperGuard => "tamper-guard",
         }
     }
 
@@ -43,6 +46,7 @@ impl Function {
             Function::IamGuard => "IamGuardFunction",
             Function::RegionGuard => "RegionGuardFunction",
             Function::AccountSweep => "AccountSweepFunction",
+            Function::TamperGuard => "TamperGuardFunction",
         }
     }
 

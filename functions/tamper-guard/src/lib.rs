@@ -1,0 +1,56 @@
+//! The tamper guardrail ("guard the guards"): CloudTrail calls that stop, delete or weaken a
+//! trail, and calls that switch off AWS Config, GuardDuty, IAM Access Analyzer or Security
+//! Hub, delivered by EventBridge in every region the stack (or a member stack forwarding to
+//! it) runs in. Each is its own rule, judged from the call alone; alerts only for now.
+//!
+//! Thin by design: the rules and their registry lines are the core's
+//! (`guardrail_rules::rules::registry`), the loop is the adapters' (`guardrail_aws::judges`).
+//! A new tamper rule does not touch this file.
+
+use guardrail_aws::judges::judge_call;
+use guardrail_aws::pipeline::InvocationError;
+use guardrail_aws::runtime::decode_and_route;
+use guardrail_aws::Wiring;
+use guardrail_rules::rules::Function;
+use guardrail_rules::trigger::{ApiCall, Trigger};
+use guardrail_rules::Outcome;
+use serde_json::Value;
+
+/// The function's state, built once per execution environment.
+pub struct TamperGuardrail {
+    wiring: Wiring,
+}
+
+impl TamperGuardrail {
+    pub fn new(wiring: Wiring) -> TamperGuardrail {
+        TamperGuardrail { wiring }
+    }
+
+    /// Handle one invocation. `Err` only for AWS-side failures worth a Lambda retry.
+    pub async fn handle(&self, event: &Value) -> Result<Outcome, InvocationError> {
+        decode_and_route(event, |trigger| async move {
+            match &trigger {
+                Trigger::ApiCall(call) => self.on_call(call).await,
+                _ => Ok(Outcome::not_relevant(&trigger)),
+            }
+        })
+        .await
+    }
+
+    async fn on_call(&self, call: &ApiCall) -> Result<Outcome, InvocationError> {
+        let mut out = match Outcome::screen(call, &self.wiring.settings) {
+            Ok(out) => out,
+            Err(skipped) => return Ok(*skipped),
+        };
+        // The event's account: this one, or a member account through its remediation role.
+        let wiring = self.wiring.in_account(&call.account).await?;
+        judge_call(&wiring, Function::TamperGuard, call, &mut out).await?;
+        Ok(out)
+    }
+}
+
+impl guardrail_aws::Guardrail for TamperGuardrail {
+    async fn handle(&self, event: &Value) -> Result<Outcome, InvocationError> {
+        TamperGuardrail::handle(self, event).await
+    }
+}

@@ -1,0 +1,58 @@
+//! The finding of a rule judged from the call alone (the tamper rules): about the resource
+//! the call names, in the call's account and region, with no plan. Built only when the rule
+//! is on.
+
+use super::{enabled, RuleMeta};
+use crate::finding::{EventContext, Finding, ResourceRef};
+use crate::settings::Settings;
+use crate::trigger::ApiCall;
+
+/// The finding, or `None` when the rule is off.
+pub fn finding(
+    meta: &'static RuleMeta,
+    call: &ApiCall,
+    resource: ResourceRef,
+    reason: String,
+    ctx: &EventContext,
+    settings: &Settings,
+) -> Option<Finding> {
+    let (meta, mode) = enabled(meta, settings)?;
+    Some(Finding::build(
+        meta,
+        mode,
+        resource,
+        &call.region,
+        &call.account,
+        reason,
+        Vec::new(),
+        ctx,
+        settings,
+    ))
+}
+
+/// A resource the call names by `key` (an ARN or a name), as `kind` with an ARN built from
+/// `arn_of(region, account, name)` when the call gave a name. `None` when the call names none.
+pub fn named(
+    call: &ApiCall,
+    key: &str,
+    kind: &'static str,
+    arn_of: fn(&str, &str, &str) -> String,
+) -> Option<ResourceRef> {
+    let name = call.request_str(key).filter(|n| !n.is_empty())?;
+    let arn = if name.starts_with("arn:") {
+        name.to_string()
+    } else {
+        arn_of(&call.region, &call.account, name)
+    };
+    let id = name.rsplit('/').next().unwrap_or(name).to_string();
+    Some(ResourceRef { kind, id, arn })
+}
+
+/// The account itself, for calls that name no resource of their own.
+pub fn account(call: &ApiCall, service: &str) -> ResourceRef {
+    ResourceRef {
+        kind: "AWS::::Account",
+        id: format!("{service} in {}", call.region),
+        arn: format!("arn:aws:iam::{}:root", call.account),
+    }
+}

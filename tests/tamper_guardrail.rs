@@ -1,0 +1,92 @@
+//! The tamper guardrail end to end against the moto emulator: the `events/tamper` files
+//! through `TamperGuardrail::handle`, alerts read back through SNS → SQS. Judged from the
+//! event alone, so nothing is read from the account; what is proven here is the pipeline:
+//! one alert per incident, none for failed calls, exempt principals or harmless changes, and
+//! the same event twice alerts once.
+
+use guardrail_tests::*;
+use tamper_guard::TamperGuardrail;
+
+const HOME: &str = "ap-northeast-2";
+const BREAK_GLASS: &str = "arn:aws:iam::123456789012:role/break-glass-*";
+
+async fn setup() -> (Moto, aws_config::SdkConfig, AlertInbox) {
+    let moto = Moto::start();
+    let sdk = moto.sdk(HOME).await;
+    let inbox = AlertInbox::create(&sdk).await;
+    (moto, sdk, inbox)
+}
+
+fn guardrail(inbox: &AlertInbox, sdk: &aws_config::SdkConfig) -> TamperGuardrail {
+    TamperGuardrail::new(inbox.wiring(sdk, &[("GUARDRAIL_EXEMPT_PRINCIPALS", BREAK_GLASS)]))
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn each_switch_off_alerts_once_with_who_what_and_where() {
+    let (_moto, sdk, inbox) = setup().await;
+    let g = guardrail(&inbox, &sdk);
+    let cases = [
+        ("tamper/stop-logging.json", "cloudtrail-logging-stopped"),
+        ("tamper/delete-trail.json", "cloudtrail-trail-deleted"),
+        (
+            "tamper/update-trail-single-region.json",
+            "cloudtrail-trail-weakened",
+        ),
+        (
+            "tamper/put-event-selectors-no-management.json",
+            "cloudtrail-trail-weakened",
+        ),
+        (
+            "tamper/stop-configuration-recorder.json",
+            "config-recorder-stopped",
+        ),
+        ("tamper/delete-detector.json", "guardduty-disabled"),
+        ("tamper/delete-analyzer.json", "access-analyzer-deleted"),
+        ("tamper/disable-security-hub.json", "securityhub-disabled"),
+    ];
+    for (file, rule) in cases {
+        let out = g.handle(&event(file, &[])).await.unwrap();
+        let rules: Vec<&str> = out.findings.iter().map(|f| f.rule).collect();
+        assert_eq!(rules, vec![rule], "{file}: {out:?}");
+        let alerts = inbox.drain().await;
+        assert_eq!(alerts.len(), 1, "{file}");
+        assert_eq!(alerts[0].attributes["rule"], rule, "{file}");
+        assert!(
+            alerts[0].message.contains("alice"),
+            "{file}: {}",
+            alerts[0].message
+        );
+        assert!(
+            alerts[0].message.contains(HOME),
+            "{file}: {}",
+            alerts[0].message
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn failed_exempt_and_harmless_calls_alert_nothing() {
+    let (_moto, sdk, inbox) = setup().await;
+    let g = guardrail(&inbox, &sdk);
+    for file in [
+        "tamper/stop-logging-failed.json",
+        "tamper/stop-logging-exempt-principal.json",
+        "tamper/update-trail-bucket-only.json",
+        "tamper/update-detector-still-enabled.json",
+    ] {
+        let out = g.handle(&event(file, &[])).await.unwrap();
+        assert!(out.findings.is_empty(), "{file}: {out:?}");
+    }
+    assert!(inbox.drain().await.is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_same_event_twice_alerts_once() {
+    let (_moto, sdk, inbox) = setup().await;
+    let g = guardrail(&inbox, &sdk);
+    let e = event("tamper/stop-logging.json", &[]);
+    g.handle(&e).await.unwrap();
+    let again = g.handle(&e).await.unwrap();
+    assert!(!again.duplicates.is_empty(), "{again:?}");
+    assert_eq!(inbox.drain().await.len(), 1);
+}
