@@ -489,3 +489,43 @@ mod permissions_boundary {
         );
     }
 }
+
+#[test]
+fn root_creating_a_key_for_an_iam_user_is_a_key_for_another_user() {
+    use guardrail_rules::rules::iam_access_key_for_other_user::access_key_for_other_user;
+    use guardrail_rules::rules::iam_root_activity::root_activity;
+    let settings = Settings::default();
+    let for_bob = call("iam/create-access-key-root-for-user.json");
+    let ctx = EventContext::of(&for_bob);
+    assert_eq!(
+        iam::change(&for_bob),
+        IamChange::AccessKey {
+            user_name: "bob".into(),
+            access_key_id: "AKIAQ3EGBOBROOTEXAMP".into()
+        }
+    );
+    let f = access_key_for_other_user(
+        &for_bob,
+        "bob",
+        "AKIAQ3EGBOBROOTEXAMP",
+        Some(true),
+        &ctx,
+        &settings,
+    )
+    .expect("a key for another user");
+    assert!(f.reason.contains("bob"), "{}", f.reason);
+    let root = root_activity(&for_bob, &ctx, &settings).unwrap();
+    assert!(root.reason.contains("for IAM user bob"), "{}", root.reason);
+    assert!(
+        !root.reason.contains("root should have no access keys"),
+        "{}",
+        root.reason
+    );
+    // Root's own key: root activity only.
+    let own = call("iam/create-access-key-root.json");
+    assert_eq!(iam::change(&own), IamChange::Nothing);
+    assert!(root_activity(&own, &EventContext::of(&own), &settings)
+        .unwrap()
+        .reason
+        .contains("root should have no access keys"));
+}

@@ -46,7 +46,11 @@ pub fn access_key_for_other_user(
 ) -> Option<Finding> {
     let own_key = call.principal.kind == PrincipalKind::IamUser
         && call.principal.user_name.as_deref() == Some(user_name);
-    if own_key || call.principal.kind == PrincipalKind::Root {
+    // Root's own key names no user (iam-root-activity's); root creating one for an IAM user
+    // is a key for another user like anyone else's.
+    let roots_own =
+        call.principal.kind == PrincipalKind::Root && call.request_str("userName").is_none();
+    if own_key || roots_own {
         return None;
     }
     let active = active?;
@@ -83,6 +87,13 @@ pub const JUDGE: CallJudge = CallJudge {
     round: Round::Change,
     needs: |call, _| change_if(call, |c| matches!(c, IamChange::AccessKey { .. })),
     judge: |call, read, ctx, settings| match read {
+        Read::Change(ChangeRead::AccessKey {
+            user_name,
+            access_key_id,
+            active,
+        }) if active.is_none() => Judged::note(format!(
+            "access key {access_key_id} of user {user_name} no longer exists: not judged"
+        )),
         Read::Change(ChangeRead::AccessKey {
             user_name,
             access_key_id,

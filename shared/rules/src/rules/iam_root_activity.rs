@@ -53,6 +53,10 @@ pub fn root_activity(call: &ApiCall, ctx: &EventContext, settings: &Settings) ->
                 .unwrap_or("unknown");
             format!("the root user signed in to the console{from} (MFA used: {mfa})")
         }
+        (_, "CreateAccessKey") if call.request_str("userName").is_some() => format!(
+            "the root user created an access key for IAM user {}{from}",
+            call.request_str("userName").unwrap_or_default()
+        ),
         (_, "CreateAccessKey") => format!(
             "the root user created an access key{from}{}; root should have no access keys",
             call.response
