@@ -296,6 +296,31 @@ fn escalation_honours_conditions_and_resources() {
     ));
 }
 
+/// A role trusted by exactly the account the probe used to call "anyone" is a foreign
+/// account without an external id (high), not open to the world (critical).
+#[test]
+fn a_trusted_account_is_never_taken_for_anyone() {
+    let opts = AnalysisOptions {
+        kind: PolicyKind::Trust,
+        own_account: Some("123456789012".to_string()),
+        allowed_regions: None,
+    };
+    for account in ["999988887777", "888877776666"] {
+        let doc = parse(&format!(
+            r#"{{"Version":"2012-10-17","Statement":{{"Effect":"Allow","Principal":{{"AWS":"arn:aws:iam::{account}:root"}},"Action":"sts:AssumeRole"}}}}"#
+        ));
+        let found = analyze(&doc, &opts);
+        assert!(
+            has(&found, "iam-role-trust-open", Severity::High),
+            "{account}: {found:?}"
+        );
+        assert!(
+            !has(&found, "iam-role-trust-open", Severity::Critical),
+            "{account}: {found:?}"
+        );
+    }
+}
+
 #[test]
 fn trust_policies() {
     let opts = |acct: Option<&str>| AnalysisOptions {

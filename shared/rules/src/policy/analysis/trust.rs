@@ -26,11 +26,7 @@ const ASSUME: [&str; 3] = [
 
 pub(super) fn check(probe: &Probe<'_>) -> Vec<PolicyFinding> {
     let own = probe.options.own_account.as_deref();
-    let foreign = if own == Some(FOREIGN_ACCOUNT) {
-        "888877776666"
-    } else {
-        FOREIGN_ACCOUNT
-    };
+    let foreign = unrelated_account(probe, own);
     let role = format!("arn:aws:iam::{}:role/probe-role", probe.account);
     let mut out = Vec::new();
     for stmt in &probe.doc.statements {
@@ -143,4 +139,31 @@ fn allowed_action(
         let d = probe.eval(&ctx);
         d.is_allowed() && statement_applies(probe.doc, stmt, &ctx)
     })
+}
+
+/// An account the probe's "anyone" can come from: neither the own account nor one the
+/// document names anywhere (principals or condition values). A fixed probe account would be
+/// taken for "anyone" by a role that trusts exactly that account, and reported critical.
+fn unrelated_account(probe: &Probe<'_>, own: Option<&str>) -> String {
+    let mentions = |account: &str| {
+        Some(account) == own
+            || probe.doc.statements.iter().any(|s| {
+                let in_principal = match s.principal.as_ref().map(|p| &p.principals) {
+                    Some(Principals::Typed(entries)) => entries
+                        .iter()
+                        .any(|(_, values)| values.iter().any(|v| v.contains(account))),
+                    _ => false,
+                };
+                in_principal
+                    || s.conditions
+                        .iter()
+                        .any(|c| c.values.iter().any(|v| v.contains(account)))
+            })
+    };
+    // Twelve-digit accounts from a fixed sequence: the first the document does not name.
+    // A document holds a bounded number of values, so this ends quickly.
+    (0u64..1000)
+        .map(|n| format!("{:012}", 999_988_887_777u64 - n * 111_111_111))
+        .find(|c| !mentions(c))
+        .unwrap_or_else(|| FOREIGN_ACCOUNT.to_string())
 }
