@@ -529,3 +529,16 @@ fn root_creating_a_key_for_an_iam_user_is_a_key_for_another_user() {
         .reason
         .contains("root should have no access keys"));
 }
+
+#[test]
+fn deleting_a_virtual_mfa_device_judges_no_guessed_user() {
+    // The request names only the device (bob-phone); no user is re-read on a guess.
+    let c = call("iam/delete-virtual-mfa-device.json");
+    assert_eq!(iam::change(&c), IamChange::Nothing);
+    let audit = iam::change_audit(&c, &EventContext::of(&c), &Settings::default()).unwrap();
+    assert!(
+        audit.reason.contains("DeleteVirtualMFADevice"),
+        "{}",
+        audit.reason
+    );
+}

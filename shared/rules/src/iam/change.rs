@@ -140,14 +140,10 @@ pub fn change(call: &ApiCall) -> IamChange {
             .map(str::to_string)
             .or_else(caller_user)
             .map(|user_name| IamChange::ConsoleAccess { user_name }),
-        // The request names only the device; console-created virtual devices are named after
-        // their user, which is the best pointer there is (a wrong guess finds no such user).
-        "DeleteVirtualMFADevice" => call
-            .request_str("serialNumber")
-            .and_then(|s| s.rsplit_once(":mfa/"))
-            .map(|(_, device)| IamChange::ConsoleAccess {
-                user_name: device.rsplit('/').next().unwrap_or(device).to_string(),
-            }),
+        // DeleteVirtualMFADevice changes nobody's MFA: IAM deletes only a device no user holds
+        // (DeleteConflict otherwise), so its user lost MFA at DeactivateMFADevice, which names
+        // the user and is judged. The request names only the device; guessing its user from
+        // the device's name would judge the wrong user. (iam-change-audit still records it.)
         "CreateAccessKey" => match (
             str_at(&call.response, &["accessKey", "userName"]),
             str_at(&call.response, &["accessKey", "accessKeyId"]),

@@ -17,8 +17,9 @@ pub const META: RuleMeta = RuleMeta {
     title: "Console user without MFA",
     severity: Severity::High,
     default_mode: Mode::Alert,
-    checks: "After CreateLoginProfile, DeactivateMFADevice or DeleteVirtualMFADevice (and in \
-             the sweep): the user has a console password and no MFA device.",
+    checks: "After CreateLoginProfile, UpdateLoginProfile or DeactivateMFADevice, a console \
+             sign-in without MFA, and in the sweep: the user has a console password and no MFA \
+             device.",
     rationale: "Seeds 000/003/004: a console password alone is one phishing mail away from \
                 the account; MFA is the baseline.",
     remediation: "Attach the guardrail's MFA-enforcement deny policy (modelled on the seed \
@@ -56,7 +57,6 @@ pub const EVENTS: &[&str] = &[
     "CreateLoginProfile",
     "UpdateLoginProfile",
     "DeactivateMFADevice",
-    "DeleteVirtualMFADevice",
 ];
 
 /// Facts about a user's console access.
