@@ -1,11 +1,8 @@
 //! `iam-policy-admin-wildcard`: a policy that amounts to full administrator access.
 //! Judged by the policy engine (`policy::analysis`).
 
-use super::runs::{Function, Runs, Subscription};
-use super::RuleMeta;
-use super::{reads, triggers};
+use super::{families, RuleMeta};
 use crate::mode::Mode;
-use crate::permission::StepKind;
 use crate::severity::Severity;
 
 pub const META: RuleMeta = RuleMeta {
@@ -24,23 +21,6 @@ pub const META: RuleMeta = RuleMeta {
         "AWS Config: iam-policy-no-statements-with-admin-access",
         "CIS AWS Foundations 1.16",
     ],
-    runs: &[
-        Runs {
-            function: Function::IamGuard,
-            triggers: &[triggers::POLICY_CHANGES],
-            reads: reads::CHANGED_POLICY,
-            steps: &[
-                StepKind::DetachManagedPolicy,
-                StepKind::RevertPolicyVersion,
-                StepKind::DeleteInlinePolicy,
-            ],
-        },
-        Runs {
-            function: Function::AccountSweep,
-            triggers: &[Subscription::Schedule],
-            reads: reads::ACCOUNT_IAM,
-            steps: &[StepKind::DeleteInlinePolicy],
-        },
-    ],
+    runs: families::POLICY_REMEDIATED,
     per_event: true,
 };

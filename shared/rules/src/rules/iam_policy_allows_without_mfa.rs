@@ -2,11 +2,8 @@
 //! Judged by the policy engine (`policy::analysis`), by evaluating the policy for a request
 //! without `aws:MultiFactorAuthPresent` (long-term keys) and with it `false`.
 
-use super::runs::{Function, Runs, Subscription};
-use super::RuleMeta;
-use super::{reads, triggers};
+use super::{families, RuleMeta};
 use crate::mode::Mode;
-use crate::permission::StepKind;
 use crate::severity::Severity;
 
 pub const META: RuleMeta = RuleMeta {
@@ -25,23 +22,6 @@ pub const META: RuleMeta = RuleMeta {
     remediation: "Detach the managed policy / delete the inline policy / revert the new default \
                   version, per the event that introduced it.",
     anchors: &["no AWS Config or Prowler check evaluates this correctly"],
-    runs: &[
-        Runs {
-            function: Function::IamGuard,
-            triggers: &[triggers::POLICY_CHANGES],
-            reads: reads::CHANGED_POLICY,
-            steps: &[
-                StepKind::DetachManagedPolicy,
-                StepKind::RevertPolicyVersion,
-                StepKind::DeleteInlinePolicy,
-            ],
-        },
-        Runs {
-            function: Function::AccountSweep,
-            triggers: &[Subscription::Schedule],
-            reads: reads::ACCOUNT_IAM,
-            steps: &[StepKind::DeleteInlinePolicy],
-        },
-    ],
+    runs: families::POLICY_REMEDIATED,
     per_event: true,
 };

@@ -1,11 +1,8 @@
 //! `iam-policy-privilege-escalation`: a known escalation path, honouring Conditions.
 //! Judged by the policy engine (`policy::analysis`).
 
-use super::runs::{Function, Runs, Subscription};
-use super::RuleMeta;
-use super::{reads, triggers};
+use super::{families, RuleMeta};
 use crate::mode::Mode;
-use crate::permission::StepKind;
 use crate::severity::Severity;
 
 pub const META: RuleMeta = RuleMeta {
@@ -22,23 +19,6 @@ pub const META: RuleMeta = RuleMeta {
     remediation: "Detach the managed policy / delete the inline policy / revert the new default \
                   version.",
     anchors: &["Prowler, Cloudsplaining, PMapper (all ignore Conditions)"],
-    runs: &[
-        Runs {
-            function: Function::IamGuard,
-            triggers: &[triggers::POLICY_CHANGES],
-            reads: reads::CHANGED_POLICY,
-            steps: &[
-                StepKind::DetachManagedPolicy,
-                StepKind::RevertPolicyVersion,
-                StepKind::DeleteInlinePolicy,
-            ],
-        },
-        Runs {
-            function: Function::AccountSweep,
-            triggers: &[Subscription::Schedule],
-            reads: reads::ACCOUNT_IAM,
-            steps: &[StepKind::DeleteInlinePolicy],
-        },
-    ],
+    runs: families::POLICY_REMEDIATED,
     per_event: true,
 };

@@ -1,9 +1,7 @@
 //! `iam-principal-admin`: a user or role whose effective permissions are administrator.
 //! Judged by `crate::access` over every policy of the principal.
 
-use super::runs::{Function, Runs, Subscription};
-use super::RuleMeta;
-use super::{reads, triggers};
+use super::{families, RuleMeta};
 use crate::mode::Mode;
 use crate::severity::Severity;
 
@@ -29,19 +27,6 @@ pub const META: RuleMeta = RuleMeta {
         "Prowler iam_*_administrator_access_policy",
         "Cloud Custodian iam-user/iam-role has-specific-managed-policy",
     ],
-    runs: &[
-        Runs {
-            function: Function::IamGuard,
-            triggers: &[triggers::ACCESS_CHANGES],
-            reads: reads::PRINCIPALS,
-            steps: &[],
-        },
-        Runs {
-            function: Function::AccountSweep,
-            triggers: &[Subscription::Schedule],
-            reads: reads::ACCOUNT_IAM,
-            steps: &[],
-        },
-    ],
+    runs: families::PRINCIPALS,
     per_event: false,
 };

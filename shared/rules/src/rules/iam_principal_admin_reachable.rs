@@ -2,9 +2,7 @@
 //! one. Judged by `crate::access` (escalation paths on its own permissions, and the graph of
 //! who can assume or pass whom).
 
-use super::runs::{Function, Runs, Subscription};
-use super::RuleMeta;
-use super::{reads, triggers};
+use super::{families, RuleMeta};
 use crate::mode::Mode;
 use crate::severity::Severity;
 
@@ -29,19 +27,6 @@ pub const META: RuleMeta = RuleMeta {
         "pathfinding.cloud",
         "Cloudsplaining (per document)",
     ],
-    runs: &[
-        Runs {
-            function: Function::IamGuard,
-            triggers: &[triggers::ACCESS_CHANGES],
-            reads: reads::PRINCIPALS,
-            steps: &[],
-        },
-        Runs {
-            function: Function::AccountSweep,
-            triggers: &[Subscription::Schedule],
-            reads: reads::ACCOUNT_IAM,
-            steps: &[],
-        },
-    ],
+    runs: families::PRINCIPALS,
     per_event: false,
 };

@@ -1,9 +1,7 @@
 //! `iam-principal-sensitive-without-mfa`: a user who can do sensitive things without MFA,
 //! directly or through a role. Judged by `crate::access`.
 
-use super::runs::{Function, Runs, Subscription};
-use super::RuleMeta;
-use super::{reads, triggers};
+use super::{families, RuleMeta};
 use crate::mode::Mode;
 use crate::severity::Severity;
 
@@ -25,19 +23,6 @@ pub const META: RuleMeta = RuleMeta {
         "CIS AWS Foundations 1.10",
         "Prowler iam_user_mfa_enabled_console_access",
     ],
-    runs: &[
-        Runs {
-            function: Function::IamGuard,
-            triggers: &[triggers::ACCESS_CHANGES],
-            reads: reads::PRINCIPALS,
-            steps: &[],
-        },
-        Runs {
-            function: Function::AccountSweep,
-            triggers: &[Subscription::Schedule],
-            reads: reads::ACCOUNT_IAM,
-            steps: &[],
-        },
-    ],
+    runs: families::PRINCIPALS,
     per_event: false,
 };

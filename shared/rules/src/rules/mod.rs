@@ -11,6 +11,7 @@ pub mod config_recorder_stopped;
 pub mod docs;
 pub mod ebs_encryption_by_default_off;
 pub mod ebs_unencrypted_volume;
+pub mod families;
 pub mod guardduty_disabled;
 pub mod iam_access_key_for_other_user;
 pub mod iam_access_key_old;
