@@ -44,9 +44,9 @@ impl IamGuardrail {
             Ok(out) => out,
             Err(skipped) => return Ok(*skipped),
         };
-        // The event's account: this one, or a member account through its remediation role.
-        let wiring = self.wiring.in_account(&call.account).await?;
-        judge_call(&wiring, Function::IamGuard, call, &mut out).await?;
+        // Reads and steps happen in the event's account (through its remediation role for a
+        // member account), reached only when needed; alerts stay central.
+        judge_call(&self.wiring, Function::IamGuard, call, &mut out).await?;
         Ok(out)
     }
 }

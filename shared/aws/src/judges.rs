@@ -10,18 +10,23 @@ use guardrail_rules::rules::registry::{call_judges, Need, Read, Round};
 use guardrail_rules::rules::Function;
 use guardrail_rules::trigger::ApiCall;
 use guardrail_rules::Outcome;
+use std::borrow::Cow;
 
 /// Judge `call` (already screened by the gate) with `function`'s judges and report the
 /// findings: the change's round first (remediation included), then the judges that must see
-/// the account after it. `wiring` is the call's account's. `Err` only for AWS-side failures.
+/// the account after it. `home` is the function's own wiring: the call's account is reached
+/// (through the member role, for a member account) only when a judge needs to read there or a
+/// finding has steps to execute there, so a rule judged from the event alone still alerts when
+/// that role is gone (an intruder's likely first step). `Err` only for AWS-side failures.
 pub async fn judge_call(
-    wiring: &Wiring,
+    home: &Wiring,
     function: Function,
     call: &ApiCall,
     out: &mut Outcome,
 ) -> Result<(), InvocationError> {
-    let settings = &wiring.settings;
+    let settings = &home.settings;
     let ctx = EventContext::of(call);
+    let mut account: Option<Cow<'_, Wiring>> = None;
     for round in [Round::Change, Round::AfterRemediation] {
         let mut reads: Vec<(Need, Read)> = Vec::new();
         let mut findings = Vec::new();
@@ -36,11 +41,20 @@ pub async fn judge_call(
             let at = match reads.iter().position(|(n, _)| *n == need) {
                 Some(at) => at,
                 None => {
-                    let read = wiring
-                        .iam
-                        .read(&need)
-                        .await
-                        .map_err(InvocationError::Facts)?;
+                    let read = match need {
+                        Need::Nothing => Read::Nothing,
+                        _ => {
+                            if account.is_none() {
+                                account = Some(home.in_account(&call.account).await?);
+                            }
+                            let wiring = account.as_deref().unwrap_or(home);
+                            wiring
+                                .iam
+                                .read(&need)
+                                .await
+                                .map_err(InvocationError::Facts)?
+                        }
+                    };
                     reads.push((need, read));
                     reads.len() - 1
                 }
@@ -49,9 +63,15 @@ pub async fn judge_call(
             findings.extend(judged.findings);
             out.skipped_resources.extend(judged.notes);
         }
-        if round == Round::Change || !findings.is_empty() {
-            wiring.report(findings, &call.event_id, out).await?;
+        if round == Round::AfterRemediation && findings.is_empty() {
+            continue;
         }
+        // Steps are executed in the call's account; alerts and the ledger stay central.
+        if findings.iter().any(|f| !f.actions.is_empty()) && account.is_none() {
+            account = Some(home.in_account(&call.account).await?);
+        }
+        let wiring = account.as_deref().unwrap_or(home);
+        wiring.report(findings, &call.event_id, out).await?;
     }
     Ok(())
 }

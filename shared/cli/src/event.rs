@@ -116,10 +116,15 @@ pub fn run(args: &Args) -> Result<ExitCode, CliError> {
 fn explain(file: &PathBuf, templates: &[Template], settings: &Settings) -> Value {
     let name = file.display().to_string();
     let failed = |error: String| json!({"file": name, "decoded": false, "error": error});
-    let bytes = match std::fs::read(file) {
-        Ok(b) if b.len() > MAX_EVENT_BYTES => {
+    // The size first: an oversized file is refused before it is read.
+    match std::fs::metadata(file) {
+        Ok(m) if m.len() > MAX_EVENT_BYTES as u64 => {
             return failed(format!("larger than {MAX_EVENT_BYTES} bytes"))
         }
+        Ok(_) => {}
+        Err(e) => return failed(e.to_string()),
+    }
+    let bytes = match std::fs::read(file) {
         Ok(b) => b,
         Err(e) => return failed(e.to_string()),
     };
@@ -149,11 +154,9 @@ fn explain(file: &PathBuf, templates: &[Template], settings: &Settings) -> Value
             match gate::screen(call, settings) {
                 Ok(()) => {
                     out["gate"] = json!({"decision": "judge"});
-                    out["findings"] = Value::Array(from_event_alone(call, settings));
                 }
                 Err(skip) => {
                     out["gate"] = json!({"decision": "skip", "reason": skip.to_string()});
-                    out["findings"] = json!([]);
                 }
             }
         }
@@ -171,16 +174,37 @@ fn explain(file: &PathBuf, templates: &[Template], settings: &Settings) -> Value
             out["gate"] = json!({"decision": "judge"});
         }
     }
-    out["receivers"] = Value::Array(receivers(&event, &trigger, templates));
+    let receivers = receivers(&event, &trigger, templates);
+    if let (Trigger::ApiCall(call), true) = (&trigger, out["gate"]["decision"] == "judge") {
+        // The rules of the functions that receive it; all of them when no template was read.
+        let functions: Vec<Function> = Function::ALL
+            .into_iter()
+            .filter(|f| {
+                templates.is_empty()
+                    || receivers.iter().any(|r| {
+                        r["targets"]
+                            .as_array()
+                            .is_some_and(|t| t.iter().any(|x| x == f.name()))
+                    })
+            })
+            .collect();
+        out["findings"] = Value::Array(from_event_alone(call, settings, &functions));
+    } else {
+        out["findings"] = json!([]);
+    }
+    out["receivers"] = Value::Array(receivers);
     out
 }
 
 /// The findings of the rules that judge from the event alone (no state to re-read): the
 /// registry's judges that need nothing, and the region rule's verdict on the call.
-fn from_event_alone(call: &ApiCall, settings: &Settings) -> Vec<Value> {
+fn from_event_alone(call: &ApiCall, settings: &Settings, functions: &[Function]) -> Vec<Value> {
     let ctx = EventContext::of(call);
     let mut out = Vec::new();
-    for judge in CALL_JUDGES {
+    for judge in CALL_JUDGES
+        .iter()
+        .filter(|j| functions.iter().any(|f| j.runs_in(*f)))
+    {
         if (judge.needs)(call, settings) != Some(Need::Nothing) {
             continue;
         }
@@ -191,7 +215,8 @@ fn from_event_alone(call: &ApiCall, settings: &Settings) -> Vec<Value> {
             );
         }
     }
-    if let Ok(v) = region::violation(call, settings) {
+    let region_rule = functions.contains(&Function::RegionGuard);
+    if let (true, Ok(v)) = (region_rule, region::violation(call, settings)) {
         out.push(json!({"rule": region_not_allowed::META.id,
             "severity": region_not_allowed::META.severity, "mode": v.mode, "reason": v.reason}));
     }
@@ -202,7 +227,7 @@ fn from_event_alone(call: &ApiCall, settings: &Settings) -> Vec<Value> {
 fn receivers(event: &Value, trigger: &Trigger, templates: &[Template]) -> Vec<Value> {
     let mut out = Vec::new();
     for t in templates {
-        for rule in &t.rules {
+        for rule in t.rules.iter().filter(|r| r.enabled) {
             let reached = match (&rule.pattern, &rule.schedule, trigger) {
                 (Some(pattern), _, Trigger::ApiCall(call)) => {
                     match eventbridge::matches(pattern, event) {

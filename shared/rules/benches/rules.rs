@@ -1,7 +1,8 @@
 //! Rules throughput: what a function does with one event besides waiting for AWS. Every file
 //! of `events/` (as text) is decoded, screened by the gate, routed to its function's rules and
 //! judged against synthetic facts standing in for the re-read state (the unencrypted volume,
-//! the policy document, the console user, the running instances), and each finding is
+//! the policy document, the console user, the running instances; IAM and tamper events go
+//! through the registry's judges as the functions run them), and each finding is
 //! rendered into its alert. Run: `cargo bench -p guardrail-rules --bench rules`
 //! (quick: `-- --warm-up-time 1 --measurement-time 3`). Criterion reports the time for the
 //! whole set and, from the element throughput, events per second on one core.
@@ -12,7 +13,10 @@ use guardrail_rules::ebs::{self, EventContext, RegionFacts, VolumeFacts};
 use guardrail_rules::gate;
 use guardrail_rules::iam::{self, IamChange, PolicySubject};
 use guardrail_rules::region::{self, Current, InstanceFacts, Subjects};
+use guardrail_rules::rules::iam_permissions_boundary_missing::BoundaryState;
 use guardrail_rules::rules::iam_user_console_without_mfa::ConsoleUser;
+use guardrail_rules::rules::registry::{call_judges, ChangeRead, Need, PrincipalsRead, Read};
+use guardrail_rules::rules::Function as Func;
 use guardrail_rules::trigger::{decode_str, ApiCall, ConfigMessage, Trigger};
 use guardrail_rules::{Finding, Settings};
 use std::collections::BTreeMap;
@@ -28,6 +32,7 @@ enum Function {
     Ebs,
     Iam,
     Region,
+    Tamper,
 }
 
 fn events() -> Vec<(Function, String)> {
@@ -38,6 +43,7 @@ fn events() -> Vec<(Function, String)> {
         ("iam", Function::Iam),
         ("signin", Function::Iam),
         ("region", Function::Region),
+        ("tamper", Function::Tamper),
     ] {
         let mut files: Vec<PathBuf> = std::fs::read_dir(root.join(dir))
             .expect("events dir")
@@ -104,87 +110,83 @@ fn ebs_call(call: &ApiCall, settings: &Settings, out: &mut Vec<Finding>) {
     }
 }
 
-fn iam_call(call: &ApiCall, settings: &Settings, out: &mut Vec<Finding>) {
-    let ctx = EventContext::of(call);
-    let (account, region) = (call.account.as_str(), call.region.as_str());
-    out.extend(iam::root_activity(call, &ctx, settings));
-    // The document "re-read" is the one the event carries, else an admin policy.
+/// The synthetic re-read a judge's need stands for: the document the event carries (else an
+/// admin policy) as the current default, still attached; a console user with a password and
+/// no MFA; an active key; a principal with no boundary.
+fn synthetic(call: &ApiCall, need: &Need) -> Read {
     let doc = call
         .request_str("policyDocument")
         .or_else(|| call.request_str("assumeRolePolicyDocument"))
-        .unwrap_or(ADMIN_DOC);
-    let judge = |subject: PolicySubject, out: &mut Vec<Finding>| {
-        if let Ok(f) = iam::policy(&subject, doc, account, region, &ctx, settings) {
-            out.extend(f);
-        }
+        .unwrap_or(ADMIN_DOC)
+        .to_string();
+    let change = match need {
+        Need::Nothing => return Read::Nothing,
+        Need::Boundary(_) => return Read::Boundary(Some(BoundaryState::default())),
+        Need::Principals(_) => return Read::Principals(PrincipalsRead::default()),
+        Need::Change(change) => change,
     };
-    match iam::change(call) {
+    Read::Change(match change.clone() {
         IamChange::PolicyVersion {
             policy_arn,
             version_id,
-        } => judge(
-            PolicySubject::ManagedVersion {
-                policy_arn,
-                version_id: version_id.unwrap_or_else(|| "v2".to_string()),
-                previous_version: Some("v1".to_string()),
-            },
-            out,
-        ),
-        IamChange::Attached { target, policy_arn } => {
-            out.extend(iam::direct_policy(
-                &target,
-                &policy_arn,
-                account,
-                region,
-                &ctx,
-                settings,
-            ));
-            judge(PolicySubject::Attached { target, policy_arn }, out);
-        }
+        } => ChangeRead::PolicyVersion {
+            policy_arn,
+            current: Some((version_id.clone().unwrap_or_else(|| "v2".to_string()), doc)),
+            event_version: version_id,
+            previous: Some("v1".to_string()),
+        },
+        IamChange::Attached { target, policy_arn } => ChangeRead::Attached {
+            target,
+            attached: Some(vec![policy_arn.clone()]),
+            policy_arn,
+            document: Some(doc),
+        },
         IamChange::Inline {
             target,
             policy_name,
-        } => {
-            out.extend(iam::direct_policy(
-                &target,
-                &policy_name,
-                account,
-                region,
-                &ctx,
-                settings,
-            ));
-            judge(
-                PolicySubject::Inline {
-                    target,
-                    policy_name,
-                },
-                out,
-            );
-        }
-        IamChange::Trust { role_name } => judge(PolicySubject::Trust { role_name }, out),
-        IamChange::ConsoleAccess { user_name } => {
-            let user = ConsoleUser {
-                user_name,
+        } => ChangeRead::Inline {
+            target,
+            policy_name,
+            document: Some(doc),
+        },
+        IamChange::Trust { role_name } => ChangeRead::Trust {
+            role_name,
+            document: Some(doc),
+        },
+        IamChange::ConsoleAccess { user_name } => ChangeRead::ConsoleAccess {
+            user: Some(ConsoleUser {
+                user_name: user_name.clone(),
                 has_password: true,
                 mfa_devices: 0,
                 attached_policies: Vec::new(),
-            };
-            out.extend(iam::console_user(&user, account, region, &ctx, settings));
-        }
+            }),
+            user_name,
+        },
         IamChange::AccessKey {
             user_name,
             access_key_id,
-        } => out.extend(iam::access_key_for_other_user(
-            call,
-            &user_name,
-            &access_key_id,
-            Some(true),
-            &ctx,
-            settings,
-        )),
-        IamChange::Nothing => {}
+        } => ChangeRead::AccessKey {
+            user_name,
+            access_key_id,
+            active: Some(true),
+        },
+        IamChange::Nothing => return Read::Nothing,
+    })
+}
+
+/// The registry's judges of `function`, as `guardrail_aws::judges` runs them, on synthetic
+/// reads. The principal rules are left out (their facts are a whole account: `access` bench).
+fn judged_call(function: Func, call: &ApiCall, settings: &Settings, out: &mut Vec<Finding>) {
+    let ctx = EventContext::of(call);
+    for judge in call_judges(function) {
+        let Some(need) = (judge.needs)(call, settings) else {
+            continue;
+        };
+        if matches!(need, Need::Principals(_)) {
+            continue;
+        }
+        out.extend((judge.judge)(call, &synthetic(call, &need), &ctx, settings).findings);
     }
-    out.extend(iam::change_audit(call, &ctx, settings));
 }
 
 fn region_call(call: &ApiCall, settings: &Settings, out: &mut Vec<Finding>) {
@@ -223,7 +225,8 @@ fn handle(function: Function, text: &str, settings: &Settings) -> usize {
             }
             match function {
                 Function::Ebs => ebs_call(call, settings, &mut findings),
-                Function::Iam => iam_call(call, settings, &mut findings),
+                Function::Iam => judged_call(Func::IamGuard, call, settings, &mut findings),
+                Function::Tamper => judged_call(Func::TamperGuard, call, settings, &mut findings),
                 Function::Region => region_call(call, settings, &mut findings),
             }
         }
@@ -344,8 +347,11 @@ fn benches(c: &mut Criterion) {
             if gate::screen(&call, &settings).is_ok() {
                 match f {
                     Function::Ebs => ebs_call(&call, &settings, &mut findings),
-                    Function::Iam => iam_call(&call, &settings, &mut findings),
+                    Function::Iam => judged_call(Func::IamGuard, &call, &settings, &mut findings),
                     Function::Region => region_call(&call, &settings, &mut findings),
+                    Function::Tamper => {
+                        judged_call(Func::TamperGuard, &call, &settings, &mut findings)
+                    }
                 }
             }
         }
@@ -365,6 +371,7 @@ fn benches(c: &mut Criterion) {
         ("ebs", Function::Ebs),
         ("iam_signin", Function::Iam),
         ("region", Function::Region),
+        ("tamper", Function::Tamper),
     ] {
         let subset: Vec<&String> = all
             .iter()

@@ -6,8 +6,10 @@
 //! `numeric`, `wildcard`, `cidr` (IPv4).
 //!
 //! `guardrail event` uses it to say which template rules receive an event. It is checked
-//! against moto's pattern engine on thousands of events (`tests/wiring.rs`), so it is not a
-//! subset written to agree with itself. An operator it does not know is an error, not a guess.
+//! against moto's pattern engine on thousands of events (`tests/wiring.rs`) and here on the
+//! documented cases. Known limit (shared with moto): arrays of objects are not flattened, so
+//! a pattern reaching into one (`resources.ARN`) does not match; no template of ours does. An
+//! operator it does not know is an error, not a guess.
 
 use serde_json::{Map, Value};
 
@@ -95,6 +97,8 @@ fn values(value: &Value) -> Vec<&Value> {
 }
 
 fn filter_match(field: &str, filter: &Value, value: Option<&Value>) -> Result<bool, PatternError> {
+    // Filters apply to leaves: a field holding a (non-empty) object is not one.
+    let value = value.filter(|v| !matches!(v, Value::Object(m) if !m.is_empty()));
     Ok(Filter::parse(field, filter)?.test(value))
 }
 
@@ -154,13 +158,20 @@ impl Filter {
             }
             "anything-but" => match arg {
                 Value::Array(list) => Filter::AnythingBut(list.clone()),
-                Value::Object(_) => match Filter::parse(field, arg)? {
-                    inner @ (Filter::Prefix(..)
-                    | Filter::Suffix(..)
-                    | Filter::EqualsIgnoreCase(_)
-                    | Filter::Wildcard(_)) => Filter::AnythingButLike(Box::new(inner)),
-                    _ => return Err(bad()),
-                },
+                // Only a string filter nests (prefix, suffix, ...): checked before parsing it,
+                // so nesting cannot recurse.
+                Value::Object(inner)
+                    if inner.len() == 1
+                        && inner.keys().all(|k| {
+                            matches!(
+                                k.as_str(),
+                                "prefix" | "suffix" | "equals-ignore-case" | "wildcard"
+                            )
+                        }) =>
+                {
+                    Filter::AnythingButLike(Box::new(Filter::parse(field, arg)?))
+                }
+                Value::Object(_) => return Err(bad()),
                 other => Filter::AnythingBut(vec![other.clone()]),
             },
             "numeric" => {
@@ -209,8 +220,9 @@ impl Filter {
         };
         let items = values(value);
         match self {
-            Filter::AnythingBut(list) => !items.iter().any(|v| list.iter().any(|l| equal(v, l))),
-            Filter::AnythingButLike(inner) => !inner.test(Some(value)),
+            // An array matches when any element does: one element outside the list is enough.
+            Filter::AnythingBut(list) => items.iter().any(|v| !list.iter().any(|l| equal(v, l))),
+            Filter::AnythingButLike(inner) => items.iter().any(|v| !inner.test_one(v)),
             _ => items.iter().any(|v| self.test_one(v)),
         }
     }
@@ -409,8 +421,20 @@ mod tests {
         ));
         assert!(!m(
             json!({"detail": {"eventName": [{"wildcard": "Create"}]}}),
-            e
+            e.clone()
         ));
+        // Arrays: anything-but matches when one element is outside the list.
+        assert!(m(
+            json!({"detail": {"tags": [{"anything-but": ["a"]}]}}),
+            e.clone()
+        ));
+        assert!(!m(
+            json!({"detail": {"tags": [{"anything-but": ["a", "b"]}]}}),
+            e.clone()
+        ));
+        // Filters see leaves: an object is not one.
+        assert!(!m(json!({"detail": [{"exists": true}]}), e.clone()));
+        assert!(m(json!({"detail": {"missing": [{"exists": false}]}}), e));
     }
 
     #[test]
@@ -420,5 +444,6 @@ mod tests {
         assert!(matches(&json!({"a": "x"}), &e).is_err());
         assert!(matches(&json!([1]), &e).is_err());
         assert!(matches(&json!({"a": [{"numeric": ["~", 1]}]}), &e).is_err());
+        assert!(matches(&json!({"a": [{"anything-but": {"anything-but": "x"}}]}), &e).is_err());
     }
 }

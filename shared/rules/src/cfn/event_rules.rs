@@ -16,6 +16,8 @@ pub struct EventRule {
     /// `ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS`: read-only CloudTrail calls reach it
     /// (a plain `ENABLED` rule never sees them).
     pub all_management_events: bool,
+    /// `State: DISABLED` rules deliver nothing.
+    pub enabled: bool,
     /// The template condition it is created under, if any (e.g. `IsUsEast1`).
     pub condition: Option<String>,
     /// Its targets: the logical id of a function (`!GetAtt X.Arn`), else the target as written.
@@ -74,6 +76,7 @@ pub fn event_rules(template: &Value, param: &dyn Fn(&str) -> Option<Value>) -> V
             }),
             all_management_events: props.get("State").and_then(Value::as_str)
                 == Some("ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS"),
+            enabled: props.get("State").and_then(Value::as_str) != Some("DISABLED"),
             condition: r
                 .get("Condition")
                 .and_then(Value::as_str)

@@ -1,6 +1,6 @@
 //! `access-analyzer-deleted`: an IAM Access Analyzer was deleted.
 
-use super::call_finding::{finding, named};
+use super::call_finding::{account, finding, named};
 use super::registry::{CallJudge, Judged, Need, Round};
 use super::runs::{Function, Runs, Subscription};
 use super::RuleMeta;
@@ -54,7 +54,8 @@ pub fn judge(call: &ApiCall, ctx: &EventContext, settings: &Settings) -> Option<
         "analyzerName",
         "AWS::AccessAnalyzer::Analyzer",
         |r, a, n| format!("arn:aws:access-analyzer:{r}:{a}:analyzer/{n}"),
-    )?;
+    )
+    .unwrap_or_else(|| account(call, "IAM Access Analyzer"));
     let reason = format!(
         "{} deleted IAM Access Analyzer {} in {}",
         call.principal.display(),

@@ -1,6 +1,6 @@
 //! `cloudtrail-logging-stopped`: a trail was switched off (StopLogging).
 
-use super::call_finding::{finding, named};
+use super::call_finding::{account, finding, named};
 use super::registry::{CallJudge, Judged, Need, Round};
 use super::runs::{Function, Runs, Subscription};
 use super::RuleMeta;
@@ -55,7 +55,8 @@ pub const JUDGE: CallJudge = CallJudge {
 
 /// The trail whose logging was stopped.
 pub fn judge(call: &ApiCall, ctx: &EventContext, settings: &Settings) -> Option<Finding> {
-    let trail = named(call, "name", "AWS::CloudTrail::Trail", trail_arn)?;
+    let trail = named(call, "name", "AWS::CloudTrail::Trail", trail_arn)
+        .unwrap_or_else(|| account(call, "CloudTrail"));
     let reason = format!(
         "{} stopped logging of trail {} in {}: CloudTrail records nothing more until it is \
          started again (aws cloudtrail start-logging --name {})",

@@ -1,6 +1,6 @@
 //! `cloudtrail-trail-deleted`: a trail was deleted (DeleteTrail).
 
-use super::call_finding::{finding, named};
+use super::call_finding::{account, finding, named};
 use super::cloudtrail_logging_stopped::trail_arn;
 use super::registry::{CallJudge, Judged, Need, Round};
 use super::runs::{Function, Runs, Subscription};
@@ -52,7 +52,8 @@ pub const JUDGE: CallJudge = CallJudge {
 
 /// The deleted trail.
 pub fn judge(call: &ApiCall, ctx: &EventContext, settings: &Settings) -> Option<Finding> {
-    let trail = named(call, "name", "AWS::CloudTrail::Trail", trail_arn)?;
+    let trail = named(call, "name", "AWS::CloudTrail::Trail", trail_arn)
+        .unwrap_or_else(|| account(call, "CloudTrail"));
     let reason = format!(
         "{} deleted trail {} in {}",
         call.principal.display(),

@@ -1,7 +1,7 @@
 //! `cloudtrail-trail-weakened`: a trail was changed to record less or be trusted less
 //! (UpdateTrail, PutEventSelectors, PutInsightSelectors).
 
-use super::call_finding::{finding, named};
+use super::call_finding::{account, finding, named};
 use super::cloudtrail_logging_stopped::trail_arn;
 use super::registry::{CallJudge, Judged, Need, Round};
 use super::runs::{Function, Runs, Subscription};
@@ -19,8 +19,9 @@ pub const META: RuleMeta = RuleMeta {
     severity: Severity::High,
     default_mode: Mode::Alert,
     checks: "UpdateTrail that turns off multi-region recording, global service events or log file \
-             validation, or removes the KMS key; PutEventSelectors that exclude management events \
-             (or record only reads or only writes); PutInsightSelectors that switch Insights off.",
+             validation, the organization trail, or removes the KMS key or the CloudWatch Logs \
+             delivery; PutEventSelectors after which management reads or writes are no longer \
+             recorded; PutInsightSelectors that switch Insights off (medium).",
     rationale: "A trail that still runs but records less is quieter than a stopped one (Stratus Red \
                 Team cloudtrail-event-selectors): calls in other regions, IAM and sign-in events, or \
                 every management event, silently leave the record; without validation or \
@@ -62,7 +63,8 @@ pub fn judge(call: &ApiCall, ctx: &EventContext, settings: &Settings) -> Option<
     } else {
         "trailName"
     };
-    let trail = named(call, key, "AWS::CloudTrail::Trail", trail_arn)?;
+    let trail = named(call, key, "AWS::CloudTrail::Trail", trail_arn)
+        .unwrap_or_else(|| account(call, "CloudTrail"));
     let weakened = weakened(call);
     if weakened.is_empty() {
         return None;
@@ -109,20 +111,42 @@ fn weakened(call: &ApiCall) -> Vec<String> {
             if r.get("kmsKeyId").and_then(Value::as_str) == Some("") {
                 out.push("KMS encryption removed".to_string());
             }
+            if r.get("cloudWatchLogsLogGroupArn").and_then(Value::as_str) == Some("") {
+                out.push(
+                    "CloudWatch Logs delivery removed: the metric-filter alarms go quiet"
+                        .to_string(),
+                );
+            }
+            if off("isOrganizationTrail") {
+                out.push(
+                    "organization trail off: member accounts are no longer recorded".to_string(),
+                );
+            }
         }
         "PutEventSelectors" => {
-            for s in r
+            // Selectors add up: management reads and writes must each still be recorded by
+            // one of them (a data-only selector beside a management one loses nothing).
+            let selectors: Vec<&Value> = r
                 .get("eventSelectors")
                 .and_then(Value::as_array)
                 .into_iter()
                 .flatten()
-            {
-                if s.get("includeManagementEvents") == Some(&Value::Bool(false)) {
-                    out.push("management events excluded".to_string());
-                } else if let Some(rw) = s.get("readWriteType").and_then(Value::as_str) {
-                    if rw != "All" {
-                        out.push(format!("management events recorded {rw} only"));
-                    }
+                .collect();
+            if !selectors.is_empty() {
+                let records = |kind: &str| {
+                    selectors.iter().any(|s| {
+                        s.get("includeManagementEvents") != Some(&Value::Bool(false))
+                            && matches!(
+                                s.get("readWriteType").and_then(Value::as_str).unwrap_or("All"),
+                                k if k == "All" || k == kind
+                            )
+                    })
+                };
+                match (records("ReadOnly"), records("WriteOnly")) {
+                    (false, false) => out.push("management events excluded".to_string()),
+                    (true, false) => out.push("management write events excluded".to_string()),
+                    (false, true) => out.push("management read events excluded".to_string()),
+                    (true, true) => {}
                 }
             }
             if let Some(advanced) = r.get("advancedEventSelectors").and_then(Value::as_array) {
@@ -142,7 +166,6 @@ fn weakened(call: &ApiCall) -> Vec<String> {
                     out.push("no advanced selector records management events".to_string());
                 }
             }
-            out.dedup();
         }
         "PutInsightSelectors" => {
             let empty = r

@@ -73,7 +73,7 @@ pub fn judge(call: &ApiCall, ctx: &EventContext, settings: &Settings) -> Option<
             call.request_str("configurationRecorderName"),
         ),
     };
-    let name = name.unwrap_or("default");
+    let name = name.unwrap_or("(unnamed)");
     let what = match call.event_name.as_str() {
         "StopConfigurationRecorder" => "stopped the configuration recorder",
         "DeleteConfigurationRecorder" => "deleted the configuration recorder",
@@ -84,10 +84,17 @@ pub fn judge(call: &ApiCall, ctx: &EventContext, settings: &Settings) -> Option<
         call.principal.display(),
         call.region
     );
+    let prefix = match kind {
+        "AWS::Config::DeliveryChannel" => "delivery-channel",
+        _ => "configuration-recorder",
+    };
     let resource = ResourceRef {
         kind,
         id: name.to_string(),
-        arn: format!("arn:aws:config:{}:{}:{name}", call.region, call.account),
+        arn: format!(
+            "arn:aws:config:{}:{}:{prefix}/{name}",
+            call.region, call.account
+        ),
     };
     finding(&META, call, resource, reason, ctx, settings)
 }

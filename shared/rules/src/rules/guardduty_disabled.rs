@@ -16,8 +16,9 @@ pub const META: RuleMeta = RuleMeta {
     title: "GuardDuty disabled",
     severity: Severity::High,
     default_mode: Mode::Alert,
-    checks: "DeleteDetector, UpdateDetector with enable false, DisassociateFromMasterAccount, \
-             DisassociateFromAdministratorAccount or DeleteMembers, by a non-exempt principal.",
+    checks: "DeleteDetector or UpdateDetector with enable false (critical); \
+             DisassociateFromMasterAccount, DisassociateFromAdministratorAccount or DeleteMembers \
+             (high); by a non-exempt principal.",
     rationale:
         "GuardDuty is the account's threat detection; an intruder switches it off, or cuts the \
                 account from the administrator that watches its findings, before acting.",

@@ -101,7 +101,8 @@ pub const JUDGE: CallJudge = CallJudge {
                 policy_name,
                 document: Some(_),
             }) => Some((target, policy_name)),
-            _ => None,
+            Read::Change(_) => None,
+            _ => return Judged::mismatched(&[&META]),
         };
         Judged::findings(given.and_then(|(target, policy)| {
             direct_policy(target, policy, account, region, ctx, settings)

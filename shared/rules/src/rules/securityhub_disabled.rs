@@ -16,7 +16,8 @@ pub const META: RuleMeta = RuleMeta {
     title: "Security Hub disabled",
     severity: Severity::High,
     default_mode: Mode::Alert,
-    checks: "DisableSecurityHub or BatchDisableStandards, by a non-exempt principal.",
+    checks: "DisableSecurityHub (critical) or BatchDisableStandards (high), by a non-exempt \
+             principal.",
     rationale:
         "Security Hub gathers the account's findings (this guardrail's among them) and runs \
                 its standards' checks; disabling it or its standards hides them.",
@@ -62,7 +63,7 @@ pub fn judge(call: &ApiCall, ctx: &EventContext, settings: &Settings) -> Option<
                 .into_iter()
                 .flatten()
                 .filter_map(Value::as_str)
-                .map(|a| a.rsplit('/').nth(1).unwrap_or(a))
+                .map(|a| a.split_once("subscription/").map_or(a, |(_, name)| name))
                 .collect();
             format!("disabled Security Hub standards {}", standards.join(", "))
         }

@@ -54,9 +54,11 @@ impl ApiCall {
     /// `Failure` under its own name (`ConsoleLogin`, `PasswordUpdated`,
     /// `ExternalIdPDirectoryLogin`, ...) or carrying an `errorMessage`.
     pub fn failed(&self) -> bool {
+        let sign_in = self.kind == CallKind::ConsoleSignIn;
         self.error_code.is_some()
-            || self.response.get(&self.event_name).and_then(Value::as_str) == Some("Failure")
-            || (self.kind == CallKind::ConsoleSignIn && self.error_message.is_some())
+            || (sign_in
+                && (self.response.get(&self.event_name).and_then(Value::as_str) == Some("Failure")
+                    || self.error_message.is_some()))
     }
 
     /// A string field of `requestParameters`.
