@@ -4,7 +4,9 @@ use super::IamChange;
 use crate::finding::{EventContext, Finding, ResourceRef};
 use crate::mode::Mode;
 use crate::plan::{IamTarget, RemediationStep};
-use crate::policy::{analyze, AnalysisOptions, PolicyDocument, PolicyKind, PolicyParseError};
+use crate::policy::{
+    analyze_for_alerts, AnalysisOptions, PolicyDocument, PolicyKind, PolicyParseError,
+};
 use crate::rules::registry::{change_if, CallJudge, ChangeRead, Judged, Read, Round};
 use crate::rules::{self, RuleMeta};
 use crate::settings::Settings;
@@ -153,7 +155,7 @@ pub fn policy(
         own_account: Some(account.to_string()),
         allowed_regions: None,
     };
-    let mut analysis = analyze(&doc, &options);
+    let mut analysis = analyze_for_alerts(&doc, &options);
     // Full admin implies every sensitive action and every escalation path: one alert about
     // the admin grant says it all, three would be noise.
     let admin = analysis.iter().any(|f| {

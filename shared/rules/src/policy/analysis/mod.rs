@@ -158,7 +158,34 @@ pub fn analyze(doc: &PolicyDocument, options: &AnalysisOptions) -> Vec<PolicyFin
     if let Some(regions) = &options.allowed_regions {
         out.extend(check_region_enforcement(doc, regions, options));
     }
-    let mut out = subsume(out);
+    worst_first(subsume(out))
+}
+
+/// What the live rules alert on (`iam::policy`): the findings of [`analyze`] without
+/// validation, and without the MFA and escalation checks once a grant is admin (high or worse),
+/// because an admin alert says it all and those findings would be dropped unread. The same
+/// verdicts as `analyze` for every rule that alerts; `analyze` stays the complete report (the
+/// CLI's `related` list).
+pub fn analyze_for_alerts(doc: &PolicyDocument, options: &AnalysisOptions) -> Vec<PolicyFinding> {
+    let probe = probe::Probe::new(doc, options);
+    let out = match options.kind {
+        PolicyKind::Identity => {
+            let mut out = admin::check(&probe);
+            if !out.iter().any(|f| f.severity >= Severity::High) {
+                out.extend(service_wildcard::check(&probe));
+                out.extend(mfa::check(&probe));
+                out.extend(escalation::check(&probe));
+            }
+            out
+        }
+        PolicyKind::Trust | PolicyKind::ResourceBased => trust::check(&probe),
+        PolicyKind::Scp => Vec::new(),
+    };
+    worst_first(subsume(out))
+}
+
+/// Worst first, then by statement, then by rule.
+fn worst_first(mut out: Vec<PolicyFinding>) -> Vec<PolicyFinding> {
     out.sort_by(|a, b| {
         b.severity
             .cmp(&a.severity)
