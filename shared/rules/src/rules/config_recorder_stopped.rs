@@ -53,10 +53,7 @@ pub const EVENTS: &[&str] = &[
 pub const JUDGE: CallJudge = CallJudge {
     rules: &[&META],
     round: Round::Change,
-    needs: |call, _| {
-        (call.event_source == "config.amazonaws.com" && EVENTS.contains(&call.event_name.as_str()))
-            .then_some(Need::Nothing)
-    },
+    needs: |call, _| META.declares_call(call).then_some(Need::Nothing),
     judge: |call, _, ctx, settings| Judged::findings(judge(call, ctx, settings)),
 };
 

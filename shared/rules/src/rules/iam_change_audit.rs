@@ -105,9 +105,6 @@ pub fn change_audit(call: &ApiCall, ctx: &EventContext, settings: &Settings) -> 
 pub const JUDGE: CallJudge = CallJudge {
     rules: &[&META],
     round: Round::Change,
-    needs: |call, _| {
-        (call.service() == "iam" && AUDITED.contains(&call.event_name.as_str()))
-            .then_some(Need::Nothing)
-    },
+    needs: |call, _| META.declares_call(call).then_some(Need::Nothing),
     judge: |call, _, ctx, settings| Judged::findings(change_audit(call, ctx, settings)),
 };

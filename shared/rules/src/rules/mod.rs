@@ -71,6 +71,18 @@ pub struct RuleMeta {
     pub runs: &'static [Runs],
 }
 
+impl RuleMeta {
+    /// Whether `call` is one of the calls this rule declares it is invoked by (`runs`): the
+    /// routing of a rule judged from the call follows from the same declaration the templates
+    /// are tested against.
+    pub fn declares_call(&self, call: &crate::trigger::ApiCall) -> bool {
+        self.runs
+            .iter()
+            .flat_map(|r| r.triggers)
+            .any(|t| t.names_call(call))
+    }
+}
+
 /// Every rule this crate implements.
 pub const ALL: &[&RuleMeta] = &[
     &ebs_unencrypted_volume::META,

@@ -5,6 +5,7 @@
 //! README's function table is generated from them.
 
 use crate::permission::{Permission, Resource, StepKind};
+use crate::trigger::{ApiCall, CallKind};
 use serde::Serialize;
 
 /// The Lambda functions of `template.yaml`, one crate each under `functions/`.
@@ -161,6 +162,20 @@ pub enum Subscription {
 }
 
 impl Subscription {
+    /// Whether `call` is one this subscription names by event source and name (the
+    /// subscriptions a function can tell from the call alone; the region one also needs the
+    /// allowed regions, and the others are not calls).
+    pub fn names_call(&self, call: &ApiCall) -> bool {
+        match self {
+            Subscription::ApiCalls { source, names } => {
+                call.kind == CallKind::ApiCall
+                    && call.event_source == *source
+                    && names.contains(&call.event_name.as_str())
+            }
+            _ => false,
+        }
+    }
+
     /// What being invoked this way needs: an AWS Config rule answers with PutEvaluations.
     pub fn permissions(&self) -> &'static [Permission] {
         match self {
