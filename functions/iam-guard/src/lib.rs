@@ -8,12 +8,10 @@
 //! it (`guardrail_rules::rules::registry`), the adapters read, act and run the loop
 //! (`guardrail_aws::judges`). A new rule for IAM calls does not touch this file.
 
-use guardrail_aws::judges::judge_call;
+use guardrail_aws::judges;
 use guardrail_aws::pipeline::InvocationError;
-use guardrail_aws::runtime::decode_and_route;
 use guardrail_aws::Wiring;
 use guardrail_rules::rules::Function;
-use guardrail_rules::trigger::{ApiCall, Trigger};
 use guardrail_rules::Outcome;
 use serde_json::Value;
 
@@ -29,25 +27,7 @@ impl IamGuardrail {
 
     /// Handle one invocation. `Err` only for AWS-side failures worth a Lambda retry.
     pub async fn handle(&self, event: &Value) -> Result<Outcome, InvocationError> {
-        decode_and_route(event, |trigger| async move {
-            match &trigger {
-                Trigger::ApiCall(call) => self.on_call(call).await,
-                _ => Ok(Outcome::not_relevant(&trigger)),
-            }
-        })
-        .await
-    }
-
-    async fn on_call(&self, call: &ApiCall) -> Result<Outcome, InvocationError> {
-        let settings = &self.wiring.settings;
-        let mut out = match Outcome::screen(call, settings) {
-            Ok(out) => out,
-            Err(skipped) => return Ok(*skipped),
-        };
-        // Reads and steps happen in the event's account (through its remediation role for a
-        // member account), reached only when needed; alerts stay central.
-        judge_call(&self.wiring, Function::IamGuard, call, &mut out).await?;
-        Ok(out)
+        judges::handle(&self.wiring, Function::IamGuard, event).await
     }
 }
 

@@ -7,12 +7,10 @@
 //! (`guardrail_rules::rules::registry`), the loop is the adapters' (`guardrail_aws::judges`).
 //! A new tamper rule does not touch this file.
 
-use guardrail_aws::judges::judge_call;
+use guardrail_aws::judges;
 use guardrail_aws::pipeline::InvocationError;
-use guardrail_aws::runtime::decode_and_route;
 use guardrail_aws::Wiring;
 use guardrail_rules::rules::Function;
-use guardrail_rules::trigger::{ApiCall, Trigger};
 use guardrail_rules::Outcome;
 use serde_json::Value;
 
@@ -28,24 +26,7 @@ impl TamperGuardrail {
 
     /// Handle one invocation. `Err` only for AWS-side failures worth a Lambda retry.
     pub async fn handle(&self, event: &Value) -> Result<Outcome, InvocationError> {
-        decode_and_route(event, |trigger| async move {
-            match &trigger {
-                Trigger::ApiCall(call) => self.on_call(call).await,
-                _ => Ok(Outcome::not_relevant(&trigger)),
-            }
-        })
-        .await
-    }
-
-    async fn on_call(&self, call: &ApiCall) -> Result<Outcome, InvocationError> {
-        let mut out = match Outcome::screen(call, &self.wiring.settings) {
-            Ok(out) => out,
-            Err(skipped) => return Ok(*skipped),
-        };
-        // Reads and steps happen in the event's account (through its remediation role for a
-        // member account), reached only when needed; alerts stay central.
-        judge_call(&self.wiring, Function::TamperGuard, call, &mut out).await?;
-        Ok(out)
+        judges::handle(&self.wiring, Function::TamperGuard, event).await
     }
 }
 

@@ -4,13 +4,36 @@
 //! registry runs without touching any function.
 
 use crate::pipeline::InvocationError;
+use crate::runtime::decode_and_route;
 use crate::wiring::Wiring;
 use guardrail_rules::finding::EventContext;
 use guardrail_rules::rules::registry::{call_judges, Need, Read, Round};
 use guardrail_rules::rules::Function;
-use guardrail_rules::trigger::ApiCall;
+use guardrail_rules::trigger::{ApiCall, Trigger};
 use guardrail_rules::Outcome;
+use serde_json::Value;
 use std::borrow::Cow;
+
+/// A judging function's whole handler: decode, screen the call through the gate, judge it
+/// with `function`'s judges. Other triggers are not relevant to it.
+pub async fn handle(
+    home: &Wiring,
+    function: Function,
+    event: &Value,
+) -> Result<Outcome, InvocationError> {
+    decode_and_route(event, |trigger| async move {
+        let Trigger::ApiCall(call) = &trigger else {
+            return Ok(Outcome::not_relevant(&trigger));
+        };
+        let mut out = match Outcome::screen(call, &home.settings) {
+            Ok(out) => out,
+            Err(skipped) => return Ok(*skipped),
+        };
+        judge_call(home, function, call, &mut out).await?;
+        Ok(out)
+    })
+    .await
+}
 
 /// Judge `call` (already screened by the gate) with `function`'s judges and report the
 /// findings: the change's round first (remediation included), then the judges that must see
