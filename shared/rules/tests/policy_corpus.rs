@@ -4,14 +4,20 @@ use guardrail_rules::policy::{analyze, AnalysisOptions, PolicyDocument, PolicyKi
 use guardrail_rules::Severity;
 use std::path::Path;
 
-#[test]
-fn whole_corpus_parses_and_analyses() {
+/// The corpus's files, in order.
+fn corpus_files() -> Vec<std::path::PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/data/aws-managed-policies");
     let mut files: Vec<_> = std::fs::read_dir(&dir)
         .unwrap()
         .map(|e| e.unwrap().path())
         .collect();
     files.sort();
+    files
+}
+
+#[test]
+fn whole_corpus_parses_and_analyses() {
+    let files = corpus_files();
     assert!(files.len() >= 1500, "corpus missing: {}", files.len());
     let (mut admin, mut statements) = (0, 0);
     for p in &files {
@@ -47,12 +53,7 @@ fn whole_corpus_parses_and_analyses() {
 #[test]
 fn the_live_analysis_alerts_as_the_complete_one() {
     use guardrail_rules::policy::analyze_for_alerts;
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/data/aws-managed-policies");
-    let mut files: Vec<_> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
-    files.sort();
+    let files = corpus_files();
     let options = AnalysisOptions {
         kind: PolicyKind::Identity,
         own_account: Some("123456789012".into()),
