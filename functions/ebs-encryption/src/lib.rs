@@ -2,16 +2,18 @@
 //! on CloudTrail events (CreateVolume, AttachVolume, ModifyVolume) and AWS Config invocations.
 //!
 //! Thin by design: decoding, judging and planning are the rules core's; reading, acting and
-//! alerting are the adapters'. This file only routes between them.
+//! alerting are the adapters'. API calls go through the registry of call judges
+//! (`guardrail_rules::ebs::JUDGE`, run by `guardrail_aws::judges`); Config invocations answer
+//! with evaluations, which this file routes.
 
+use guardrail_aws::judges;
 use guardrail_aws::pipeline::InvocationError;
 use guardrail_aws::ports::{Ec2Facts, EvaluationSink};
 use guardrail_aws::runtime::decode_and_route;
 use guardrail_aws::{Scope, Wiring};
-use guardrail_rules::ebs::{self, EventContext};
-use guardrail_rules::gate::Skip;
-use guardrail_rules::rules::ebs_unencrypted_volume;
-use guardrail_rules::trigger::{ApiCall, ConfigInvocation, ConfigMessage, Trigger};
+use guardrail_rules::ebs;
+use guardrail_rules::rules::Function;
+use guardrail_rules::trigger::{ConfigInvocation, ConfigMessage, Trigger};
 use guardrail_rules::Outcome;
 use serde_json::Value;
 
@@ -30,57 +32,14 @@ impl EbsGuardrail {
     pub async fn handle(&self, event: &Value) -> Result<Outcome, InvocationError> {
         decode_and_route(event, |trigger| async move {
             match &trigger {
-                Trigger::ApiCall(call) => self.on_api_call(call).await,
+                Trigger::ApiCall(call) => {
+                    judges::on_call(&self.wiring, Function::EbsEncryption, call).await
+                }
                 Trigger::Config(invocation) => self.on_config(invocation).await,
                 Trigger::Schedule(_) => Ok(Outcome::not_relevant(&trigger)),
             }
         })
         .await
-    }
-
-    async fn on_api_call(&self, call: &ApiCall) -> Result<Outcome, InvocationError> {
-        let settings = &self.wiring.settings;
-        let mut out = match Outcome::screen(call, settings) {
-            Ok(out) => out,
-            Err(skipped) => return Ok(*skipped),
-        };
-        let ids = ebs::volume_ids(call);
-        if ids.is_empty() {
-            let event = call.action();
-            return Ok(Outcome::skip(call, &Skip::NotRelevant { event }));
-        }
-        let scope = Scope {
-            account: call.account.clone(),
-            region: call.region.clone(),
-        };
-        let ctx = EventContext::of(call);
-        // The event's account: this one, or a member account through its remediation role.
-        let wiring = self.wiring.in_account(&call.account).await?;
-        let ec2 = &wiring.ec2;
-        let mut findings = Vec::new();
-        for id in ids {
-            // Re-read: the event says what happened then; only current state is acted on.
-            let Some(volume) = ec2
-                .volume(&scope, &id)
-                .await
-                .map_err(InvocationError::Facts)?
-            else {
-                out.skipped_resources
-                    .push(Skip::ResourceGone { id }.to_string());
-                continue;
-            };
-            // The region's default matters only once an unencrypted volume shows the gap.
-            let region = match ebs_unencrypted_volume::judge(&volume) {
-                Some(_) => Some(ec2.region(&scope).await.map_err(InvocationError::Facts)?),
-                None => None,
-            };
-            match ebs::assess(&volume, region.as_ref(), &ctx, settings) {
-                Ok(f) => findings.extend(f),
-                Err(skip) => out.skipped_resources.push(format!("{id}: {skip}")),
-            }
-        }
-        wiring.report(findings, &call.event_id, &mut out).await?;
-        Ok(out)
     }
 
     async fn on_config(&self, inv: &ConfigInvocation) -> Result<Outcome, InvocationError> {

@@ -22,17 +22,26 @@ pub async fn handle(
     event: &Value,
 ) -> Result<Outcome, InvocationError> {
     decode_and_route(event, |trigger| async move {
-        let Trigger::ApiCall(call) = &trigger else {
-            return Ok(Outcome::not_relevant(&trigger));
-        };
-        let mut out = match Outcome::screen(call, &home.settings) {
-            Ok(out) => out,
-            Err(skipped) => return Ok(*skipped),
-        };
-        judge_call(home, function, call, &mut out).await?;
-        Ok(out)
+        match &trigger {
+            Trigger::ApiCall(call) => on_call(home, function, call).await,
+            _ => Ok(Outcome::not_relevant(&trigger)),
+        }
     })
     .await
+}
+
+/// One API call: screened through the gate, then judged by `function`'s judges.
+pub async fn on_call(
+    home: &Wiring,
+    function: Function,
+    call: &ApiCall,
+) -> Result<Outcome, InvocationError> {
+    let mut out = match Outcome::screen(call, &home.settings) {
+        Ok(out) => out,
+        Err(skipped) => return Ok(*skipped),
+    };
+    judge_call(home, function, call, &mut out).await?;
+    Ok(out)
 }
 
 /// Judge `call` (already screened by the gate) with `function`'s judges and report the
@@ -72,8 +81,7 @@ pub async fn judge_call(
                             }
                             let wiring = account.as_deref().unwrap_or(home);
                             wiring
-                                .iam
-                                .read(&need)
+                                .read(&call.account, &need)
                                 .await
                                 .map_err(InvocationError::Facts)?
                         }
@@ -85,6 +93,9 @@ pub async fn judge_call(
             let judged = (judge.judge)(call, &reads[at].1, &ctx, settings);
             findings.extend(judged.findings);
             out.skipped_resources.extend(judged.notes);
+            if out.skipped.is_none() {
+                out.skipped = judged.cleared;
+            }
         }
         if round == Round::AfterRemediation && findings.is_empty() {
             continue;

@@ -1,27 +1,69 @@
 //! Reading what a rule needs ([`Need`]) in the call's account: facts only, the judges decide.
-//! One method per kind of need, so a new rule that needs new facts adds a variant and its
-//! read here, and nothing in the functions.
+//! One arm per kind of need, so a new rule that needs new facts adds a variant and its read
+//! here, and nothing in the functions.
 
 use crate::error::AwsError;
 use crate::iam::Iam;
-use crate::ports::IamFacts;
+use crate::ports::{Ec2Facts, IamFacts, Scope};
+use crate::wiring::Wiring;
+use guardrail_rules::ebs;
 use guardrail_rules::iam::IamChange;
+use guardrail_rules::region::{Current, Subjects};
 use guardrail_rules::rules::registry::{ChangeRead, Need, Read};
 
-impl Iam {
-    /// Read what `need` asks for. `Err` only for AWS-side failures (the invocation is retried).
-    pub async fn read(&self, need: &Need) -> Result<Read, AwsError> {
+impl Wiring {
+    /// Read what `need` asks for in `account` (this wiring's). `Err` only for AWS-side
+    /// failures (the invocation is retried).
+    pub async fn read(&self, account: &str, need: &Need) -> Result<Read, AwsError> {
+        let scope = |region: &str| Scope {
+            account: account.to_string(),
+            region: region.to_string(),
+        };
+        let iam = &self.iam;
         Ok(match need {
             Need::Nothing => Read::Nothing,
-            Need::Change(change) => match self.read_change(change).await? {
+            Need::Change(change) => match iam.read_change(change).await? {
                 Some(read) => Read::Change(read),
                 None => Read::Nothing,
             },
-            Need::Boundary(target) => Read::Boundary(self.permissions_boundary(target).await?),
-            Need::Principals(affected) => Read::Principals(self.read_principals(affected).await?),
+            Need::Boundary(target) => Read::Boundary(iam.permissions_boundary(target).await?),
+            Need::Principals(affected) => Read::Principals(iam.read_principals(affected).await?),
+            Need::Volumes {
+                region,
+                ids,
+                region_default,
+            } => {
+                let scope = scope(region);
+                let mut volumes = Vec::with_capacity(ids.len());
+                for id in ids {
+                    volumes.push((id.clone(), self.ec2.volume(&scope, id).await?));
+                }
+                let region = match *region_default && ebs::default_matters(&volumes, &self.settings)
+                {
+                    true => Some(self.ec2.region(&scope).await?),
+                    false => None,
+                };
+                Read::Volumes { volumes, region }
+            }
+            Need::Created { region, subjects } => {
+                let scope = scope(region);
+                Read::Created(match subjects {
+                    Subjects::None => Current::default(),
+                    Subjects::Instances(ids) => Current {
+                        instances: self.ec2.instances(&scope, ids).await?,
+                        volume: None,
+                    },
+                    Subjects::Volume(id) => Current {
+                        instances: Vec::new(),
+                        volume: self.ec2.volume(&scope, id).await?,
+                    },
+                })
+            }
         })
     }
+}
 
+impl Iam {
     /// The object `change` points at, as it is now (`None` for [`IamChange::Nothing`]).
     async fn read_change(&self, change: &IamChange) -> Result<Option<ChangeRead>, AwsError> {
         Ok(Some(match change {

@@ -197,7 +197,8 @@ fn explain(file: &PathBuf, templates: &[Template], settings: &Settings) -> Value
 }
 
 /// The findings of the rules that judge from the event alone (no state to re-read): the
-/// registry's judges that need nothing, and the region rule's verdict on the call.
+/// registry's judges that need nothing, and the region rule's verdict on a call whose
+/// created resources it would re-read (its finding's words depend on them; the verdict not).
 fn from_event_alone(call: &ApiCall, settings: &Settings, functions: &[Function]) -> Vec<Value> {
     let ctx = EventContext::of(call);
     let mut out = Vec::new();
@@ -215,7 +216,8 @@ fn from_event_alone(call: &ApiCall, settings: &Settings, functions: &[Function])
             );
         }
     }
-    let region_rule = functions.contains(&Function::RegionGuard);
+    let region_rule = functions.contains(&Function::RegionGuard)
+        && !out.iter().any(|f| f["rule"] == region_not_allowed::META.id);
     if let (true, Ok(v)) = (region_rule, region::violation(call, settings)) {
         out.push(json!({"rule": region_not_allowed::META.id,
             "severity": region_not_allowed::META.severity, "mode": v.mode, "reason": v.reason}));

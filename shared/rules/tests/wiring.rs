@@ -274,11 +274,19 @@ fn declarations_name_real_calls_and_every_rule_runs_somewhere() {
 #[test]
 fn every_rule_of_a_judging_function_has_exactly_one_judge() {
     use guardrail_rules::rules::registry::CALL_JUDGES;
-    // iam-guard and tamper-guard run only registry judges (guardrail_aws::judges): each of
-    // their rules is judged once, by one registry line.
-    let judging = [Function::IamGuard, Function::TamperGuard];
+    // Every function that judges API calls runs only registry judges
+    // (guardrail_aws::judges): each rule it runs on calls is judged once, by one registry line.
+    let judging = [
+        Function::IamGuard,
+        Function::TamperGuard,
+        Function::EbsEncryption,
+        Function::RegionGuard,
+    ];
     for meta in ALL {
-        if !meta.runs.iter().any(|r| judging.contains(&r.function)) {
+        let on_calls = |r: &&guardrail_rules::rules::Runs| {
+            judging.contains(&r.function) && r.triggers.iter().any(|t| t.is_call())
+        };
+        if !meta.runs.iter().any(|r| on_calls(&r)) {
             continue;
         }
         let judges = CALL_JUDGES

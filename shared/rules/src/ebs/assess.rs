@@ -1,12 +1,15 @@
 //! Judging re-read volume and region state, and planning the remediation.
 
 use super::facts::{RegionFacts, VolumeFacts};
+use super::subjects::volume_ids;
 use crate::finding::{EventContext, Finding, ResourceRef};
 use crate::gate::Skip;
 use crate::mode::Mode;
 use crate::plan::RemediationStep;
+use crate::rules::registry::{CallJudge, Judged, Need, Read, Round};
 use crate::rules::{ebs_encryption_by_default_off as ebd_rule, ebs_unencrypted_volume as vol_rule};
 use crate::settings::Settings;
+use crate::trigger::ApiCall;
 
 /// Tag written on a remediated volume: the rule id. Its presence makes the tagging step a no-op.
 pub const TAG_FINDING: &str = "guardrail:finding";
@@ -14,6 +17,68 @@ pub const TAG_FINDING: &str = "guardrail:finding";
 pub const TAG_EVENT: &str = "guardrail:event-id";
 /// Tag recording the encrypted copy made of a volume, so it is made once.
 pub const TAG_COPY: &str = "guardrail:encrypted-copy";
+
+/// The two EBS rules on volume calls, one registry line: the region's default is judged only
+/// beside a volume that shows its gap, from the same read.
+pub const JUDGE: CallJudge = CallJudge {
+    rules: &[&vol_rule::META, &ebd_rule::META],
+    round: Round::Change,
+    needs: needs,
+    judge: judge_call,
+};
+
+fn needs(call: &ApiCall, settings: &Settings) -> Option<Need> {
+    if !vol_rule::META.declares_call(call) {
+        return None;
+    }
+    let ids = volume_ids(call);
+    if ids.is_empty() {
+        return Some(Need::Nothing); // said by the judge: the call names no volume
+    }
+    Some(Need::Volumes {
+        region: call.region.trim().to_string(),
+        ids,
+        region_default: settings.mode(ebd_rule::META.id) != Mode::Off,
+    })
+}
+
+/// Whether the region's default is worth reading beside these volumes: only an unencrypted,
+/// non-exempt one makes it part of a finding (the adapters ask, so they decide nothing).
+pub fn default_matters(volumes: &[(String, Option<VolumeFacts>)], settings: &Settings) -> bool {
+    volumes.iter().any(|(_, v)| {
+        v.as_ref().is_some_and(|v| {
+            vol_rule::judge(v).is_some() && !v.tags.contains_key(&settings.exempt_tag)
+        })
+    })
+}
+
+fn judge_call(call: &ApiCall, read: &Read, ctx: &EventContext, settings: &Settings) -> Judged {
+    let (volumes, region) = match read {
+        Read::Volumes { volumes, region } => (volumes, region),
+        Read::Nothing => {
+            let event = call.action();
+            return Judged::cleared(Skip::NotRelevant { event }.to_string());
+        }
+        _ => return Judged::mismatched(JUDGE.rules),
+    };
+    let mut judged = Judged::default();
+    for (id, volume) in volumes {
+        let Some(volume) = volume else {
+            let id = id.clone();
+            judged.notes.push(Skip::ResourceGone { id }.to_string());
+            continue;
+        };
+        // The default is part of the finding only beside a volume that shows its gap.
+        let region = region
+            .as_ref()
+            .filter(|_| vol_rule::judge(volume).is_some());
+        match assess(volume, region, ctx, settings) {
+            Ok(f) => judged.findings.extend(f),
+            Err(skip) => judged.notes.push(format!("{id}: {skip}")),
+        }
+    }
+    judged
+}
 
 /// Judge one volume and, when given, its region's default. Returns the findings (with their
 /// planned actions) or the reason the volume was left alone.

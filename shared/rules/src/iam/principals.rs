@@ -250,7 +250,11 @@ pub const JUDGE: CallJudge = CallJudge {
             let (findings, mut notes) =
                 judge_principals(&read.facts, &read.affected, call, ctx, settings);
             notes.extend(read.notes.iter().cloned());
-            Judged { findings, notes }
+            Judged {
+                findings,
+                notes,
+                cleared: None,
+            }
         }
         _ => Judged::mismatched(JUDGE.rules),
     },

@@ -1,7 +1,9 @@
 //! `region-not-allowed`: an API call made in a region outside the allow-list.
 
+use super::registry::{CallJudge, Judged, Need, Read, Round};
 use super::runs::{Function, Runs, Subscription};
 use super::RuleMeta;
+use crate::finding::EventContext;
 use crate::mode::Mode;
 use crate::permission::{Permission, StepKind};
 use crate::region;
@@ -47,6 +49,40 @@ pub const META: RuleMeta = RuleMeta {
     }],
     per_event: false,
 };
+
+/// Judged on every call the function receives: a cleared call says why (an allowed region, a
+/// global service), since the pattern delivering it cannot know the allow-list's exemptions.
+pub const JUDGE: CallJudge = CallJudge {
+    rules: &[&META],
+    round: Round::Change,
+    needs: |call, settings| {
+        Some(match region::violation(call, settings) {
+            Ok(v) if v.subjects != region::Subjects::None => Need::Created {
+                region: v.region,
+                subjects: v.subjects,
+            },
+            _ => Need::Nothing,
+        })
+    },
+    judge: judge_call,
+};
+
+fn judge_call(call: &ApiCall, read: &Read, ctx: &EventContext, settings: &Settings) -> Judged {
+    let violation = match region::violation(call, settings) {
+        Ok(v) => v,
+        Err(clear) => return Judged::cleared(clear.to_string()),
+    };
+    let nothing = region::Current::default();
+    let current = match (read, &violation.subjects) {
+        (Read::Created(current), _) => current,
+        (Read::Nothing, region::Subjects::None) => &nothing,
+        _ => return Judged::mismatched(JUDGE.rules),
+    };
+    match region::assess(&violation, current, ctx, settings) {
+        Ok(finding) => Judged::findings([finding]),
+        Err(skip) => Judged::cleared(skip.to_string()),
+    }
+}
 
 /// Why a call does not violate the rule. These are normal outcomes, reported in the handler's
 /// answer so that an operator can see, for example, that the rule is not configured.

@@ -11,13 +11,15 @@ use super::{
     access_analyzer_deleted, cloudtrail_logging_stopped, cloudtrail_trail_deleted,
     cloudtrail_trail_weakened, config_recorder_stopped, guardduty_disabled,
     iam_access_key_for_other_user, iam_change_audit, iam_permissions_boundary_missing,
-    iam_root_activity, iam_user_console_without_mfa, iam_user_direct_policy, securityhub_disabled,
-    Function, RuleMeta,
+    iam_root_activity, iam_user_console_without_mfa, iam_user_direct_policy, region_not_allowed,
+    securityhub_disabled, Function, RuleMeta,
 };
+use crate::ebs::{self, RegionFacts, VolumeFacts};
 use crate::finding::{EventContext, Finding};
 use crate::iam::principals::{self, Affected};
 use crate::iam::{self, IamChange};
 use crate::plan::IamTarget;
+use crate::region::{Current, Subjects};
 use crate::rules::iam_permissions_boundary_missing::BoundaryState;
 use crate::rules::iam_user_console_without_mfa::ConsoleUser;
 use crate::settings::Settings;
@@ -37,6 +39,16 @@ pub enum Need {
     /// The users and roles whose effective access the call may have changed, with every
     /// policy they hold.
     Principals(Affected),
+    /// EBS volumes in the call's region; with `region_default`, also the region's
+    /// encryption-by-default setting when [`ebs::default_matters`] says the volumes make it
+    /// matter (an unencrypted one shows the gap).
+    Volumes {
+        region: String,
+        ids: Vec<String>,
+        region_default: bool,
+    },
+    /// What a call created (instances, a volume) in the call's region.
+    Created { region: String, subjects: Subjects },
 }
 
 /// What the adapters read for a [`Need`]: facts, no decisions (a version that is no longer
@@ -48,6 +60,13 @@ pub enum Read {
     /// `None`: no such user or role.
     Boundary(Option<BoundaryState>),
     Principals(PrincipalsRead),
+    Volumes {
+        /// Each id asked for, with the volume as it is now (`None`: gone).
+        volumes: Vec<(String, Option<VolumeFacts>)>,
+        /// The region's default, when asked for and it matters.
+        region: Option<RegionFacts>,
+    },
+    Created(Current),
 }
 
 /// An [`IamChange`] as re-read; every `None` means "no longer exists".
@@ -106,20 +125,31 @@ pub struct PrincipalsRead {
 pub struct Judged {
     pub findings: Vec<Finding>,
     pub notes: Vec<String>,
+    /// Why the call as a whole was left alone (the answer's `skipped`), when it was: a region
+    /// that is allowed, an exempt instance.
+    pub cleared: Option<String>,
 }
 
 impl Judged {
     pub fn findings(findings: impl IntoIterator<Item = Finding>) -> Judged {
         Judged {
             findings: findings.into_iter().collect(),
-            notes: Vec::new(),
+            ..Judged::default()
         }
     }
 
     pub fn note(note: impl Into<String>) -> Judged {
         Judged {
-            findings: Vec::new(),
             notes: vec![note.into()],
+            ..Judged::default()
+        }
+    }
+
+    /// The call left alone, and why.
+    pub fn cleared(why: impl Into<String>) -> Judged {
+        Judged {
+            cleared: Some(why.into()),
+            ..Judged::default()
         }
     }
 
@@ -151,11 +181,14 @@ pub struct CallJudge {
 }
 
 impl CallJudge {
-    /// Whether it runs in `function` (one of its rules is declared there).
+    /// Whether it runs in `function` (one of its rules is declared there on API calls; the
+    /// same rule swept on a schedule is judged by the sweep's registry).
     pub fn runs_in(&self, function: Function) -> bool {
-        self.rules
-            .iter()
-            .any(|m| m.runs.iter().any(|r| r.function == function))
+        self.rules.iter().any(|m| {
+            m.runs
+                .iter()
+                .any(|r| r.function == function && r.triggers.iter().any(|t| t.is_call()))
+        })
     }
 
     /// Whether any of its rules is on.
@@ -168,6 +201,8 @@ impl CallJudge {
 
 /// Every judge of API calls, in reporting order.
 pub const CALL_JUDGES: &[&CallJudge] = &[
+    &ebs::JUDGE,
+    &region_not_allowed::JUDGE,
     &iam_root_activity::JUDGE,
     &iam::POLICY_JUDGE,
     &iam_user_direct_policy::JUDGE,

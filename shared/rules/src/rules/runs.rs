@@ -162,6 +162,17 @@ pub enum Subscription {
 }
 
 impl Subscription {
+    /// Whether it delivers API calls (CloudTrail, sign-ins), the registry's judges' input.
+    pub fn is_call(&self) -> bool {
+        matches!(
+            self,
+            Subscription::ApiCalls { .. }
+                | Subscription::RootCalls
+                | Subscription::WriteCallsOutsideAllowedRegions
+                | Subscription::ConsoleSignIn
+        )
+    }
+
     /// Whether `call` is one this subscription names by event source and name (the
     /// subscriptions a function can tell from the call alone; the region one also needs the
     /// allowed regions, and the others are not calls).
