@@ -342,3 +342,25 @@ fn a_judge_given_the_wrong_facts_says_so() {
     }
     assert!(judged_some);
 }
+
+#[test]
+fn every_rule_the_sweep_runs_has_exactly_one_sweep_judge() {
+    use guardrail_rules::rules::registry::SWEEP_JUDGES;
+    let sweeps = |meta: &guardrail_rules::rules::RuleMeta| {
+        meta.runs
+            .iter()
+            .any(|r| r.function == Function::AccountSweep)
+    };
+    for meta in ALL.iter().filter(|m| sweeps(m)) {
+        let judges = SWEEP_JUDGES
+            .iter()
+            .filter(|j| j.rules.iter().any(|m| m.id == meta.id))
+            .count();
+        assert_eq!(judges, 1, "{} has {judges} sweep judges", meta.id);
+    }
+    for judge in SWEEP_JUDGES {
+        for meta in judge.rules {
+            assert!(sweeps(meta), "{} is swept but does not say so", meta.id);
+        }
+    }
+}

@@ -6,7 +6,7 @@ use crate::finding::{EventContext, Finding, ResourceRef};
 use crate::gate::Skip;
 use crate::mode::Mode;
 use crate::plan::RemediationStep;
-use crate::rules::registry::{CallJudge, Judged, Need, Read, Round};
+use crate::rules::registry::{CallJudge, Judged, Need, Read, Round, SweepJudge};
 use crate::rules::{ebs_encryption_by_default_off as ebd_rule, ebs_unencrypted_volume as vol_rule};
 use crate::settings::Settings;
 use crate::trigger::ApiCall;
@@ -79,6 +79,25 @@ fn judge_call(call: &ApiCall, read: &Read, ctx: &EventContext, settings: &Settin
     }
     judged
 }
+
+/// The two EBS rules over every swept region: each volume, and each region's default once
+/// (with or without volumes).
+pub const SWEEP: SweepJudge = SweepJudge {
+    rules: JUDGE.rules,
+    judge: |facts, settings, out| {
+        let ctx = EventContext::default();
+        for r in &facts.regions {
+            for v in &r.volumes {
+                match assess(v, None, &ctx, settings) {
+                    Ok(f) => out.findings.extend(f),
+                    Err(skip) => out.notes.push(format!("{} ({}): {skip}", v.id, v.region)),
+                }
+            }
+            out.findings
+                .extend(region_default(&r.facts, &ctx, settings));
+        }
+    },
+};
 
 /// Judge one volume and, when given, its region's default. Returns the findings (with their
 /// planned actions) or the reason the volume was left alone.

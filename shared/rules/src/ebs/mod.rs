@@ -7,7 +7,7 @@ mod facts;
 mod subjects;
 
 pub use crate::finding::EventContext;
-pub use assess::{assess, default_matters, region_default, JUDGE, TAG_EVENT, TAG_FINDING};
+pub use assess::{assess, default_matters, region_default, JUDGE, SWEEP, TAG_EVENT, TAG_FINDING};
 pub use config_item::{evaluate_config_item, evaluate_volume, VOLUME_TYPE};
 pub use facts::{RegionFacts, VolumeFacts};
 pub use subjects::volume_ids;

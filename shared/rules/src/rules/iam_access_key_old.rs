@@ -1,10 +1,12 @@
 //! `iam-access-key-old`: an active access key older than N days (sweep).
 
 use super::reads;
+use super::registry::SweepJudge;
 use super::runs::{Function, Runs, Subscription};
 use super::RuleMeta;
 use crate::mode::Mode;
 use crate::severity::Severity;
+use crate::sweep;
 use crate::sweep::time::days_between;
 use crate::sweep::CredentialRow;
 
@@ -55,3 +57,28 @@ pub fn reason(user: &str, old: &[(usize, i64)], max_days: u32) -> String {
         items.join(", ")
     )
 }
+
+/// Swept over the credential report's users.
+pub const SWEEP: SweepJudge = SweepJudge {
+    rules: &[&META],
+    judge: |facts, settings, out| {
+        let Some((meta, mode)) = sweep::enabled(&META, settings) else {
+            return;
+        };
+        for (row, _) in sweep::credential_users(facts, settings) {
+            let old = judge(row, facts.now, settings.key_max_age_days);
+            if old.is_empty() {
+                continue;
+            }
+            out.findings.push(sweep::sweep_finding(
+                facts,
+                meta,
+                mode,
+                sweep::user_ref(&facts.account, row),
+                reason(&row.user, &old, settings.key_max_age_days),
+                Vec::new(),
+                settings,
+            ));
+        }
+    },
+};

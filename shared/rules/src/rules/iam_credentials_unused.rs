@@ -2,11 +2,14 @@
 //! N days (sweep, from the credential report).
 
 use super::reads;
+use super::registry::SweepJudge;
 use super::runs::{Function, Runs, Subscription};
 use super::RuleMeta;
 use crate::mode::Mode;
 use crate::permission::StepKind;
+use crate::plan::RemediationStep;
 use crate::severity::Severity;
+use crate::sweep;
 use crate::sweep::time::days_between;
 use crate::sweep::CredentialRow;
 
@@ -94,3 +97,54 @@ pub fn reason(user: &str, unused: &[Unused], max_days: u32) -> String {
         items.join(", ")
     )
 }
+
+/// Swept over the credential report's users; a key is deactivated only when found by id
+/// (ListAccessKeys, read for the users `sweep::key_lookups` names).
+pub const SWEEP: SweepJudge = SweepJudge {
+    rules: &[&META],
+    judge: |facts, settings, out| {
+        let Some((meta, mode)) = sweep::enabled(&META, settings) else {
+            return;
+        };
+        for (row, _) in sweep::credential_users(facts, settings) {
+            let unused = judge(row, facts.now, settings.unused_days);
+            if unused.is_empty() {
+                continue;
+            }
+            let mut why = reason(&row.user, &unused, settings.unused_days);
+            let mut steps = Vec::new();
+            for u in &unused {
+                match u {
+                    Unused::Password { .. } => steps.push((
+                        RemediationStep::DeleteLoginProfile {
+                            user_name: row.user.clone(),
+                        },
+                        false,
+                    )),
+                    Unused::AccessKey { slot, .. } => match sweep::key_in_slot(facts, row, *slot) {
+                        Some(key) => steps.push((
+                            RemediationStep::DeactivateAccessKey {
+                                user_name: row.user.clone(),
+                                access_key_id: key.id.clone(),
+                            },
+                            !key.active,
+                        )),
+                        None if mode == Mode::Remediate => {
+                            why.push_str(&format!(" (key {slot} not found by id: not deactivated)"))
+                        }
+                        None => {}
+                    },
+                }
+            }
+            out.findings.push(sweep::sweep_finding(
+                facts,
+                meta,
+                mode,
+                sweep::user_ref(&facts.account, row),
+                why,
+                steps,
+                settings,
+            ));
+        }
+    },
+};

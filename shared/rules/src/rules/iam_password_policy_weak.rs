@@ -1,11 +1,13 @@
 //! `iam-password-policy-weak`: the account password policy is below the configured floor.
 
+use super::registry::SweepJudge;
 use super::runs::{Function, Runs, Subscription};
 use super::RuleMeta;
 use crate::mode::Mode;
 use crate::permission::{Permission, StepKind};
 use crate::plan::RemediationStep;
 use crate::severity::Severity;
+use crate::sweep;
 use crate::sweep::{PasswordFloor, PasswordPolicy};
 
 pub const META: RuleMeta = RuleMeta {
@@ -107,3 +109,29 @@ pub fn raised(policy: Option<&PasswordPolicy>, floor: &PasswordFloor) -> Remedia
         hard_expiry: p.hard_expiry,
     }
 }
+
+/// Swept from the account's password policy (`None`: no policy set).
+pub const SWEEP: SweepJudge = SweepJudge {
+    rules: &[&META],
+    judge: |facts, settings, out| {
+        let Some((meta, mode)) = sweep::enabled(&META, settings) else {
+            return;
+        };
+        let floor = PasswordFloor::from_settings(settings);
+        let policy = facts.password_policy.as_ref();
+        let Some(reason) = judge(policy, &floor) else {
+            return;
+        };
+        let step = raised(policy, &floor);
+        let resource = sweep::account_ref(&facts.account);
+        out.findings.push(sweep::sweep_finding(
+            facts,
+            meta,
+            mode,
+            resource,
+            reason,
+            vec![(step, false)],
+            settings,
+        ));
+    },
+};

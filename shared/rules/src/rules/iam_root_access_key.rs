@@ -1,10 +1,12 @@
 //! `iam-root-access-key`: the root user has an active access key (sweep).
 
 use super::reads;
+use super::registry::SweepJudge;
 use super::runs::{Function, Runs, Subscription};
 use super::RuleMeta;
 use crate::mode::Mode;
 use crate::severity::Severity;
+use crate::sweep;
 use crate::sweep::CredentialRow;
 
 pub const META: RuleMeta = RuleMeta {
@@ -45,3 +47,26 @@ pub fn judge(root: &CredentialRow) -> Option<String> {
         )
     })
 }
+
+/// Swept from the credential report's root row.
+pub const SWEEP: SweepJudge = SweepJudge {
+    rules: &[&META],
+    judge: |facts, settings, out| {
+        let Some((meta, mode)) = sweep::enabled(&META, settings) else {
+            return;
+        };
+        let Some(reason) = sweep::root_row(facts, meta, out).and_then(judge) else {
+            return;
+        };
+        let resource = sweep::account_ref(&facts.account);
+        out.findings.push(sweep::sweep_finding(
+            facts,
+            meta,
+            mode,
+            resource,
+            reason,
+            Vec::new(),
+            settings,
+        ));
+    },
+};

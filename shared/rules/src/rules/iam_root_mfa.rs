@@ -1,10 +1,12 @@
 //! `iam-root-mfa`: the root user has no MFA device (sweep, from the credential report).
 
 use super::reads;
+use super::registry::SweepJudge;
 use super::runs::{Function, Runs, Subscription};
 use super::RuleMeta;
 use crate::mode::Mode;
 use crate::severity::Severity;
+use crate::sweep;
 use crate::sweep::CredentialRow;
 
 pub const META: RuleMeta = RuleMeta {
@@ -34,3 +36,26 @@ pub const META: RuleMeta = RuleMeta {
 pub fn judge(root: &CredentialRow) -> Option<String> {
     (!root.mfa_active).then(|| "the root user has no MFA device".to_string())
 }
+
+/// Swept from the credential report's root row.
+pub const SWEEP: SweepJudge = SweepJudge {
+    rules: &[&META],
+    judge: |facts, settings, out| {
+        let Some((meta, mode)) = sweep::enabled(&META, settings) else {
+            return;
+        };
+        let Some(reason) = sweep::root_row(facts, meta, out).and_then(judge) else {
+            return;
+        };
+        let resource = sweep::account_ref(&facts.account);
+        out.findings.push(sweep::sweep_finding(
+            facts,
+            meta,
+            mode,
+            resource,
+            reason,
+            Vec::new(),
+            settings,
+        ));
+    },
+};

@@ -1,6 +1,7 @@
 //! `iam-user-console-without-mfa`: a user who can sign in to the console without MFA.
 
 use super::reads;
+use super::registry::SweepJudge;
 use super::registry::{change_if, CallJudge, ChangeRead, Judged, Read, Round};
 use super::runs::{Function, Runs, Subscription};
 use super::RuleMeta;
@@ -11,6 +12,7 @@ use crate::permission::StepKind;
 use crate::plan::RemediationStep;
 use crate::settings::Settings;
 use crate::severity::Severity;
+use crate::sweep;
 
 pub const META: RuleMeta = RuleMeta {
     id: "iam-user-console-without-mfa",
@@ -138,5 +140,29 @@ pub const JUDGE: CallJudge = CallJudge {
             user: None,
         }) => Judged::note(format!("user {user_name} no longer exists")),
         _ => Judged::mismatched(&[&META]),
+    },
+};
+
+/// Swept over the credential report's users (password and MFA from the report, policies from
+/// the account's details).
+pub const SWEEP: SweepJudge = SweepJudge {
+    rules: &[&META],
+    judge: |facts, settings, out| {
+        let ctx = EventContext::default();
+        for (row, detail) in sweep::credential_users(facts, settings) {
+            let console = ConsoleUser {
+                user_name: row.user.clone(),
+                has_password: row.password_enabled,
+                mfa_devices: usize::from(row.mfa_active),
+                attached_policies: detail.map(|u| u.attached.clone()).unwrap_or_default(),
+            };
+            out.findings.extend(crate::iam::console_user(
+                &console,
+                &facts.account,
+                &facts.iam_region,
+                &ctx,
+                settings,
+            ));
+        }
     },
 };

@@ -1,6 +1,7 @@
 //! `iam-user-direct-policy`: a policy attached straight to a user.
 
 use super::reads;
+use super::registry::SweepJudge;
 use super::registry::{change_if, CallJudge, ChangeRead, Judged, Read, Round};
 use super::runs::{Function, Runs, Subscription};
 use super::RuleMeta;
@@ -107,5 +108,33 @@ pub const JUDGE: CallJudge = CallJudge {
         Judged::findings(given.and_then(|(target, policy)| {
             direct_policy(target, policy, account, region, ctx, settings)
         }))
+    },
+};
+
+/// Swept over every non-exempt user's attached and inline policies.
+pub const SWEEP: SweepJudge = SweepJudge {
+    rules: &[&META],
+    judge: |facts, settings, out| {
+        let ctx = EventContext::default();
+        for u in &facts.iam.users {
+            if settings.exempts_principal(&u.tags, &u.arn) {
+                continue; // noted once, by the policy family
+            }
+            let target = IamTarget {
+                kind: IamTargetKind::User,
+                name: u.name.clone(),
+            };
+            let direct = u.attached.iter().chain(u.inline.iter().map(|p| &p.name));
+            for policy in direct {
+                out.findings.extend(crate::iam::direct_policy(
+                    &target,
+                    policy,
+                    &facts.account,
+                    &facts.iam_region,
+                    &ctx,
+                    settings,
+                ));
+            }
+        }
     },
 };

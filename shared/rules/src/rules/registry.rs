@@ -10,9 +10,10 @@
 use super::{
     access_analyzer_deleted, cloudtrail_logging_stopped, cloudtrail_trail_deleted,
     cloudtrail_trail_weakened, config_recorder_stopped, guardduty_disabled,
-    iam_access_key_for_other_user, iam_change_audit, iam_permissions_boundary_missing,
-    iam_root_activity, iam_user_console_without_mfa, iam_user_direct_policy, region_not_allowed,
-    securityhub_disabled, Function, RuleMeta,
+    iam_access_key_for_other_user, iam_access_key_old, iam_change_audit, iam_credentials_unused,
+    iam_password_policy_weak, iam_permissions_boundary_missing, iam_root_access_key,
+    iam_root_activity, iam_root_mfa, iam_user_console_without_mfa, iam_user_direct_policy,
+    region_not_allowed, securityhub_disabled, Function, RuleMeta,
 };
 use crate::ebs::{self, RegionFacts, VolumeFacts};
 use crate::finding::{EventContext, Finding};
@@ -23,7 +24,7 @@ use crate::region::{Current, Subjects};
 use crate::rules::iam_permissions_boundary_missing::BoundaryState;
 use crate::rules::iam_user_console_without_mfa::ConsoleUser;
 use crate::settings::Settings;
-use crate::sweep::AccountFacts;
+use crate::sweep::{self, AccountFacts, SweepFacts, Swept};
 use crate::trigger::ApiCall;
 use std::collections::BTreeSet;
 
@@ -233,3 +234,46 @@ pub fn change_if(call: &ApiCall, keep: fn(&IamChange) -> bool) -> Option<Need> {
     let change = iam::change(call);
     keep(&change).then_some(Need::Change(change))
 }
+
+/// One line of the sweep's registry: rules judged over a whole account's facts (the
+/// schedule, AWS Config's periodic run, `guardrail scan`), findings and notes added to `out`.
+pub struct SweepJudge {
+    pub rules: &'static [&'static RuleMeta],
+    pub judge: fn(&SweepFacts, &Settings, &mut Swept),
+}
+
+impl SweepJudge {
+    /// Whether any of its rules is on.
+    pub fn any_enabled(&self, settings: &Settings) -> bool {
+        self.rules
+            .iter()
+            .any(|m| super::enabled(m, settings).is_some())
+    }
+}
+
+/// The policy family over every document of the account (one analysis per document).
+pub const POLICIES_SWEEP: SweepJudge = SweepJudge {
+    rules: iam::POLICY_JUDGE.rules,
+    judge: sweep::policies,
+};
+
+/// The `iam-principal-*` family over every user and role, with the audit matrix.
+pub const PRINCIPALS_SWEEP: SweepJudge = SweepJudge {
+    rules: principals::JUDGE.rules,
+    judge: sweep::principals,
+};
+
+/// Every judge of the sweep, in reporting order. A rule the sweep runs (`runs` names
+/// [`Function::AccountSweep`]) has exactly one line here (tested).
+pub const SWEEP_JUDGES: &[&SweepJudge] = &[
+    &POLICIES_SWEEP,
+    &iam_user_direct_policy::SWEEP,
+    &PRINCIPALS_SWEEP,
+    &iam_password_policy_weak::SWEEP,
+    &iam_root_mfa::SWEEP,
+    &iam_root_access_key::SWEEP,
+    &iam_user_console_without_mfa::SWEEP,
+    &iam_credentials_unused::SWEEP,
+    &iam_access_key_old::SWEEP,
+    &ebs::SWEEP,
+];

@@ -1,18 +1,16 @@
 //! The sweep itself: every rule over the facts of a whole account.
 
-use super::account::{AccountFacts, InlinePolicy};
+use super::account::{AccountFacts, InlinePolicy, UserDetail};
 use super::credential_report::{CredentialReport, CredentialRow};
-use super::password_policy::{PasswordFloor, PasswordPolicy};
+use super::password_policy::PasswordPolicy;
 use crate::access::{self, AccessOptions, AuditMatrix, Principals};
-use crate::ebs::{self, RegionFacts, VolumeFacts};
+use crate::ebs::{RegionFacts, VolumeFacts};
 use crate::finding::{EventContext, Finding, ResourceRef};
 use crate::iam::{self, PolicySubject};
 use crate::mode::Mode;
 use crate::plan::{IamTarget, IamTargetKind, RemediationStep};
-use crate::rules::{
-    iam_access_key_old, iam_credentials_unused, iam_password_policy_weak, iam_root_access_key,
-    iam_root_mfa, iam_user_console_without_mfa::ConsoleUser, RuleMeta,
-};
+use crate::rules::registry::SWEEP_JUDGES;
+use crate::rules::{iam_credentials_unused, RuleMeta};
 use crate::settings::Settings;
 use std::collections::BTreeMap;
 
@@ -67,7 +65,10 @@ pub struct Swept {
 }
 
 /// The rule's metadata when it is switched on.
-fn enabled(meta: &'static RuleMeta, settings: &Settings) -> Option<(&'static RuleMeta, Mode)> {
+pub(crate) fn enabled(
+    meta: &'static RuleMeta,
+    settings: &Settings,
+) -> Option<(&'static RuleMeta, Mode)> {
     let mode = settings.mode(meta.id);
     (mode != Mode::Off).then_some((meta, mode))
 }
@@ -89,15 +90,30 @@ pub fn key_lookups(report: &CredentialReport, now: i64, settings: &Settings) -> 
         .collect()
 }
 
-/// Judge a whole account. Sweep findings carry no event id, so they deduplicate per resource:
-/// a problem still open at the next sweep is not re-alerted within the dedupe window.
+/// Judge a whole account with every line of the sweep's registry
+/// ([`crate::rules::registry::SWEEP_JUDGES`]). Sweep findings carry no event id, so they
+/// deduplicate per resource: a problem still open at the next sweep is not re-alerted within
+/// the dedupe window.
 pub fn run(facts: &SweepFacts, settings: &Settings) -> Swept {
     let mut out = Swept::default();
+    if facts.credential_report.is_none() {
+        out.notes
+            .push("credential report unavailable: credential rules not judged".to_string());
+    }
+    for judge in SWEEP_JUDGES {
+        if judge.any_enabled(settings) {
+            (judge.judge)(facts, settings, &mut out);
+        }
+    }
+    out
+}
+
+/// The policy family over every document of the account: customer managed default versions,
+/// inline policies, trust policies (one analysis per document, admin subsuming the rest).
+pub(crate) fn policies(facts: &SweepFacts, settings: &Settings, out: &mut Swept) {
     let ctx = EventContext::default();
     let (account, region) = (facts.account.as_str(), facts.iam_region.as_str());
     let exempt = |tags: &BTreeMap<String, String>, arn: &str| settings.exempts_principal(tags, arn);
-
-    // Policies: customer managed default versions, inline policies, trust policies.
     let judge_policy = |out: &mut Swept, subject: PolicySubject, document: &str| match iam::policy(
         &subject, document, account, region, &ctx, settings,
     ) {
@@ -120,7 +136,7 @@ pub fn run(facts: &SweepFacts, settings: &Settings) -> Swept {
             version_id: p.default_version_id.clone(),
             previous_version: None,
         };
-        judge_policy(&mut out, subject, document);
+        judge_policy(out, subject, document);
     }
     let inline = |kind: IamTargetKind, name: &str, policies: &[InlinePolicy]| {
         policies
@@ -146,22 +162,12 @@ pub fn run(facts: &SweepFacts, settings: &Settings) -> Swept {
             continue;
         }
         for (subject, doc) in inline(IamTargetKind::User, &u.name, &u.inline) {
-            judge_policy(&mut out, subject, &doc);
-        }
-        let target = IamTarget {
-            kind: IamTargetKind::User,
-            name: u.name.clone(),
-        };
-        let direct = u.attached.iter().chain(u.inline.iter().map(|p| &p.name));
-        for policy in direct {
-            out.findings.extend(iam::direct_policy(
-                &target, policy, account, region, &ctx, settings,
-            ));
+            judge_policy(out, subject, &doc);
         }
     }
     for g in &facts.iam.groups {
         for (subject, doc) in inline(IamTargetKind::Group, &g.name, &g.inline) {
-            judge_policy(&mut out, subject, &doc);
+            judge_policy(out, subject, &doc);
         }
     }
     for r in &facts.iam.roles {
@@ -170,11 +176,11 @@ pub fn run(facts: &SweepFacts, settings: &Settings) -> Swept {
             continue;
         }
         for (subject, doc) in inline(IamTargetKind::Role, &r.name, &r.inline) {
-            judge_policy(&mut out, subject, &doc);
+            judge_policy(out, subject, &doc);
         }
         match &r.trust_policy {
             Some(doc) => judge_policy(
-                &mut out,
+                out,
                 PolicySubject::Trust {
                     role_name: r.name.clone(),
                 },
@@ -185,58 +191,72 @@ pub fn run(facts: &SweepFacts, settings: &Settings) -> Swept {
                 .push(format!("role {}: no trust policy returned", r.name)),
         }
     }
+}
 
-    // Principals: what each user and role may effectively do, with every policy it holds
-    // (its groups', AWS managed ones, its boundary), and who can become whom.
-    principals(facts, settings, &mut out);
+/// The users a credential rule judges: every row of the report but the exempt users' (noted
+/// once, with their policies).
+pub(crate) fn credential_users<'a>(
+    facts: &'a SweepFacts,
+    settings: &'a Settings,
+) -> impl Iterator<Item = (&'a CredentialRow, Option<&'a UserDetail>)> + 'a {
+    facts
+        .credential_report
+        .iter()
+        .flat_map(|report| report.users())
+        .map(|row| (row, facts.iam.user(&row.user)))
+        .filter(|(_, detail)| {
+            !detail.is_some_and(|u| {
+                u.tags.contains_key(&settings.exempt_tag)
+                    || settings.exempt_principal(&[u.arn.as_str()]).is_some()
+            })
+        })
+}
 
-    // The account password policy.
-    let floor = PasswordFloor::from_settings(settings);
-    if let Some((meta, mode)) = enabled(&iam_password_policy_weak::META, settings) {
-        let policy = facts.password_policy.as_ref();
-        if let Some(reason) = iam_password_policy_weak::judge(policy, &floor) {
-            let step = iam_password_policy_weak::raised(policy, &floor);
-            out.findings.push(Finding::build(
-                meta,
-                mode,
-                account_ref(account),
-                region,
-                account,
-                reason,
-                vec![(step, false)],
-                &ctx,
-                settings,
-            ));
-        }
+/// The root row of the report, or (when the report has none) the rule noted as not judged.
+pub(crate) fn root_row<'a>(
+    facts: &'a SweepFacts,
+    meta: &'static RuleMeta,
+    out: &mut Swept,
+) -> Option<&'a CredentialRow> {
+    let report = facts.credential_report.as_ref()?;
+    let root = report.root();
+    if root.is_none() {
+        out.notes.push(format!(
+            "{}: unknown (the credential report has no <root_account> row)",
+            meta.id
+        ));
+        out.unjudged_rules.push(meta.id);
     }
+    root
+}
 
-    // Credentials: root, console users without MFA, unused and old credentials.
-    match &facts.credential_report {
-        Some(report) => credentials(facts, report, settings, &mut out),
-        None => out
-            .notes
-            .push("credential report unavailable: credential rules not judged".to_string()),
-    }
-
-    // EBS: every volume, and each region's default once (with or without volumes).
-    for r in &facts.regions {
-        for v in &r.volumes {
-            match ebs::assess(v, None, &ctx, settings) {
-                Ok(f) => out.findings.extend(f),
-                Err(skip) => out.notes.push(format!("{} ({}): {skip}", v.id, v.region)),
-            }
-        }
-        if let Some(f) = ebs::region_default(&r.facts, &EventContext::default(), settings) {
-            out.findings.push(f);
-        }
-    }
-    out
+/// A finding of a sweep rule (no event), in the IAM region of the swept account.
+pub(crate) fn sweep_finding(
+    facts: &SweepFacts,
+    meta: &'static RuleMeta,
+    mode: Mode,
+    resource: ResourceRef,
+    reason: String,
+    steps: Vec<(RemediationStep, bool)>,
+    settings: &Settings,
+) -> Finding {
+    Finding::build(
+        meta,
+        mode,
+        resource,
+        &facts.iam_region,
+        &facts.account,
+        reason,
+        steps,
+        &EventContext::default(),
+        settings,
+    )
 }
 
 /// The `iam-principal-*` rules over every user and role, and the audit matrix. Exempt
 /// principals are judged too (someone may reach admin *through* one) but not reported; the
 /// matrix keeps them, marked exempt.
-fn principals(facts: &SweepFacts, settings: &Settings, out: &mut Swept) {
+pub(crate) fn principals(facts: &SweepFacts, settings: &Settings, out: &mut Swept) {
     let (account, region) = (facts.account.as_str(), facts.iam_region.as_str());
     let rules = access::enabled_rules(settings);
     if rules.is_empty() {
@@ -276,7 +296,7 @@ fn principals(facts: &SweepFacts, settings: &Settings, out: &mut Swept) {
 }
 
 /// The account itself as a resource (root user, password policy).
-fn account_ref(account: &str) -> ResourceRef {
+pub(crate) fn account_ref(account: &str) -> ResourceRef {
     ResourceRef {
         kind: "AWS::::Account",
         id: account.to_string(),
@@ -284,7 +304,7 @@ fn account_ref(account: &str) -> ResourceRef {
     }
 }
 
-fn user_ref(account: &str, row: &CredentialRow) -> ResourceRef {
+pub(crate) fn user_ref(account: &str, row: &CredentialRow) -> ResourceRef {
     ResourceRef {
         kind: "AWS::IAM::User",
         id: row.user.clone(),
@@ -296,129 +316,9 @@ fn user_ref(account: &str, row: &CredentialRow) -> ResourceRef {
     }
 }
 
-fn credentials(
-    facts: &SweepFacts,
-    report: &CredentialReport,
-    settings: &Settings,
-    out: &mut Swept,
-) {
-    let ctx = EventContext::default();
-    let (account, region, now) = (facts.account.as_str(), facts.iam_region.as_str(), facts.now);
-    match report.root() {
-        Some(root) => {
-            for (meta, reason) in [
-                (&iam_root_mfa::META, iam_root_mfa::judge(root)),
-                (&iam_root_access_key::META, iam_root_access_key::judge(root)),
-            ] {
-                if let (Some((meta, mode)), Some(reason)) = (enabled(meta, settings), reason) {
-                    out.findings.push(Finding::build(
-                        meta,
-                        mode,
-                        account_ref(account),
-                        region,
-                        account,
-                        reason,
-                        Vec::new(),
-                        &ctx,
-                        settings,
-                    ));
-                }
-            }
-        }
-        None => {
-            out.notes.push(
-                "iam-root-mfa, iam-root-access-key: unknown (the credential report has no \
-                 <root_account> row)"
-                    .to_string(),
-            );
-            out.unjudged_rules
-                .extend([iam_root_mfa::META.id, iam_root_access_key::META.id]);
-        }
-    }
-    for row in report.users() {
-        let detail = facts.iam.user(&row.user);
-        // Exempt users were noted once, with their policies.
-        if detail.is_some_and(|u| {
-            u.tags.contains_key(&settings.exempt_tag)
-                || settings.exempt_principal(&[u.arn.as_str()]).is_some()
-        }) {
-            continue;
-        }
-        let console = ConsoleUser {
-            user_name: row.user.clone(),
-            has_password: row.password_enabled,
-            mfa_devices: usize::from(row.mfa_active),
-            attached_policies: detail.map(|u| u.attached.clone()).unwrap_or_default(),
-        };
-        out.findings
-            .extend(iam::console_user(&console, account, region, &ctx, settings));
-
-        if let Some((meta, mode)) = enabled(&iam_credentials_unused::META, settings) {
-            let unused = iam_credentials_unused::judge(row, now, settings.unused_days);
-            if !unused.is_empty() {
-                let mut reason =
-                    iam_credentials_unused::reason(&row.user, &unused, settings.unused_days);
-                let mut steps = Vec::new();
-                for u in &unused {
-                    match u {
-                        iam_credentials_unused::Unused::Password { .. } => steps.push((
-                            RemediationStep::DeleteLoginProfile {
-                                user_name: row.user.clone(),
-                            },
-                            false,
-                        )),
-                        iam_credentials_unused::Unused::AccessKey { slot, .. } => {
-                            match key_in_slot(facts, row, *slot) {
-                                Some(key) => steps.push((
-                                    RemediationStep::DeactivateAccessKey {
-                                        user_name: row.user.clone(),
-                                        access_key_id: key.id.clone(),
-                                    },
-                                    !key.active,
-                                )),
-                                None if mode == Mode::Remediate => reason.push_str(&format!(
-                                    " (key {slot} not found by id: not deactivated)"
-                                )),
-                                None => {}
-                            }
-                        }
-                    }
-                }
-                out.findings.push(Finding::build(
-                    meta,
-                    mode,
-                    user_ref(account, row),
-                    region,
-                    account,
-                    reason,
-                    steps,
-                    &ctx,
-                    settings,
-                ));
-            }
-        }
-        if let Some((meta, mode)) = enabled(&iam_access_key_old::META, settings) {
-            let old = iam_access_key_old::judge(row, now, settings.key_max_age_days);
-            if !old.is_empty() {
-                out.findings.push(Finding::build(
-                    meta,
-                    mode,
-                    user_ref(account, row),
-                    region,
-                    account,
-                    iam_access_key_old::reason(&row.user, &old, settings.key_max_age_days),
-                    Vec::new(),
-                    &ctx,
-                    settings,
-                ));
-            }
-        }
-    }
-}
-
 /// The key in a report slot, matched by creation time (the slot's `last_rotated`). No match, no
 /// key: deactivating a guessed key could cut off the one in use.
-fn key_in_slot<'a>(
+pub(crate) fn key_in_slot<'a>(
     facts: &'a SweepFacts,
     row: &CredentialRow,
     slot: usize,

@@ -26,6 +26,10 @@ pub use config_users::{user_evaluations, USER_TYPE};
 pub use credential_report::{
     CredentialReport, CredentialReportError, CredentialRow, KeyCredential, ROOT_ROW,
 };
+pub(crate) use judge::{
+    account_ref, credential_users, enabled, key_in_slot, policies, principals, root_row,
+    sweep_finding, user_ref,
+};
 pub use judge::{key_lookups, run, AccessKeyMeta, RegionSweep, SweepFacts, Swept};
 pub use password_policy::{PasswordFloor, PasswordPolicy};
 pub use report::{summary_alert, SweepReport, WorstItem, SUMMARY_RULE, WORST_ITEMS};
