@@ -79,6 +79,14 @@ fn each_tamper_event_raises_its_rule_and_only_it() {
         ),
         ("tamper/update-detector-still-enabled.json", None),
         (
+            "tamper/update-detector-feature-disabled.json",
+            Some(("guardduty-disabled", "high")),
+        ),
+        (
+            "tamper/stop-monitoring-members.json",
+            Some(("guardduty-disabled", "high")),
+        ),
+        (
             "tamper/delete-analyzer.json",
             Some(("access-analyzer-deleted", "high")),
         ),
@@ -207,4 +215,23 @@ fn real_tamper_records_are_judged_as_their_sources_expect() {
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
     assert!(checked >= 6, "only {checked} records checked");
+}
+
+#[test]
+fn a_guardduty_protection_switched_off_is_named() {
+    let f = &judged(
+        &call("tamper/update-detector-feature-disabled.json"),
+        &settings(),
+    )[0];
+    assert!(f.reason.contains("S3_DATA_EVENTS"), "{}", f.reason);
+    assert!(!f.reason.contains("EKS_AUDIT_LOGS"), "{}", f.reason);
+    let mut old = call("tamper/update-detector-still-enabled.json");
+    old.request = json!({"detectorId": "d1", "dataSources": {"s3Logs": {"enable": false},
+        "kubernetes": {"auditLogs": {"enable": true}}}});
+    let f = &judged(&old, &settings())[0];
+    assert!(f.reason.contains("dataSources.s3Logs"), "{}", f.reason);
+    assert!(!f.reason.contains("kubernetes"), "{}", f.reason);
+    // Malformed shapes are no finding and no panic.
+    old.request = json!({"features": "DISABLED", "dataSources": [1]});
+    assert!(judged(&old, &settings()).is_empty());
 }

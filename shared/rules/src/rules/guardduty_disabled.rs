@@ -16,9 +16,11 @@ pub const META: RuleMeta = RuleMeta {
     title: "GuardDuty disabled",
     severity: Severity::High,
     default_mode: Mode::Alert,
-    checks: "DeleteDetector or UpdateDetector with enable false (critical); \
-             DisassociateFromMasterAccount, DisassociateFromAdministratorAccount or DeleteMembers \
-             (high); by a non-exempt principal.",
+    checks: "DeleteDetector or UpdateDetector with enable false (critical); UpdateDetector \
+             that disables a protection plan (features DISABLED, or dataSources with enable \
+             false), DisassociateFromMasterAccount, DisassociateFromAdministratorAccount, \
+             DeleteMembers, DisassociateMembers or StopMonitoringMembers (high); by a non-exempt \
+             principal.",
     rationale:
         "GuardDuty is the account's threat detection; an intruder switches it off, or cuts the \
                 account from the administrator that watches its findings, before acting.",
@@ -48,6 +50,8 @@ pub const EVENTS: &[&str] = &[
     "DisassociateFromMasterAccount",
     "DisassociateFromAdministratorAccount",
     "DeleteMembers",
+    "DisassociateMembers",
+    "StopMonitoringMembers",
 ];
 
 /// Judged from the call alone.
@@ -66,14 +70,28 @@ pub fn judge(call: &ApiCall, ctx: &EventContext, settings: &Settings) -> Option<
         "UpdateDetector" if call.request.get("enable") == Some(&Value::Bool(false)) => {
             format!("disabled GuardDuty detector {detector}")
         }
-        "UpdateDetector" => return None,
-        "DeleteMembers" => {
+        "UpdateDetector" => {
+            let off = disabled_protections(&call.request);
+            if off.is_empty() {
+                return None;
+            }
+            format!(
+                "disabled GuardDuty protection {} on detector {detector}",
+                off.join(", ")
+            )
+        }
+        "DeleteMembers" | "DisassociateMembers" | "StopMonitoringMembers" => {
             let n = call
                 .request
                 .get("accountIds")
                 .and_then(Value::as_array)
                 .map_or(0, Vec::len);
-            format!("removed {n} member accounts from GuardDuty detector {detector}")
+            let verb = match call.event_name.as_str() {
+                "DeleteMembers" => "removed",
+                "DisassociateMembers" => "disassociated",
+                _ => "stopped monitoring",
+            };
+            format!("{verb} {n} member accounts of GuardDuty detector {detector}")
         }
         _ => "cut this account's GuardDuty from its administrator account".to_string(),
     };
@@ -86,11 +104,60 @@ pub fn judge(call: &ApiCall, ctx: &EventContext, settings: &Settings) -> Option<
         ctx,
         settings,
     )?;
-    if matches!(
-        call.event_name.as_str(),
-        "DeleteDetector" | "UpdateDetector"
-    ) {
+    let whole = call.event_name == "DeleteDetector"
+        || call.request.get("enable") == Some(&Value::Bool(false));
+    if whole {
         f.severity = Severity::Critical;
     }
     Some(f)
+}
+
+/// The protection plans an UpdateDetector switches off, by the names of its `features`
+/// (`status: DISABLED`) and of the older `dataSources` (`enable: false`), in request order.
+fn disabled_protections(request: &Value) -> Vec<String> {
+    let mut off: Vec<String> = request
+        .get("features")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter(|f| {
+            f.get("status")
+                .and_then(Value::as_str)
+                .is_some_and(|s| s.eq_ignore_ascii_case("DISABLED"))
+        })
+        .map(|f| {
+            f.get("name")
+                .and_then(Value::as_str)
+                .unwrap_or("(unnamed feature)")
+                .to_string()
+        })
+        .collect();
+    let sources = request.get("dataSources");
+    let disabled = |path: &[&str]| {
+        let mut v = sources;
+        for key in path {
+            v = v.and_then(|v| v.get(*key));
+        }
+        v.and_then(|v| v.get("enable")) == Some(&Value::Bool(false))
+    };
+    for (path, name) in [
+        (&["s3Logs"][..], "S3 protection (dataSources.s3Logs)"),
+        (
+            &["kubernetes", "auditLogs"][..],
+            "EKS audit logs (dataSources.kubernetes)",
+        ),
+        (
+            &[
+                "malwareProtection",
+                "scanEc2InstanceWithFindings",
+                "ebsVolumes",
+            ][..],
+            "EBS malware protection (dataSources.malwareProtection)",
+        ),
+    ] {
+        if disabled(path) {
+            off.push(name.to_string());
+        }
+    }
+    off
 }
