@@ -1,6 +1,6 @@
 //! `*` / `?` wildcard matching for the guardrail's own lists (exempt principals, own role,
 //! exempt actions), with exactly the semantics IAM uses: it is the policy engine's matcher
-//! (iterative, one backtrack point: no recursion, no exponential blow-up on hostile patterns).
+//! (linear time, no recursion: see `policy::wildcard`).
 
 use crate::policy::wildcard;
 

@@ -34,19 +34,26 @@ pub fn substitute(pattern: &str, ctx: &RequestContext, wildcards: bool) -> Subst
     let mut out = Vec::with_capacity(pattern.len());
     let bytes = pattern.as_bytes();
     let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'$' && bytes.get(i + 1) == Some(&b'{') {
-            if let Some(rel_end) = pattern[i + 2..].find('}') {
-                let inner = &pattern[i + 2..i + 2 + rel_end];
-                match resolve(inner, ctx) {
-                    Some(value) => out.extend(value.bytes().map(Tok::Lit)),
-                    None => return Substituted::Unresolved,
+    // Once a `${` finds no `}` after it, no later one can: the rest is literal. Without this,
+    // `${${${…` searched to the end once per `${` (quadratic).
+    let mut closed = true;
+    while let Some(&b) = bytes.get(i) {
+        if closed && b == b'$' && bytes.get(i + 1) == Some(&b'{') {
+            let body = pattern.get(i + 2..).unwrap_or_default();
+            match body.find('}') {
+                Some(rel_end) => {
+                    let inner = body.get(..rel_end).unwrap_or_default();
+                    match resolve(inner, ctx) {
+                        Some(value) => out.extend(value.bytes().map(Tok::Lit)),
+                        None => return Substituted::Unresolved,
+                    }
+                    i += 2 + rel_end + 1;
+                    continue;
                 }
-                i += 2 + rel_end + 1;
-                continue;
+                None => closed = false,
             }
         }
-        out.push(literal_or_wildcard(bytes[i], wildcards));
+        out.push(literal_or_wildcard(b, wildcards));
         i += 1;
     }
     Substituted::Tokens(out)
@@ -130,5 +137,23 @@ mod tests {
             substitute_to_string("${aws:nothere, 'dflt'}", &ctx).as_deref(),
             Some("dflt")
         );
+    }
+
+    #[test]
+    fn unterminated_variables_are_literal_and_linear() {
+        let ctx = RequestContext::new("s3:GetObject", "x").with("aws:username", "bob");
+        let Substituted::Tokens(t) = substitute("a/${aws:username}/${x*", &ctx, true) else {
+            panic!()
+        };
+        assert!(matches(&t[..], "a/bob/${xyz", false));
+        assert!(!matches(&t[..], "a/bob/$", false));
+        // 1 MB of `${` (the parser's document cap): one pass, not one search per `${`.
+        let hostile = "${".repeat(512 * 1024);
+        let started = std::time::Instant::now();
+        let Substituted::Tokens(t) = substitute(&hostile, &ctx, true) else {
+            panic!()
+        };
+        assert_eq!(t.len(), hostile.len());
+        assert!(started.elapsed() < std::time::Duration::from_secs(5));
     }
 }
