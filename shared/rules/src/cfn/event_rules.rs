@@ -2,8 +2,10 @@
 //! else their defaults), schedules, states, conditions and targets. Used by `guardrail event`
 //! (which rules receive an event) and by the wiring tests.
 
+use super::intrinsics::{weight, weight_within, EXPANSION_FACTOR, EXPANSION_FLOOR};
 use serde::Serialize;
 use serde_json::Value;
+use std::cell::Cell;
 
 /// One `AWS::Events::Rule`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -30,12 +32,31 @@ pub fn event_rules(template: &Value, param: &dyn Fn(&str) -> Option<Value>) -> V
     let Some(resources) = template.get("Resources").and_then(Value::as_object) else {
         return Vec::new();
     };
+    // A parameter named by many `Ref`s is copied once per `Ref`: capped like the intrinsics'
+    // expansion (a long default named thousands of times would otherwise multiply).
+    let left = Cell::new(
+        EXPANSION_FLOOR.saturating_add(EXPANSION_FACTOR.saturating_mul(weight(template))),
+    );
+    let charge = |v: &Value| match weight_within(v, left.get()) {
+        Some(w) => {
+            left.set(left.get().saturating_sub(w));
+            true
+        }
+        None => {
+            left.set(0);
+            false
+        }
+    };
     let lookup = |name: &str| -> Option<Value> {
         if let Some(v) = param(name) {
-            return Some(v);
+            return charge(&v).then_some(v);
         }
         let p = template.get("Parameters")?.get(name)?;
         let default = p.get("Default")?;
+        // Weighed before it is copied, so a refused copy costs nothing.
+        if !charge(default) {
+            return None;
+        }
         match (p.get("Type").and_then(Value::as_str), default) {
             (Some("CommaDelimitedList"), Value::String(s)) => Some(Value::Array(
                 s.split(',')
@@ -111,5 +132,31 @@ fn resolve(v: &Value, lookup: &dyn Fn(&str) -> Option<Value>, depth: usize) -> V
                 .collect(),
         ),
         other => other.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn a_parameter_named_many_times_is_copied_within_the_cap() {
+        let refs: Vec<Value> = (0..10_000).map(|_| json!({"Ref": "Big"})).collect();
+        let template = json!({
+            "Parameters": {"Big": {"Type": "String", "Default": "x".repeat(100_000)},
+                           "Small": {"Type": "CommaDelimitedList", "Default": "a, b"}},
+            "Resources": {"R": {"Type": "AWS::Events::Rule", "Properties": {
+                "EventPattern": {"account": [{"Ref": "Small"}], "detail": refs}}}}
+        });
+        let started = std::time::Instant::now();
+        let rules = event_rules(&template, &|_| None);
+        assert!(started.elapsed() < std::time::Duration::from_secs(5));
+        let pattern = rules[0].pattern.as_ref().unwrap();
+        assert_eq!(pattern["account"], json!([["a", "b"]]));
+        let detail = pattern["detail"].as_array().unwrap();
+        // Copies until the cap (64 KiB + 16 x the template's 1.2 MB), then left as written.
+        assert!(detail[0].is_string());
+        assert_eq!(detail[9_999], json!({"Ref": "Big"}));
     }
 }
