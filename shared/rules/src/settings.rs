@@ -84,6 +84,12 @@ pub struct Settings {
     /// account's first sweep would flood the topic; findings still go through the ledger and
     /// remediation either way.
     pub sweep_alert_each: bool,
+    /// The guardrail's own CloudFormation stack (`AWS::StackName`): its resources are named
+    /// `{stack}-...`, which is how `guardrail-stack-changed` knows them. `None`: not judged.
+    pub stack_name: Option<String>,
+    /// ARN patterns of the principals that deploy the stack (a CI role, CloudFormation's
+    /// service role): their changes to it are deployments, not tampering.
+    pub deployer_principals: Vec<String>,
 }
 
 impl Default for Settings {
@@ -117,6 +123,8 @@ impl Default for Settings {
             key_max_age_days: 90,
             sweep_regions: Vec::new(),
             sweep_alert_each: false,
+            stack_name: None,
+            deployer_principals: Vec::new(),
         }
     }
 }
@@ -234,6 +242,12 @@ impl Settings {
         if let Some(v) = get("GUARDRAIL_SWEEP_REGIONS") {
             s.sweep_regions = split_list(&v);
         }
+        s.stack_name = get("GUARDRAIL_STACK_NAME")
+            .map(|v| v.trim().to_string())
+            .filter(|v| !v.is_empty());
+        if let Some(v) = get("GUARDRAIL_DEPLOYER_PRINCIPALS") {
+            s.deployer_principals = split_list(&v);
+        }
         if let Some(v) = get("GUARDRAIL_SWEEP_ALERT_EACH") {
             s.sweep_alert_each = parse_bool("GUARDRAIL_SWEEP_ALERT_EACH", &v)?;
         }
@@ -251,6 +265,14 @@ impl Settings {
     /// The first exemption pattern matching any of the given ARNs.
     pub fn exempt_principal(&self, arns: &[&str]) -> Option<&str> {
         self.exempt_principals
+            .iter()
+            .find(|p| arns.iter().any(|arn| glob::matches(p, arn)))
+            .map(String::as_str)
+    }
+
+    /// The deployer pattern one of `arns` matches, if any.
+    pub fn deployer(&self, arns: &[&str]) -> Option<&str> {
+        self.deployer_principals
             .iter()
             .find(|p| arns.iter().any(|arn| glob::matches(p, arn)))
             .map(String::as_str)

@@ -42,6 +42,10 @@ fn settings() -> Settings {
         "GUARDRAIL_EXEMPT_PRINCIPALS" => {
             Some("arn:aws:iam::123456789012:role/break-glass-admin".to_string())
         }
+        "GUARDRAIL_STACK_NAME" => Some("guardrail".to_string()),
+        "GUARDRAIL_DEPLOYER_PRINCIPALS" => {
+            Some("arn:aws:iam::123456789012:role/guardrail-deployer".to_string())
+        }
         _ => None,
     };
     Settings::from_lookup(env).unwrap()
@@ -86,6 +90,16 @@ fn each_tamper_event_raises_its_rule_and_only_it() {
             "tamper/stop-monitoring-members.json",
             Some(("guardduty-disabled", "high")),
         ),
+        (
+            "tamper/disable-rule-guardrail.json",
+            Some(("guardrail-stack-changed", "critical")),
+        ),
+        (
+            "tamper/delete-topic-guardrail.json",
+            Some(("guardrail-stack-changed", "critical")),
+        ),
+        ("tamper/update-function-code-other-stack.json", None),
+        ("tamper/update-function-code-by-deployer.json", None),
         (
             "tamper/delete-analyzer.json",
             Some(("access-analyzer-deleted", "high")),
@@ -234,4 +248,54 @@ fn a_guardduty_protection_switched_off_is_named() {
     // Malformed shapes are no finding and no panic.
     old.request = json!({"features": "DISABLED", "dataSources": [1]});
     assert!(judged(&old, &settings()).is_empty());
+}
+
+#[test]
+fn the_guardrails_own_stack_is_guarded_and_undone_by_name() {
+    let f = &judged(&call("tamper/disable-rule-guardrail.json"), &settings())[0];
+    assert!(
+        f.reason
+            .contains("aws events enable-rule --name guardrail-TamperApiCallRule-1A2B3C4D5E6F"),
+        "{}",
+        f.reason
+    );
+    assert_eq!(
+        f.resource.arn,
+        "arn:aws:events:ap-northeast-2:123456789012:rule/guardrail-TamperApiCallRule-1A2B3C4D5E6F"
+    );
+    // Without the stack's name the rule cannot tell its resources: it judges nothing.
+    let unnamed = Settings::default();
+    assert!(judged(&call("tamper/disable-rule-guardrail.json"), &unnamed).is_empty());
+    // The deployer's own change to the same function is a deployment; anyone else's is not.
+    let mut by_alice = call("tamper/update-function-code-by-deployer.json");
+    by_alice.principal = call("tamper/disable-rule-guardrail.json").principal.clone();
+    let f = &judged(&by_alice, &settings())[0];
+    assert_eq!(f.resource.id, "guardrail-tamper-guard");
+    assert!(
+        f.reason.contains("redeploy stack guardrail"),
+        "{}",
+        f.reason
+    );
+    // Its roles, through iam-guard (IAM's events arrive there).
+    let role = call("iam/detach-role-policy-guardrail-role.json");
+    let ctx = EventContext::of(&role);
+    let judge = &guardrail_rules::rules::guardrail_stack_changed::JUDGE;
+    assert!(judge.runs_in(Function::IamGuard));
+    assert_eq!((judge.needs)(&role, &settings()), Some(Need::Nothing));
+    let f = (judge.judge)(&role, &Read::Nothing, &ctx, &settings()).findings;
+    assert_eq!(f.len(), 1);
+    assert_eq!(f[0].resource.kind, "AWS::IAM::Role");
+    // Odd shapes name nothing and panic nowhere.
+    for request in [
+        json!({}),
+        json!({"functionName": ""}),
+        json!({"stackName": "arn:aws:cloudformation:x:y:stack/"}),
+        json!({"subscriptionArn": "no-colon"}),
+        json!({"queueUrl": "/"}),
+    ] {
+        let mut odd = call("tamper/update-function-code-by-deployer.json");
+        odd.principal = by_alice.principal.clone();
+        odd.request = request;
+        let _ = judged(&odd, &settings());
+    }
 }

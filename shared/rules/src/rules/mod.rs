@@ -13,6 +13,7 @@ pub mod ebs_encryption_by_default_off;
 pub mod ebs_unencrypted_volume;
 pub mod families;
 pub mod guardduty_disabled;
+pub mod guardrail_stack_changed;
 pub mod iam_access_key_for_other_user;
 pub mod iam_access_key_old;
 pub mod iam_change_audit;
@@ -114,6 +115,7 @@ pub const ALL: &[&RuleMeta] = &[
     &guardduty_disabled::META,
     &access_analyzer_deleted::META,
     &securityhub_disabled::META,
+    &guardrail_stack_changed::META,
 ];
 
 /// Look a rule up by id.

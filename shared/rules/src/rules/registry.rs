@@ -10,10 +10,10 @@
 use super::{
     access_analyzer_deleted, cloudtrail_logging_stopped, cloudtrail_trail_deleted,
     cloudtrail_trail_weakened, config_recorder_stopped, guardduty_disabled,
-    iam_access_key_for_other_user, iam_access_key_old, iam_change_audit, iam_credentials_unused,
-    iam_password_policy_weak, iam_permissions_boundary_missing, iam_root_access_key,
-    iam_root_activity, iam_root_mfa, iam_user_console_without_mfa, iam_user_direct_policy,
-    region_not_allowed, securityhub_disabled, Function, RuleMeta,
+    guardrail_stack_changed, iam_access_key_for_other_user, iam_access_key_old, iam_change_audit,
+    iam_credentials_unused, iam_password_policy_weak, iam_permissions_boundary_missing,
+    iam_root_access_key, iam_root_activity, iam_root_mfa, iam_user_console_without_mfa,
+    iam_user_direct_policy, region_not_allowed, securityhub_disabled, Function, RuleMeta,
 };
 use crate::ebs::{self, RegionFacts, VolumeFacts};
 use crate::finding::{EventContext, Finding};
@@ -219,6 +219,7 @@ pub const CALL_JUDGES: &[&CallJudge] = &[
     &guardduty_disabled::JUDGE,
     &access_analyzer_deleted::JUDGE,
     &securityhub_disabled::JUDGE,
+    &guardrail_stack_changed::JUDGE,
 ];
 
 /// The judges of one function, in order.
