@@ -90,3 +90,99 @@ async fn the_same_event_twice_alerts_once() {
     assert!(!again.duplicates.is_empty(), "{again:?}");
     assert_eq!(inbox.drain().await.len(), 1);
 }
+
+/// moto serves AWS Config's recorders: a recorder stopped by someone is started again in
+/// remediate mode, only while it is still stopped, and the same event twice changes nothing.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_stopped_config_recorder_is_started_again_once() {
+    use aws_sdk_config::types::{ConfigurationRecorder, DeliveryChannel};
+    let (_moto, sdk, inbox) = setup().await;
+    let config = aws_sdk_config::Client::new(&sdk);
+    config
+        .put_configuration_recorder()
+        .configuration_recorder(
+            ConfigurationRecorder::builder()
+                .name("default")
+                .role_arn("arn:aws:iam::123456789012:role/config-recorder")
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    config
+        .put_delivery_channel()
+        .delivery_channel(
+            DeliveryChannel::builder()
+                .name("default")
+                .s3_bucket_name("config-bucket-123456789012")
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let recording = || async {
+        config
+            .describe_configuration_recorder_status()
+            .configuration_recorder_names("default")
+            .send()
+            .await
+            .unwrap()
+            .configuration_recorders_status()[0]
+            .recording()
+    };
+    assert!(!recording().await, "created stopped");
+    let g = TamperGuardrail::new(inbox.wiring(
+        &sdk,
+        &[
+            ("GUARDRAIL_RULE_MODES", "config-recorder-stopped=remediate"),
+            ("GUARDRAIL_DRY_RUN", "false"),
+        ],
+    ));
+    let stop = event("tamper/stop-configuration-recorder.json", &[]);
+    let out = g.handle(&stop).await.unwrap();
+    assert_eq!(out.findings.len(), 1, "{out:?}");
+    assert_eq!(
+        out.findings[0].actions[0].status,
+        guardrail_rules::finding::ActionStatus::Done,
+        "{out:?}"
+    );
+    assert!(recording().await, "started again");
+    let alerts = inbox.drain().await;
+    assert_eq!(alerts.len(), 1);
+    assert!(
+        alerts[0].message.contains("stop-configuration-recorder"),
+        "the alert says how to undo: {}",
+        alerts[0].message
+    );
+    // Redelivered: nothing more is done or alerted.
+    g.handle(&stop).await.unwrap();
+    assert!(inbox.drain().await.is_empty());
+    // A recorder deleted since is noted, never guessed at.
+    config
+        .stop_configuration_recorder()
+        .configuration_recorder_name("default")
+        .send()
+        .await
+        .unwrap();
+    config
+        .delete_delivery_channel()
+        .delivery_channel_name("default")
+        .send()
+        .await
+        .unwrap();
+    config
+        .delete_configuration_recorder()
+        .configuration_recorder_name("default")
+        .send()
+        .await
+        .unwrap();
+    let mut again = stop.clone();
+    again["detail"]["eventID"] = serde_json::json!("00000000-0000-0000-0000-0000000c0f1e");
+    let out = g.handle(&again).await.unwrap();
+    assert!(
+        out.skipped_resources
+            .iter()
+            .any(|n| n.contains("no longer exists")),
+        "{out:?}"
+    );
+}

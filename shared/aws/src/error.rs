@@ -104,7 +104,7 @@ where
             Some(c) if THROTTLING.contains(&c) => ErrorKind::Throttled,
             Some(c) if TRANSIENT.contains(&c) => ErrorKind::Transient,
             Some(c) if DENIED.contains(&c) => ErrorKind::AccessDenied,
-            Some(c) if c.contains("NotFound") || c == "NoSuchEntity" => ErrorKind::NotFound,
+            Some(c) if c.contains("NotFound") || c.starts_with("NoSuch") => ErrorKind::NotFound,
             Some("ConditionalCheckFailedException") => ErrorKind::Conflict,
             // A service error without a code is an unparsable body (e.g. an HTML 5xx page).
             None => ErrorKind::Transient,

@@ -1,5 +1,6 @@
 //! Executes remediation steps by handing each to the adapter of its service.
 
+use crate::config_recorder::ConfigRecorders;
 use crate::ec2::Ec2;
 use crate::error::AwsError;
 use crate::iam::Iam;
@@ -11,6 +12,7 @@ use guardrail_rules::plan::RemediationStep;
 pub struct Executor {
     pub ec2: Ec2,
     pub iam: Iam,
+    pub recorders: ConfigRecorders,
 }
 
 impl Remediator for Executor {
@@ -30,6 +32,9 @@ impl Remediator for Executor {
             | RemediationStep::UpdatePasswordPolicy { .. }
             | RemediationStep::DeleteLoginProfile { .. }
             | RemediationStep::PutPermissionsBoundary { .. } => self.iam.execute(step).await,
+            RemediationStep::StartConfigurationRecorder { .. } => {
+                self.recorders.execute(step).await
+            }
         }
     }
 }

@@ -5,6 +5,7 @@
 
 pub mod account;
 pub mod api_counter;
+pub mod config_recorder;
 pub mod config_rule;
 pub mod ec2;
 pub mod error;

@@ -45,6 +45,12 @@ impl Wiring {
                 };
                 Read::Volumes { volumes, region }
             }
+            Need::Recorder { region, name } => Read::Recorder(
+                self.executor
+                    .recorders
+                    .recording(&scope(region), name)
+                    .await?,
+            ),
             Need::Created { region, subjects } => {
                 let scope = scope(region);
                 Read::Created(match subjects {

@@ -1,5 +1,6 @@
 //! Start-up: everything a function builds once, before its first event.
 
+use crate::config_recorder::ConfigRecorders;
 use crate::config_rule::ConfigSink;
 use crate::ec2::Ec2;
 use crate::executor::Executor;
@@ -145,6 +146,7 @@ impl Wiring {
             executor: Executor {
                 ec2: ec2.clone(),
                 iam: iam.clone(),
+                recorders: ConfigRecorders::new(&sdk),
             },
             ec2,
             iam,
@@ -182,6 +184,7 @@ impl Wiring {
             executor: Executor {
                 ec2: ec2.clone(),
                 iam: iam.clone(),
+                recorders: ConfigRecorders::new(&sdk),
             },
             ec2,
             iam,

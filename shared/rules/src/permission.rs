@@ -77,6 +77,7 @@ pub const SNAPSHOTS: &str = "arn:aws:ec2:*:{account}:snapshot/*";
 /// Snapshots as CopySnapshot names its source (no account in the ARN).
 pub const SOURCE_SNAPSHOTS: &str = "arn:aws:ec2:*::snapshot/*";
 pub const INSTANCES: &str = "arn:aws:ec2:*:{account}:instance/*";
+pub const CONFIG_RECORDERS: &str = "arn:aws:config:*:{account}:configuration-recorder/*";
 
 /// The kinds of [`RemediationStep`], for declarations (a rule lists the kinds it may plan).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -96,6 +97,7 @@ pub enum StepKind {
     UpdatePasswordPolicy,
     DeleteLoginProfile,
     PutPermissionsBoundary,
+    StartConfigurationRecorder,
 }
 
 impl RemediationStep {
@@ -118,6 +120,9 @@ impl RemediationStep {
             RemediationStep::UpdatePasswordPolicy { .. } => StepKind::UpdatePasswordPolicy,
             RemediationStep::DeleteLoginProfile { .. } => StepKind::DeleteLoginProfile,
             RemediationStep::PutPermissionsBoundary { .. } => StepKind::PutPermissionsBoundary,
+            RemediationStep::StartConfigurationRecorder { .. } => {
+                StepKind::StartConfigurationRecorder
+            }
         }
     }
 }
@@ -146,9 +151,16 @@ impl StepKind {
             StepKind::UpdatePasswordPolicy => UPDATE_PASSWORD_POLICY,
             StepKind::DeleteLoginProfile => DELETE_LOGIN_PROFILE,
             StepKind::PutPermissionsBoundary => PUT_PERMISSIONS_BOUNDARY,
+            StepKind::StartConfigurationRecorder => START_CONFIGURATION_RECORDER,
         }
     }
 }
+
+/// Only the account's own recorders (their ids are not known in advance).
+const START_CONFIGURATION_RECORDER: &[Permission] = &[Permission::arn(
+    "config:StartConfigurationRecorder",
+    CONFIG_RECORDERS,
+)];
 
 /// Only the guardrail's own tag keys: the role cannot retag anything else.
 const TAG_VOLUME: &[Permission] = &[Permission::arn("ec2:CreateTags", VOLUMES).when("aws:TagKeys")];

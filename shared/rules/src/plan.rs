@@ -131,6 +131,12 @@ pub enum RemediationStep {
         boundary_arn: String,
         previous: Option<String>,
     },
+    /// Start an AWS Config configuration recorder again (recording resumes; nothing is lost
+    /// but the changes made while it was stopped).
+    StartConfigurationRecorder {
+        region: String,
+        recorder_name: String,
+    },
 }
 
 impl RemediationStep {
@@ -198,6 +204,14 @@ impl RemediationStep {
             RemediationStep::DeleteLoginProfile { user_name } => {
                 format!("delete the console password (login profile) of user {user_name}")
             }
+            RemediationStep::StartConfigurationRecorder {
+                region,
+                recorder_name,
+            } => format!(
+                "start the AWS Config recorder {recorder_name} in {region} again (undo: aws \
+                 configservice stop-configuration-recorder --configuration-recorder-name \
+                 {recorder_name} --region {region})"
+            ),
             RemediationStep::PutPermissionsBoundary {
                 target,
                 boundary_arn,

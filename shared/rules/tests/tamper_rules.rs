@@ -21,8 +21,13 @@ fn call(rel: &str) -> Box<ApiCall> {
     }
 }
 
-/// What tamper-guard would report: the gate, then every tamper judge (all need nothing).
+/// What tamper-guard would report: the gate, then every tamper judge, with a stopped
+/// recorder re-read as still stopped (the others need nothing).
 fn judged(call: &ApiCall, settings: &Settings) -> Vec<Finding> {
+    judged_with(call, settings, Some(false))
+}
+
+fn judged_with(call: &ApiCall, settings: &Settings, recording: Option<bool>) -> Vec<Finding> {
     if gate::screen(call, settings).is_err() {
         return Vec::new();
     }
@@ -30,8 +35,12 @@ fn judged(call: &ApiCall, settings: &Settings) -> Vec<Finding> {
     let mut out = Vec::new();
     for judge in call_judges(Function::TamperGuard) {
         if let Some(need) = (judge.needs)(call, settings) {
-            assert_eq!(need, Need::Nothing, "{}", judge.rules[0].id);
-            out.extend((judge.judge)(call, &Read::Nothing, &ctx, settings).findings);
+            let read = match need {
+                Need::Nothing => Read::Nothing,
+                Need::Recorder { .. } => Read::Recorder(recording),
+                other => panic!("{}: {other:?}", judge.rules[0].id),
+            };
+            out.extend((judge.judge)(call, &read, &ctx, settings).findings);
         }
     }
     out
@@ -298,4 +307,34 @@ fn the_guardrails_own_stack_is_guarded_and_undone_by_name() {
         odd.request = request;
         let _ = judged(&odd, &settings());
     }
+}
+
+#[test]
+fn a_stopped_recorder_is_started_again_only_while_it_is_stopped() {
+    use guardrail_rules::finding::ActionStatus;
+    let stop = call("tamper/stop-configuration-recorder.json");
+    let env = |k: &str| match k {
+        "GUARDRAIL_RULE_MODES" => Some("config-recorder-stopped=remediate".to_string()),
+        "GUARDRAIL_DRY_RUN" => Some("false".to_string()),
+        _ => None,
+    };
+    let remediate = Settings::from_lookup(env).unwrap();
+    let f = &judged_with(&stop, &remediate, Some(false))[0];
+    assert_eq!(f.actions.len(), 1);
+    assert_eq!(f.actions[0].status, ActionStatus::Pending);
+    assert!(
+        f.actions[0]
+            .step
+            .describe()
+            .contains("undo: aws configservice stop-configuration-recorder"),
+        "{}",
+        f.actions[0].step.describe()
+    );
+    // Started again since: nothing to do. Deleted since: the alert, no step.
+    let f = &judged_with(&stop, &remediate, Some(true))[0];
+    assert_eq!(f.actions[0].status, ActionStatus::AlreadyDone);
+    assert!(judged_with(&stop, &remediate, None)[0].actions.is_empty());
+    // Alert mode (the default) recommends the step; dry run plans it.
+    let f = &judged_with(&stop, &settings(), Some(false))[0];
+    assert_eq!(f.actions[0].status, ActionStatus::Recommended);
 }

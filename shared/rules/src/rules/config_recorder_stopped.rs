@@ -2,12 +2,14 @@
 //! DeleteConfigurationRecorder, DeleteDeliveryChannel).
 
 use super::call_finding::finding;
-use super::registry::{CallJudge, Judged, Need, Round};
+use super::registry::{CallJudge, Judged, Need, Read, Round};
 use super::runs::{Function, Runs, Subscription};
-use super::RuleMeta;
+use super::{enabled, RuleMeta};
 use crate::finding::ResourceRef;
 use crate::finding::{EventContext, Finding};
 use crate::mode::Mode;
+use crate::permission::{Permission, StepKind};
+use crate::plan::RemediationStep;
 use crate::settings::Settings;
 use crate::severity::Severity;
 use crate::trigger::ApiCall;
@@ -23,8 +25,10 @@ pub const META: RuleMeta = RuleMeta {
     rationale: "AWS Config is the account's record of how resources were configured, and what its \
                 rules (this guardrail's included) judge; stopping it hides every change made \
                 afterwards.",
-    remediation: "Alert only for now: `aws configservice start-configuration-recorder \
-                  --configuration-recorder-name NAME` resumes recording.",
+    remediation: "StopConfigurationRecorder: StartConfigurationRecorder (remediate mode; the \
+                  recorder's status is re-read first, so a recorder already started again or \
+                  deleted since is left alone). Deleted recorders and delivery channels: alert \
+                  only, recreating them needs the account's settings (role, bucket).",
     anchors: &[
         "CIS AWS Foundations 3.3, 4.9",
         "Security Hub Config.1",
@@ -36,8 +40,10 @@ pub const META: RuleMeta = RuleMeta {
             source: "config.amazonaws.com",
             names: EVENTS,
         }],
-        reads: &[],
-        steps: &[],
+        reads: &[Permission::any(
+            "config:DescribeConfigurationRecorderStatus",
+        )],
+        steps: &[StepKind::StartConfigurationRecorder],
     }],
     per_event: true,
 };
@@ -49,13 +55,82 @@ pub const EVENTS: &[&str] = &[
     "DeleteDeliveryChannel",
 ];
 
-/// Judged from the call alone.
+/// A stopped recorder is re-read (to start it only while it is still stopped); deletions
+/// are judged from the call alone.
 pub const JUDGE: CallJudge = CallJudge {
     rules: &[&META],
     round: Round::Change,
-    needs: |call, _| META.declares_call(call).then_some(Need::Nothing),
-    judge: |call, _, ctx, settings| Judged::findings(judge(call, ctx, settings)),
+    needs: |call, _| {
+        if !META.declares_call(call) {
+            return None;
+        }
+        Some(match (call.event_name.as_str(), stopped_recorder(call)) {
+            ("StopConfigurationRecorder", Some(name)) => Need::Recorder {
+                region: call.region.trim().to_string(),
+                name: name.to_string(),
+            },
+            _ => Need::Nothing,
+        })
+    },
+    judge: |call, read, ctx, settings| {
+        let Some(mut f) = judge(call, ctx, settings) else {
+            return Judged::default();
+        };
+        match (read, stopped_recorder(call)) {
+            (Read::Recorder(status), Some(name)) => {
+                let mut judged = Judged::default();
+                match status {
+                    Some(recording) => f = restart(f, call, name, *recording, ctx, settings),
+                    None => judged.notes.push(format!(
+                        "configuration recorder {name}: no longer exists, nothing to start"
+                    )),
+                }
+                judged.findings.push(f);
+                judged
+            }
+            (Read::Nothing, _) => Judged::findings([f]),
+            _ => Judged::mismatched(&[&META]),
+        }
+    },
 };
+
+/// The recorder a StopConfigurationRecorder names.
+fn stopped_recorder(call: &ApiCall) -> Option<&str> {
+    (call.event_name == "StopConfigurationRecorder")
+        .then(|| call.request_str("configurationRecorderName"))
+        .flatten()
+        .filter(|n| !n.is_empty())
+}
+
+/// The finding, with the step that starts the recorder again (already done when the re-read
+/// status says it records).
+fn restart(
+    f: Finding,
+    call: &ApiCall,
+    name: &str,
+    recording: bool,
+    ctx: &EventContext,
+    settings: &Settings,
+) -> Finding {
+    let Some((meta, mode)) = enabled(&META, settings) else {
+        return f;
+    };
+    let step = RemediationStep::StartConfigurationRecorder {
+        region: call.region.trim().to_string(),
+        recorder_name: name.to_string(),
+    };
+    Finding::build(
+        meta,
+        mode,
+        f.resource,
+        &call.region,
+        &call.account,
+        f.reason,
+        vec![(step, recording)],
+        ctx,
+        settings,
+    )
+}
 
 /// The recorder or delivery channel the call stopped or deleted.
 pub fn judge(call: &ApiCall, ctx: &EventContext, settings: &Settings) -> Option<Finding> {

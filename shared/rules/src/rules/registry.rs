@@ -50,6 +50,8 @@ pub enum Need {
     },
     /// What a call created (instances, a volume) in the call's region.
     Created { region: String, subjects: Subjects },
+    /// An AWS Config configuration recorder's status in a region.
+    Recorder { region: String, name: String },
 }
 
 /// What the adapters read for a [`Need`]: facts, no decisions (a version that is no longer
@@ -68,6 +70,8 @@ pub enum Read {
         region: Option<RegionFacts>,
     },
     Created(Current),
+    /// Whether the recorder is recording (`None`: no such recorder).
+    Recorder(Option<bool>),
 }
 
 /// An [`IamChange`] as re-read; every `None` means "no longer exists".
