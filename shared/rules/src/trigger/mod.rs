@@ -12,7 +12,7 @@ mod principal;
 
 pub use cloudtrail::{ApiCall, CallKind};
 pub use config_invocation::{ConfigInvocation, ConfigMessage, ConfigurationItem, ItemStatus};
-pub use decode::{decode, decode_str, DecodeError, MAX_EVENT_BYTES};
+pub use decode::{decode, decode_owned, decode_str, DecodeError, MAX_EVENT_BYTES, MAX_EVENT_DEPTH};
 pub use principal::{Principal, PrincipalKind};
 
 use serde::Serialize;
