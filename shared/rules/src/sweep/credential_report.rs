@@ -6,6 +6,7 @@
 
 use super::time::parse_iso8601;
 use serde::Serialize;
+use std::borrow::Cow;
 
 /// The root user's row name (AWS writes it; moto does not).
 pub const ROOT_ROW: &str = "<root_account>";
@@ -72,50 +73,122 @@ pub enum CredentialReportError {
     },
 }
 
-/// Columns read, by header name (so a reordered or extended report still parses).
-const USER: &str = "user";
-const ARN: &str = "arn";
-const CREATED: &str = "user_creation_time";
-const PW_ENABLED: &str = "password_enabled";
-const PW_USED: &str = "password_last_used";
-const PW_CHANGED: &str = "password_last_changed";
-const MFA: &str = "mfa_active";
-const KEY_ACTIVE: [&str; 2] = ["access_key_1_active", "access_key_2_active"];
-const KEY_ROTATED: [&str; 2] = ["access_key_1_last_rotated", "access_key_2_last_rotated"];
-const KEY_USED: [&str; 2] = ["access_key_1_last_used_date", "access_key_2_last_used_date"];
+/// Columns read, by header name (so a reordered or extended report still parses), in the
+/// order of [`Col`].
+const COLUMNS: [&str; 13] = [
+    "user",
+    "arn",
+    "user_creation_time",
+    "password_enabled",
+    "password_last_used",
+    "password_last_changed",
+    "mfa_active",
+    "access_key_1_active",
+    "access_key_1_last_rotated",
+    "access_key_1_last_used_date",
+    "access_key_2_active",
+    "access_key_2_last_rotated",
+    "access_key_2_last_used_date",
+];
+
+/// Index into [`COLUMNS`].
+#[derive(Clone, Copy)]
+enum Col {
+    User,
+    Arn,
+    Created,
+    PwEnabled,
+    PwUsed,
+    PwChanged,
+    Mfa,
+    Key1Active,
+    Key1Rotated,
+    Key1Used,
+    Key2Active,
+    Key2Rotated,
+    Key2Used,
+}
 
 impl CredentialReport {
-    /// Parse the CSV text IAM returns.
+    /// Parse the CSV text IAM returns. Each line's fields are counted before anything is
+    /// taken from it, and only the columns read are kept (borrowed unless quoted), so a line of
+    /// a million commas costs no allocation.
     pub fn parse(text: &str) -> Result<CredentialReport, CredentialReportError> {
         if text.len() > MAX_REPORT_BYTES {
             return Err(CredentialReportError::TooLarge(text.len()));
         }
         let mut lines = text.lines().filter(|l| !l.trim().is_empty());
-        let header = split_csv(lines.next().ok_or(CredentialReportError::Empty)?);
-        let col = |name: &'static str| {
-            header
-                .iter()
-                .position(|h| h.trim() == name)
-                .ok_or(CredentialReportError::MissingColumn(name))
+        let header = lines.next().ok_or(CredentialReportError::Empty)?;
+        let mut at: [Option<usize>; COLUMNS.len()] = [None; COLUMNS.len()];
+        let mut width = 0;
+        for (i, field) in fields(header).enumerate() {
+            width = i + 1;
+            let name = field.text();
+            for (slot, column) in at.iter_mut().zip(COLUMNS) {
+                if slot.is_none() && name.trim() == column {
+                    *slot = Some(i);
+                }
+            }
+        }
+        let col = |c: Col| {
+            at.get(c as usize)
+                .copied()
+                .flatten()
+                .ok_or(CredentialReportError::MissingColumn(COLUMNS[c as usize]))
         };
-        let (user, arn, mfa, pw_enabled) = (col(USER)?, col(ARN)?, col(MFA)?, col(PW_ENABLED)?);
+        let opt = |c: Col| col(c).ok();
+        let (user, arn, mfa, pw_enabled) = (
+            col(Col::User)?,
+            col(Col::Arn)?,
+            col(Col::Mfa)?,
+            col(Col::PwEnabled)?,
+        );
         // Dates are optional columns: missing ones read as "no information".
-        let opt = |name: &'static str| col(name).ok();
-        let (created, pw_used, pw_changed) = (opt(CREATED), opt(PW_USED), opt(PW_CHANGED));
-        let key_cols: Vec<(usize, Option<usize>, Option<usize>)> = (0..2)
-            .map(|i| Ok((col(KEY_ACTIVE[i])?, opt(KEY_ROTATED[i]), opt(KEY_USED[i]))))
-            .collect::<Result<_, CredentialReportError>>()?;
-        let mut rows = Vec::new();
+        let (created, pw_used, pw_changed) =
+            (opt(Col::Created), opt(Col::PwUsed), opt(Col::PwChanged));
+        let key_cols = [
+            (
+                col(Col::Key1Active)?,
+                opt(Col::Key1Rotated),
+                opt(Col::Key1Used),
+            ),
+            (
+                col(Col::Key2Active)?,
+                opt(Col::Key2Rotated),
+                opt(Col::Key2Used),
+            ),
+        ];
+        let wanted: Vec<usize> = {
+            let mut w: Vec<usize> = at.iter().flatten().copied().collect();
+            w.sort_unstable();
+            w.dedup();
+            w
+        };
+        let mut rows = Vec::with_capacity(lines.clone().count());
+        let mut cells: Vec<(usize, Cow<'_, str>)> = Vec::with_capacity(wanted.len());
         for (n, line) in lines.enumerate() {
-            let fields = split_csv(line);
-            if fields.len() != header.len() {
+            let found = fields(line).count();
+            if found != width {
                 return Err(CredentialReportError::BadRow {
                     line: n + 2,
-                    found: fields.len(),
-                    expected: header.len(),
+                    found,
+                    expected: width,
                 });
             }
-            let text = |i: usize| fields.get(i).map(|s| s.trim()).unwrap_or_default();
+            cells.clear();
+            cells.extend(
+                fields(line)
+                    .enumerate()
+                    .filter(|(i, _)| wanted.binary_search(i).is_ok())
+                    .map(|(i, f)| (i, f.text())),
+            );
+            let text = |i: usize| {
+                cells
+                    .iter()
+                    .find(|(j, _)| *j == i)
+                    .map(|(_, s)| s.trim())
+                    .unwrap_or_default()
+            };
             let date = |i: Option<usize>| i.and_then(|i| date_cell(text(i)));
             let flag = |i: usize| text(i).eq_ignore_ascii_case("true");
             let key =
@@ -132,7 +205,7 @@ impl CredentialReport {
                 password_last_used: date(pw_used),
                 password_last_changed: date(pw_changed),
                 mfa_active: flag(mfa),
-                keys: [key(key_cols[0]), key(key_cols[1])],
+                keys: key_cols.map(key),
             });
         }
         Ok(CredentialReport { rows })
@@ -157,25 +230,65 @@ fn date_cell(s: &str) -> Option<i64> {
     }
 }
 
-/// Split one CSV line; double-quoted fields (with `""` escapes) are honoured.
-fn split_csv(line: &str) -> Vec<String> {
-    let mut fields = Vec::new();
-    let mut cur = String::new();
-    let mut quoted = false;
-    let mut chars = line.trim_end_matches('\r').chars().peekable();
-    while let Some(c) = chars.next() {
-        match (c, quoted) {
-            ('"', true) if chars.peek() == Some(&'"') => {
-                cur.push('"');
-                chars.next();
-            }
-            ('"', _) => quoted = !quoted,
-            (',', false) => fields.push(std::mem::take(&mut cur)),
-            (c, _) => cur.push(c),
+/// One field of a CSV line, as written (quotes still in).
+#[derive(Clone, Copy)]
+struct Field<'a> {
+    raw: &'a str,
+    quoted: bool,
+}
+
+impl<'a> Field<'a> {
+    /// The field's text: double quotes (with `""` escapes) honoured; borrowed when it has none.
+    fn text(self) -> Cow<'a, str> {
+        if !self.quoted {
+            return Cow::Borrowed(self.raw);
         }
+        let mut cur = String::with_capacity(self.raw.len());
+        let mut quoted = false;
+        let mut chars = self.raw.chars().peekable();
+        while let Some(c) = chars.next() {
+            match (c, quoted) {
+                ('"', true) if chars.peek() == Some(&'"') => {
+                    cur.push('"');
+                    chars.next();
+                }
+                ('"', _) => quoted = !quoted,
+                (c, _) => cur.push(c),
+            }
+        }
+        Cow::Owned(cur)
     }
-    fields.push(cur);
-    fields
+}
+
+/// The fields of one CSV line, without allocating.
+fn fields(line: &str) -> impl Iterator<Item = Field<'_>> + Clone {
+    let mut rest = Some(line.trim_end_matches('\r'));
+    std::iter::from_fn(move || {
+        let s = rest?;
+        let bytes = s.as_bytes();
+        let (mut i, mut in_quotes, mut quoted) = (0, false, false);
+        while let Some(&b) = bytes.get(i) {
+            match b {
+                b'"' if in_quotes && bytes.get(i + 1) == Some(&b'"') => i += 1,
+                b'"' => {
+                    in_quotes = !in_quotes;
+                    quoted = true;
+                }
+                b',' if !in_quotes => break,
+                _ => {}
+            }
+            i += 1;
+        }
+        let raw = s.get(..i).unwrap_or(s);
+        rest = s.get(i + 1..).filter(|_| i < bytes.len());
+        Some(Field { raw, quoted })
+    })
+}
+
+/// Split one CSV line (tests).
+#[cfg(test)]
+fn split_csv(line: &str) -> Vec<String> {
+    fields(line).map(|f| f.text().into_owned()).collect()
 }
 
 #[cfg(test)]
@@ -226,7 +339,7 @@ erin,arn:aws:iam::123456789012:user/erin,2024-05-01T00:00:00+00:00,false,not_sup
         );
         assert_eq!(
             CredentialReport::parse("user,arn\nx,y\n"),
-            Err(CredentialReportError::MissingColumn(MFA))
+            Err(CredentialReportError::MissingColumn("mfa_active"))
         );
         let short = format!("{}\nbob,arn\n", SAMPLE.lines().next().unwrap());
         assert!(matches!(
@@ -238,5 +351,64 @@ erin,arn:aws:iam::123456789012:user/erin,2024-05-01T00:00:00+00:00,false,not_sup
     #[test]
     fn quoted_fields_are_honoured() {
         assert_eq!(split_csv(r#"a,"b,c","d""e""#), ["a", "b,c", r#"d"e"#]);
+        assert_eq!(split_csv("a\"b,c\"d,\"\"\""), ["ab,cd", "\""]);
+        assert_eq!(split_csv("a\"b,c\"d,\"\""), ["ab,cd", ""]);
+        assert_eq!(split_csv(""), [""]);
+        assert_eq!(split_csv(",\r"), ["", ""]);
+        assert_eq!(split_csv("é,\"ü\""), ["é", "ü"]);
+    }
+
+    /// The splitter this parser had (allocating every field), as the oracle.
+    fn allocating_split(line: &str) -> Vec<String> {
+        let mut fields = Vec::new();
+        let mut cur = String::new();
+        let mut quoted = false;
+        let mut chars = line.trim_end_matches('\r').chars().peekable();
+        while let Some(c) = chars.next() {
+            match (c, quoted) {
+                ('"', true) if chars.peek() == Some(&'"') => {
+                    cur.push('"');
+                    chars.next();
+                }
+                ('"', _) => quoted = !quoted,
+                (',', false) => fields.push(std::mem::take(&mut cur)),
+                (c, _) => cur.push(c),
+            }
+        }
+        fields.push(cur);
+        fields
+    }
+
+    #[test]
+    fn splitting_equals_the_allocating_splitter() {
+        let alphabet = ["a", ",", "\"", "\r", "é", " "];
+        let mut x: u64 = 0x2545_F491_4F6C_DD1D;
+        for _ in 0..50_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let len = (x % 12) as usize;
+            let line: String = (0..len)
+                .map(|i| alphabet[((x >> (i * 5)) % alphabet.len() as u64) as usize])
+                .collect();
+            assert_eq!(split_csv(&line), allocating_split(&line), "{line:?}");
+        }
+    }
+
+    #[test]
+    fn a_row_of_a_million_commas_is_refused_without_allocating_its_fields() {
+        let text = format!(
+            "{}\n{}\n",
+            SAMPLE.lines().next().unwrap(),
+            ",".repeat(1_000_000)
+        );
+        assert_eq!(
+            CredentialReport::parse(&text),
+            Err(CredentialReportError::BadRow {
+                line: 2,
+                found: 1_000_001,
+                expected: 22
+            })
+        );
     }
 }
