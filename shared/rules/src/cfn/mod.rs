@@ -18,11 +18,11 @@ pub mod sam_policy_templates;
 mod yaml;
 
 pub use event_rules::{event_rules, EventRule};
-pub use intrinsics::{resolve, PSEUDO_ACCOUNT};
+pub use intrinsics::{resolve, EXPANSION_FACTOR, EXPANSION_FLOOR, PSEUDO_ACCOUNT, TOO_LARGE};
 pub use policies::{policies, Suppression, TemplatePolicy};
 pub use principals::{
     aws_managed_policy_name, principals, HeldPolicy, TemplateNote, TemplatePrincipal,
     TemplatePrincipalKind,
 };
 pub use sam_policy_templates::SamTemplateError;
-pub use yaml::from_yaml;
+pub use yaml::{from_yaml, EXTRA_NODES, MAX_TEMPLATE_BYTES};
