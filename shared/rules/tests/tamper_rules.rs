@@ -110,6 +110,38 @@ fn each_tamper_event_raises_its_rule_and_only_it() {
         ("tamper/update-function-code-other-stack.json", None),
         ("tamper/update-function-code-by-deployer.json", None),
         (
+            "tamper/put-bucket-policy.json",
+            Some(("s3-bucket-policy-changed", "medium")),
+        ),
+        (
+            "tamper/authorize-security-group-ingress.json",
+            Some(("vpc-security-group-changed", "low")),
+        ),
+        (
+            "tamper/replace-network-acl-entry.json",
+            Some(("vpc-nacl-changed", "low")),
+        ),
+        (
+            "tamper/attach-internet-gateway.json",
+            Some(("vpc-gateway-changed", "medium")),
+        ),
+        (
+            "tamper/create-route.json",
+            Some(("vpc-route-table-changed", "low")),
+        ),
+        (
+            "tamper/create-vpc-peering-connection.json",
+            Some(("vpc-changed", "medium")),
+        ),
+        (
+            "tamper/leave-organization.json",
+            Some(("organizations-changed", "high")),
+        ),
+        (
+            "tamper/schedule-key-deletion.json",
+            Some(("kms-key-disabled", "high")),
+        ),
+        (
             "tamper/delete-analyzer.json",
             Some(("access-analyzer-deleted", "high")),
         ),
@@ -337,4 +369,26 @@ fn a_stopped_recorder_is_started_again_only_while_it_is_stopped() {
     // Alert mode (the default) recommends the step; dry run plans it.
     let f = &judged_with(&stop, &settings(), Some(false))[0];
     assert_eq!(f.actions[0].status, ActionStatus::Recommended);
+}
+
+#[test]
+fn a_cis_audited_change_names_who_what_and_the_resource() {
+    let f = &judged(&call("tamper/schedule-key-deletion.json"), &settings())[0];
+    assert_eq!(
+        f.resource.arn,
+        "arn:aws:kms:ap-northeast-2:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+    );
+    assert!(f.reason.contains("alice"), "{}", f.reason);
+    assert!(f.reason.contains("cancel-key-deletion"), "{}", f.reason);
+    let f = &judged(
+        &call("tamper/authorize-security-group-ingress.json"),
+        &settings(),
+    )[0];
+    assert_eq!(
+        f.resource.arn,
+        "arn:aws:ec2:ap-northeast-2:123456789012:security-group/sg-0a1b2c3d4e5f60718"
+    );
+    // LeaveOrganization names nothing: the account itself.
+    let f = &judged(&call("tamper/leave-organization.json"), &settings())[0];
+    assert_eq!(f.resource.kind, "AWS::::Account");
 }

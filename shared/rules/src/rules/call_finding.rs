@@ -56,3 +56,37 @@ pub fn account(call: &ApiCall, service: &str) -> ResourceRef {
         arn: format!("arn:aws:iam::{}:root", call.account),
     }
 }
+
+/// The resource a change names by the first of `keys` present in the request (an id, a
+/// name or an ARN), as `kind` with `arn_of(region, account, id)`; the account itself (for
+/// `service`) when the request names none.
+pub fn changed(
+    call: &ApiCall,
+    keys: &[&str],
+    kind: &'static str,
+    service: &str,
+    arn_of: fn(&str, &str, &str) -> String,
+) -> ResourceRef {
+    keys.iter()
+        .find_map(|k| named(call, k, kind, arn_of))
+        .unwrap_or_else(|| account(call, service))
+}
+
+/// A change audited as a CIS section-4 alarm: who called what on which resource, where.
+pub fn audited(
+    meta: &'static RuleMeta,
+    call: &ApiCall,
+    resource: ResourceRef,
+    why: &str,
+    ctx: &EventContext,
+    settings: &Settings,
+) -> Option<Finding> {
+    let reason = format!(
+        "{} called {} on {} in {} ({why})",
+        call.principal.display(),
+        call.event_name,
+        resource.id,
+        call.region,
+    );
+    finding(meta, call, resource, reason, ctx, settings)
+}

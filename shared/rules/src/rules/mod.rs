@@ -33,12 +33,20 @@ pub mod iam_root_activity;
 pub mod iam_root_mfa;
 pub mod iam_user_console_without_mfa;
 pub mod iam_user_direct_policy;
+pub mod kms_key_disabled;
+pub mod organizations_changed;
 pub mod reads;
 pub mod region_not_allowed;
 pub mod registry;
 pub mod runs;
+pub mod s3_bucket_policy_changed;
 pub mod securityhub_disabled;
 pub mod triggers;
+pub mod vpc_changed;
+pub mod vpc_gateway_changed;
+pub mod vpc_nacl_changed;
+pub mod vpc_route_table_changed;
+pub mod vpc_security_group_changed;
 
 use crate::mode::Mode;
 use crate::severity::Severity;
@@ -116,6 +124,14 @@ pub const ALL: &[&RuleMeta] = &[
     &access_analyzer_deleted::META,
     &securityhub_disabled::META,
     &guardrail_stack_changed::META,
+    &kms_key_disabled::META,
+    &s3_bucket_policy_changed::META,
+    &vpc_security_group_changed::META,
+    &vpc_nacl_changed::META,
+    &vpc_gateway_changed::META,
+    &vpc_route_table_changed::META,
+    &vpc_changed::META,
+    &organizations_changed::META,
 ];
 
 /// Look a rule up by id.

@@ -224,6 +224,14 @@ pub const CALL_JUDGES: &[&CallJudge] = &[
     &access_analyzer_deleted::JUDGE,
     &securityhub_disabled::JUDGE,
     &guardrail_stack_changed::JUDGE,
+    &super::kms_key_disabled::JUDGE,
+    &super::s3_bucket_policy_changed::JUDGE,
+    &super::vpc_security_group_changed::JUDGE,
+    &super::vpc_nacl_changed::JUDGE,
+    &super::vpc_gateway_changed::JUDGE,
+    &super::vpc_route_table_changed::JUDGE,
+    &super::vpc_changed::JUDGE,
+    &super::organizations_changed::JUDGE,
 ];
 
 /// The judges of one function, in order.

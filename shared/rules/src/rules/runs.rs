@@ -161,6 +161,23 @@ pub enum Subscription {
     Schedule,
 }
 
+/// The IAM action a CloudTrail event name records. Mostly the same name; Lambda's names carry
+/// the API version (`UpdateFunctionCode20150331v2`) and a few S3 bucket calls are recorded
+/// under their older REST names.
+pub fn iam_action(service: &str, event_name: &str) -> String {
+    let name = match service {
+        "lambda" => event_name.trim_end_matches(|c: char| c.is_ascii_digit() || c == 'v'),
+        "s3" => match event_name {
+            "PutBucketLifecycle" | "DeleteBucketLifecycle" => "PutLifecycleConfiguration",
+            "PutBucketReplication" | "DeleteBucketReplication" => "PutReplicationConfiguration",
+            "PutBucketCors" | "DeleteBucketCors" => "PutBucketCORS",
+            other => other,
+        },
+        _ => event_name,
+    };
+    format!("{service}:{name}")
+}
+
 impl Subscription {
     /// Whether it delivers API calls (CloudTrail, sign-ins), the registry's judges' input.
     pub fn is_call(&self) -> bool {
