@@ -35,9 +35,16 @@ fn readme_rule_table_is_up_to_date() {
 #[test]
 fn every_rule_id_is_unique_and_kebab_case() {
     let mut ids: Vec<&str> = ALL.iter().map(|m| m.id).collect();
-    assert!(ids
-        .iter()
-        .all(|id| id.chars().all(|c| c.is_ascii_lowercase() || c == '-')));
+    // Lower case, digits (`s3-...`) and dashes; starting with a letter.
+    for id in &ids {
+        assert!(
+            id.starts_with(|c: char| c.is_ascii_lowercase())
+                && id
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'),
+            "{id}"
+        );
+    }
     ids.sort();
     ids.dedup();
     assert_eq!(ids.len(), ALL.len());

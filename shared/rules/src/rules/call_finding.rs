@@ -72,6 +72,11 @@ pub fn changed(
         .unwrap_or_else(|| account(call, service))
 }
 
+/// The remediation of an audited change: none, it may be intended.
+pub const AUDITED: &str = "Alert only: the change may be intended; the alert names who made it, \
+                           and CloudTrail holds the request to reverse it. Where such changes \
+                           are routine, switch the rule off in GUARDRAIL_RULE_MODES.";
+
 /// A change audited as a CIS section-4 alarm: who called what on which resource, where.
 pub fn audited(
     meta: &'static RuleMeta,

@@ -2,7 +2,7 @@
 
 use super::call_finding::{account, finding, named};
 use super::cloudtrail_logging_stopped::trail_arn;
-use super::registry::{CallJudge, Judged, Need, Round};
+use super::registry::{from_the_call, CallJudge};
 use super::runs::{Function, Runs, Subscription};
 use super::RuleMeta;
 use crate::finding::{EventContext, Finding};
@@ -39,12 +39,7 @@ pub const META: RuleMeta = RuleMeta {
 pub const EVENTS: &[&str] = &["DeleteTrail"];
 
 /// Judged from the call alone.
-pub const JUDGE: CallJudge = CallJudge {
-    rules: &[&META],
-    round: Round::Change,
-    needs: |call, _| META.declares_call(call).then_some(Need::Nothing),
-    judge: |call, _, ctx, settings| Judged::findings(judge(call, ctx, settings)),
-};
+pub const JUDGE: CallJudge = from_the_call!(META, judge);
 
 /// The deleted trail.
 pub fn judge(call: &ApiCall, ctx: &EventContext, settings: &Settings) -> Option<Finding> {

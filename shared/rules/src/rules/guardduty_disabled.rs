@@ -1,7 +1,7 @@
 //! `guardduty-disabled`: GuardDuty was switched off or cut from its administrator.
 
 use super::call_finding::{account, finding};
-use super::registry::{CallJudge, Judged, Need, Round};
+use super::registry::{from_the_call, CallJudge};
 use super::runs::{Function, Runs, Subscription};
 use super::RuleMeta;
 use crate::finding::{EventContext, Finding};
@@ -55,12 +55,7 @@ pub const EVENTS: &[&str] = &[
 ];
 
 /// Judged from the call alone.
-pub const JUDGE: CallJudge = CallJudge {
-    rules: &[&META],
-    round: Round::Change,
-    needs: |call, _| META.declares_call(call).then_some(Need::Nothing),
-    judge: |call, _, ctx, settings| Judged::findings(judge(call, ctx, settings)),
-};
+pub const JUDGE: CallJudge = from_the_call!(META, judge);
 
 /// What the call switched off; an UpdateDetector that keeps it enabled is nothing.
 pub fn judge(call: &ApiCall, ctx: &EventContext, settings: &Settings) -> Option<Finding> {

@@ -1,6 +1,6 @@
 //! `iam-change-audit`: identity changes worth a line in the security channel.
 
-use super::registry::{CallJudge, Judged, Need, Round};
+use super::registry::{from_the_call, CallJudge};
 use super::runs::{Function, Runs, Subscription};
 use super::RuleMeta;
 use crate::finding::{EventContext, Finding, ResourceRef};
@@ -102,9 +102,4 @@ pub fn change_audit(call: &ApiCall, ctx: &EventContext, settings: &Settings) -> 
 }
 
 /// Judged from the event alone.
-pub const JUDGE: CallJudge = CallJudge {
-    rules: &[&META],
-    round: Round::Change,
-    needs: |call, _| META.declares_call(call).then_some(Need::Nothing),
-    judge: |call, _, ctx, settings| Judged::findings(change_audit(call, ctx, settings)),
-};
+pub const JUDGE: CallJudge = from_the_call!(META, change_audit);

@@ -1,7 +1,7 @@
 //! `kms-key-disabled`: a KMS key disabled or scheduled for deletion (CIS AWS Foundations 4.7).
 
-use super::call_finding::{audited, changed};
-use super::registry::{CallJudge, Judged, Need, Round};
+use super::call_finding::{audited, changed, AUDITED};
+use super::registry::{from_the_call, CallJudge};
 use super::runs::{Function, Runs, Subscription};
 use super::RuleMeta;
 use crate::finding::{EventContext, Finding};
@@ -17,9 +17,7 @@ pub const META: RuleMeta = RuleMeta {
     default_mode: Mode::Alert,
     checks: "DisableKey or ScheduleKeyDeletion, by a non-exempt principal.",
     rationale: "Data encrypted under a deleted key is lost for good, which makes ScheduleKeyDeletion a ransom tool; a disabled key stops everything that decrypts with it. CIS 4.7 asks for an alarm.",
-    remediation: "Alert only: the change may be intended; the alert names who made it, and \
-                  CloudTrail the request to reverse it. Switch the rule off \
-                  (GUARDRAIL_RULE_MODES=kms-key-disabled=off) where these changes are routine.",
+    remediation: AUDITED,
     anchors: &["CIS AWS Foundations 4.7"],
     runs: &[Runs {
         function: Function::TamperGuard,
@@ -37,12 +35,7 @@ pub const META: RuleMeta = RuleMeta {
 pub const EVENTS: &[&str] = &["DisableKey", "ScheduleKeyDeletion"];
 
 /// Judged from the call alone.
-pub const JUDGE: CallJudge = CallJudge {
-    rules: &[&META],
-    round: Round::Change,
-    needs: |call, _| META.declares_call(call).then_some(Need::Nothing),
-    judge: |call, _, ctx, settings| Judged::findings(judge(call, ctx, settings)),
-};
+pub const JUDGE: CallJudge = from_the_call!(META, judge);
 
 /// The change, on the resource the call names.
 pub fn judge(call: &ApiCall, ctx: &EventContext, settings: &Settings) -> Option<Finding> {

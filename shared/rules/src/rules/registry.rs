@@ -204,6 +204,26 @@ impl CallJudge {
     }
 }
 
+/// The registry line of a rule judged from the call alone: it needs nothing re-read for the
+/// calls its `runs` declare, and `judge(call, ctx, settings)` gives at most one finding.
+macro_rules! from_the_call {
+    ($meta:path, $judge:path) => {
+        $crate::rules::registry::CallJudge {
+            rules: &[&$meta],
+            round: $crate::rules::registry::Round::Change,
+            needs: |call, _| {
+                $meta
+                    .declares_call(call)
+                    .then_some($crate::rules::registry::Need::Nothing)
+            },
+            judge: |call, _, ctx, settings| {
+                $crate::rules::registry::Judged::findings($judge(call, ctx, settings))
+            },
+        }
+    };
+}
+pub(crate) use from_the_call;
+
 /// Every judge of API calls, in reporting order.
 pub const CALL_JUDGES: &[&CallJudge] = &[
     &ebs::JUDGE,

@@ -1,7 +1,7 @@
 //! `vpc-route-table-changed`: a route table changed (CIS AWS Foundations 4.13).
 
-use super::call_finding::{audited, changed};
-use super::registry::{CallJudge, Judged, Need, Round};
+use super::call_finding::{audited, changed, AUDITED};
+use super::registry::{from_the_call, CallJudge};
 use super::runs::{Function, Runs, Subscription};
 use super::RuleMeta;
 use crate::finding::{EventContext, Finding};
@@ -17,9 +17,7 @@ pub const META: RuleMeta = RuleMeta {
     default_mode: Mode::Alert,
     checks: "CreateRoute, CreateRouteTable, ReplaceRoute, ReplaceRouteTableAssociation, DeleteRouteTable, DeleteRoute, DisassociateRouteTable, by a non-exempt principal.",
     rationale: "Routes decide where traffic goes: a changed route can send it past an inspection point or out of the network. CIS 4.13 asks for an alarm on each change.",
-    remediation: "Alert only: the change may be intended; the alert names who made it, and \
-                  CloudTrail the request to reverse it. Switch the rule off \
-                  (GUARDRAIL_RULE_MODES=vpc-route-table-changed=off) where these changes are routine.",
+    remediation: AUDITED,
     anchors: &["CIS AWS Foundations 4.13"],
     runs: &[Runs {
         function: Function::TamperGuard,
@@ -45,12 +43,7 @@ pub const EVENTS: &[&str] = &[
 ];
 
 /// Judged from the call alone.
-pub const JUDGE: CallJudge = CallJudge {
-    rules: &[&META],
-    round: Round::Change,
-    needs: |call, _| META.declares_call(call).then_some(Need::Nothing),
-    judge: |call, _, ctx, settings| Judged::findings(judge(call, ctx, settings)),
-};
+pub const JUDGE: CallJudge = from_the_call!(META, judge);
 
 /// The change, on the resource the call names.
 pub fn judge(call: &ApiCall, ctx: &EventContext, settings: &Settings) -> Option<Finding> {
