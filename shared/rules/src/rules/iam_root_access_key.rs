@@ -51,22 +51,5 @@ pub fn judge(root: &CredentialRow) -> Option<String> {
 /// Swept from the credential report's root row.
 pub const SWEEP: SweepJudge = SweepJudge {
     rules: &[&META],
-    judge: |facts, settings, out| {
-        let Some((meta, mode)) = sweep::enabled(&META, settings) else {
-            return;
-        };
-        let Some(reason) = sweep::root_row(facts, meta, out).and_then(judge) else {
-            return;
-        };
-        let resource = sweep::account_ref(&facts.account);
-        out.findings.push(sweep::sweep_finding(
-            facts,
-            meta,
-            mode,
-            resource,
-            reason,
-            Vec::new(),
-            settings,
-        ));
-    },
+    judge: |facts, settings, out| sweep::root_rule(facts, settings, out, &META, judge),
 };

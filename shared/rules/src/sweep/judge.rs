@@ -230,6 +230,25 @@ pub(crate) fn root_row<'a>(
     root
 }
 
+/// A rule judged on the credential report's root row alone: its finding about the account.
+pub(crate) fn root_rule(
+    facts: &SweepFacts,
+    settings: &Settings,
+    out: &mut Swept,
+    meta: &'static RuleMeta,
+    judge: fn(&CredentialRow) -> Option<String>,
+) {
+    let Some((meta, mode)) = enabled(meta, settings) else {
+        return;
+    };
+    let Some(reason) = root_row(facts, meta, out).and_then(judge) else {
+        return;
+    };
+    let resource = account_ref(&facts.account);
+    let finding = sweep_finding(facts, meta, mode, resource, reason, Vec::new(), settings);
+    out.findings.push(finding);
+}
+
 /// A finding of a sweep rule (no event), in the IAM region of the swept account.
 pub(crate) fn sweep_finding(
     facts: &SweepFacts,

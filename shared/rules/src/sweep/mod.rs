@@ -27,7 +27,7 @@ pub use credential_report::{
     CredentialReport, CredentialReportError, CredentialRow, KeyCredential, ROOT_ROW,
 };
 pub(crate) use judge::{
-    account_ref, credential_users, enabled, key_in_slot, policies, principals, root_row,
+    account_ref, credential_users, enabled, key_in_slot, policies, principals, root_rule,
     sweep_finding, user_ref,
 };
 pub use judge::{key_lookups, run, AccessKeyMeta, RegionSweep, SweepFacts, Swept};
