@@ -449,3 +449,22 @@ async fn config_rule_evaluations() {
     assert!(acct.inbox.drain().await.is_empty());
     let _ = &acct.moto;
 }
+
+/// DisableEbsEncryptionByDefault is judged at once (issue "exposure guardrails"): the setting
+/// is re-read, turned back on in remediate mode, and the same event again changes nothing.
+#[tokio::test]
+async fn encryption_by_default_switched_off_is_turned_back_on_at_once() {
+    let acct = Account::seed().await;
+    assert!(!acct.encryption_by_default().await);
+    let guardrail = acct.remediating();
+    let e = acct.event("disable-ebs-encryption-by-default.json");
+    let out = guardrail.handle(&e).await.unwrap();
+    let rules: Vec<&str> = out.findings.iter().map(|f| f.rule).collect();
+    assert_eq!(rules, ["ebs-encryption-by-default-off"], "{out:?}");
+    assert!(acct.encryption_by_default().await, "turned back on");
+    assert_eq!(acct.inbox.drain().await.len(), 1);
+    // Redelivered: the re-read finds it on, nothing is done or alerted.
+    let out = guardrail.handle(&e).await.unwrap();
+    assert!(out.findings.is_empty(), "{out:?}");
+    assert!(acct.inbox.drain().await.is_empty());
+}

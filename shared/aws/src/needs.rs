@@ -45,6 +45,7 @@ impl Wiring {
                 };
                 Read::Volumes { volumes, region }
             }
+            Need::EbsDefault { region } => Read::EbsDefault(self.ec2.region(&scope(region)).await?),
             Need::Recorder { region, name } => Read::Recorder(
                 self.executor
                     .recorders

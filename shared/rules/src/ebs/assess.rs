@@ -28,6 +28,11 @@ pub const JUDGE: CallJudge = CallJudge {
 };
 
 fn needs(call: &ApiCall, settings: &Settings) -> Option<Need> {
+    if call.event_name == "DisableEbsEncryptionByDefault" && ebd_rule::META.declares_call(call) {
+        return (settings.mode(ebd_rule::META.id) != Mode::Off).then(|| Need::EbsDefault {
+            region: call.region.trim().to_string(),
+        });
+    }
     if !vol_rule::META.declares_call(call) {
         return None;
     }
@@ -55,6 +60,9 @@ pub fn default_matters(volumes: &[(String, Option<VolumeFacts>)], settings: &Set
 fn judge_call(call: &ApiCall, read: &Read, ctx: &EventContext, settings: &Settings) -> Judged {
     let (volumes, region) = match read {
         Read::Volumes { volumes, region } => (volumes, region),
+        // Re-read after the switch-off: still off is judged (and turned on in remediate
+        // mode); on again since is nothing.
+        Read::EbsDefault(region) => return Judged::findings(region_default(region, ctx, settings)),
         Read::Nothing => {
             let event = call.action();
             return Judged::cleared(Skip::NotRelevant { event }.to_string());

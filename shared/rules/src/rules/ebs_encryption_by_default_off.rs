@@ -13,7 +13,9 @@ pub const META: RuleMeta = RuleMeta {
     title: "EBS encryption by default is off",
     severity: Severity::Medium,
     default_mode: Mode::Alert,
-    checks: "GetEbsEncryptionByDefault returns false for a region of the account.",
+    checks: "GetEbsEncryptionByDefault returns false for a region of the account: read beside \
+             an unencrypted volume, in the sweep, and at once after a \
+             DisableEbsEncryptionByDefault.",
     rationale: "With encryption by default on, every new volume and snapshot copy in the region \
                 is encrypted whatever the caller asks for: it closes the gap that \
                 ebs-unencrypted-volume only detects after the fact.",
@@ -22,7 +24,11 @@ pub const META: RuleMeta = RuleMeta {
     runs: &[
         Runs {
             function: Function::EbsEncryption,
-            triggers: &[triggers::VOLUME_CALLS, triggers::VOLUME_CHANGES],
+            triggers: &[
+                triggers::VOLUME_CALLS,
+                triggers::DEFAULT_ENCRYPTION_CALLS,
+                triggers::VOLUME_CHANGES,
+            ],
             reads: &[Permission::any("ec2:GetEbsEncryptionByDefault")],
             steps: &[StepKind::EnableEbsEncryptionByDefault],
         },

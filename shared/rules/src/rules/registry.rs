@@ -50,6 +50,8 @@ pub enum Need {
     },
     /// What a call created (instances, a volume) in the call's region.
     Created { region: String, subjects: Subjects },
+    /// A region's EBS encryption-by-default setting.
+    EbsDefault { region: String },
     /// An AWS Config configuration recorder's status in a region.
     Recorder { region: String, name: String },
 }
@@ -70,6 +72,7 @@ pub enum Read {
         region: Option<RegionFacts>,
     },
     Created(Current),
+    EbsDefault(RegionFacts),
     /// Whether the recorder is recording (`None`: no such recorder).
     Recorder(Option<bool>),
 }

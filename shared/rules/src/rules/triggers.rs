@@ -39,6 +39,12 @@ pub const VOLUME_CALLS: Subscription = Subscription::ApiCalls {
     names: &["CreateVolume", "AttachVolume", "ModifyVolume"],
 };
 
+/// Switching EBS encryption by default off: judged at once, not at the next volume.
+pub const DEFAULT_ENCRYPTION_CALLS: Subscription = Subscription::ApiCalls {
+    source: "ec2.amazonaws.com",
+    names: &["DisableEbsEncryptionByDefault"],
+};
+
 /// AWS Config changes of EBS volumes.
 pub const VOLUME_CHANGES: Subscription = Subscription::ConfigChanges {
     resource_types: &["AWS::EC2::Volume"],
