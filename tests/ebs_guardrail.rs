@@ -468,3 +468,92 @@ async fn encryption_by_default_switched_off_is_turned_back_on_at_once() {
     assert!(out.findings.is_empty(), "{out:?}");
     assert!(acct.inbox.drain().await.is_empty());
 }
+
+/// A snapshot shared publicly and with a foreign account loses exactly those shares in
+/// remediate mode; an allowed account keeps its share; the same event again changes nothing.
+#[tokio::test]
+async fn a_snapshot_shared_publicly_is_unshared_and_allowed_accounts_keep_theirs() {
+    use aws_sdk_ec2::types::SnapshotAttributeName;
+    let acct = Account::seed().await;
+    let snap = acct
+        .ec2
+        .create_snapshot()
+        .volume_id(&acct.encrypted)
+        .send()
+        .await
+        .unwrap()
+        .snapshot_id()
+        .unwrap()
+        .to_string();
+    // The legacy parameters (UserId.N, UserGroup.N): what moto reads, and AWS accepts.
+    acct.ec2
+        .modify_snapshot_attribute()
+        .snapshot_id(&snap)
+        .attribute(SnapshotAttributeName::CreateVolumePermission)
+        .operation_type(aws_sdk_ec2::types::OperationType::Add)
+        .group_names("all")
+        .user_ids("210987654321")
+        .user_ids("111122223333")
+        .send()
+        .await
+        .unwrap();
+    let shares = || async {
+        let out = acct
+            .ec2
+            .describe_snapshot_attribute()
+            .snapshot_id(&snap)
+            .attribute(SnapshotAttributeName::CreateVolumePermission)
+            .send()
+            .await
+            .unwrap();
+        let mut v: Vec<String> = out
+            .create_volume_permissions()
+            .iter()
+            .map(|p| {
+                p.user_id()
+                    .map(str::to_string)
+                    .or_else(|| p.group().map(|g| g.as_str().to_string()))
+                    .unwrap_or_default()
+            })
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(shares().await, ["111122223333", "210987654321", "all"]);
+    let guardrail = acct.guardrail(&[
+        ("GUARDRAIL_DRY_RUN", "false"),
+        ("GUARDRAIL_DEFAULT_MODE", "remediate"),
+        ("GUARDRAIL_SHARE_ACCOUNTS", "111122223333"),
+    ]);
+    let e = event(
+        "ebs/modify-snapshot-attribute-public.json",
+        &[("snap-0aaaaaaaaaaaaaaa1", &snap)],
+    );
+    let out = guardrail.handle(&e).await.unwrap();
+    let rules: Vec<(&str, String)> = out
+        .findings
+        .iter()
+        .map(|f| (f.rule, f.severity.to_string()))
+        .collect();
+    assert_eq!(
+        rules,
+        [("ebs-snapshot-shared", "critical".to_string())],
+        "{out:?}"
+    );
+    assert_eq!(
+        shares().await,
+        ["111122223333"],
+        "only the allowed share is left"
+    );
+    let alerts = acct.inbox.drain().await;
+    assert_eq!(alerts.len(), 1);
+    assert!(
+        alerts[0].message.contains("210987654321"),
+        "{}",
+        alerts[0].message
+    );
+    // Redelivered: nothing public or foreign is left, nothing is done or alerted.
+    let out = guardrail.handle(&e).await.unwrap();
+    assert!(out.findings.is_empty(), "{out:?}");
+    assert!(acct.inbox.drain().await.is_empty());
+}

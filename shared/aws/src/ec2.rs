@@ -9,6 +9,7 @@ use aws_sdk_ec2::Client;
 use guardrail_rules::ebs::{RegionFacts, VolumeFacts};
 use guardrail_rules::plan::RemediationStep;
 use guardrail_rules::region::InstanceFacts;
+use guardrail_rules::rules::registry::SnapshotShares;
 use std::time::Duration;
 
 /// DescribeInstances accepts at most 200 values per filter; larger launches are read in chunks.
@@ -40,6 +41,41 @@ impl Ec2 {
             counter: Some(counter.clone()),
             ..self.clone()
         }
+    }
+
+    /// Who may create volumes from a snapshot (`None`: no such snapshot).
+    pub async fn snapshot_shares(
+        &self,
+        scope: &Scope,
+        snapshot_id: &str,
+    ) -> Result<Option<SnapshotShares>, AwsError> {
+        let out = self
+            .client(&scope.region)
+            .describe_snapshot_attribute()
+            .snapshot_id(snapshot_id)
+            .attribute(aws_sdk_ec2::types::SnapshotAttributeName::CreateVolumePermission)
+            .send()
+            .await;
+        let out = match out {
+            Ok(out) => out,
+            Err(e) => {
+                return match classify("ec2", "DescribeSnapshotAttribute", e) {
+                    err if err.kind == ErrorKind::NotFound => Ok(None),
+                    err => Err(err),
+                }
+            }
+        };
+        let permissions = out.create_volume_permissions();
+        Ok(Some(SnapshotShares {
+            snapshot_id: snapshot_id.to_string(),
+            public: permissions
+                .iter()
+                .any(|p| p.group() == Some(&aws_sdk_ec2::types::PermissionGroup::All)),
+            accounts: permissions
+                .iter()
+                .filter_map(|p| p.user_id().map(str::to_string))
+                .collect(),
+        }))
     }
 
     /// The regions enabled for the account (DescribeRegions without `AllRegions`: opt-in
@@ -365,6 +401,29 @@ impl Ec2 {
                         .await
                         .map_err(|e| classify("ec2", "TerminateInstances", e))?;
                 }
+                Ok(())
+            }
+            RemediationStep::RemoveSnapshotShares {
+                region,
+                snapshot_id,
+                public,
+                accounts,
+            } => {
+                // The flat form (UserId.N, UserGroup.N with OperationType=remove): accepted by
+                // EC2 and the one the emulator reads.
+                let mut call = self
+                    .client(region)
+                    .modify_snapshot_attribute()
+                    .snapshot_id(snapshot_id)
+                    .attribute(aws_sdk_ec2::types::SnapshotAttributeName::CreateVolumePermission)
+                    .operation_type(aws_sdk_ec2::types::OperationType::Remove)
+                    .set_user_ids((!accounts.is_empty()).then(|| accounts.clone()));
+                if *public {
+                    call = call.group_names("all");
+                }
+                call.send()
+                    .await
+                    .map_err(|e| classify("ec2", "ModifySnapshotAttribute", e))?;
                 Ok(())
             }
             RemediationStep::DeleteVolume { region, volume_id } => {

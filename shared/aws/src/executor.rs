@@ -23,7 +23,8 @@ impl Remediator for Executor {
             | RemediationStep::EncryptedCopy { .. }
             | RemediationStep::StopInstances { .. }
             | RemediationStep::TerminateInstances { .. }
-            | RemediationStep::DeleteVolume { .. } => self.ec2.execute(step).await,
+            | RemediationStep::DeleteVolume { .. }
+            | RemediationStep::RemoveSnapshotShares { .. } => self.ec2.execute(step).await,
             RemediationStep::DetachManagedPolicy { .. }
             | RemediationStep::DeleteInlinePolicy { .. }
             | RemediationStep::RevertPolicyVersion { .. }

@@ -45,6 +45,14 @@ impl Wiring {
                 };
                 Read::Volumes { volumes, region }
             }
+            Need::SnapshotShares {
+                region,
+                snapshot_id,
+            } => Read::SnapshotShares(
+                self.ec2
+                    .snapshot_shares(&scope(region), snapshot_id)
+                    .await?,
+            ),
             Need::EbsDefault { region } => Read::EbsDefault(self.ec2.region(&scope(region)).await?),
             Need::Recorder { region, name } => Read::Recorder(
                 self.executor

@@ -98,6 +98,7 @@ pub enum StepKind {
     DeleteLoginProfile,
     PutPermissionsBoundary,
     StartConfigurationRecorder,
+    RemoveSnapshotShares,
 }
 
 impl RemediationStep {
@@ -123,6 +124,7 @@ impl RemediationStep {
             RemediationStep::StartConfigurationRecorder { .. } => {
                 StepKind::StartConfigurationRecorder
             }
+            RemediationStep::RemoveSnapshotShares { .. } => StepKind::RemoveSnapshotShares,
         }
     }
 }
@@ -152,9 +154,15 @@ impl StepKind {
             StepKind::DeleteLoginProfile => DELETE_LOGIN_PROFILE,
             StepKind::PutPermissionsBoundary => PUT_PERMISSIONS_BOUNDARY,
             StepKind::StartConfigurationRecorder => START_CONFIGURATION_RECORDER,
+            StepKind::RemoveSnapshotShares => REMOVE_SNAPSHOT_SHARES,
         }
     }
 }
+
+/// The account's own snapshots (the call both adds and removes permissions: the step only
+/// removes).
+const REMOVE_SNAPSHOT_SHARES: &[Permission] =
+    &[Permission::arn("ec2:ModifySnapshotAttribute", SNAPSHOTS)];
 
 /// Only the account's own recorders (their ids are not known in advance).
 const START_CONFIGURATION_RECORDER: &[Permission] = &[Permission::arn(

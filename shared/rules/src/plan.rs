@@ -131,6 +131,13 @@ pub enum RemediationStep {
         boundary_arn: String,
         previous: Option<String>,
     },
+    /// Remove a snapshot's public (`all`) and foreign-account createVolumePermissions.
+    RemoveSnapshotShares {
+        region: String,
+        snapshot_id: String,
+        public: bool,
+        accounts: Vec<String>,
+    },
     /// Start an AWS Config configuration recorder again (recording resumes; nothing is lost
     /// but the changes made while it was stopped).
     StartConfigurationRecorder {
@@ -203,6 +210,27 @@ impl RemediationStep {
             ),
             RemediationStep::DeleteLoginProfile { user_name } => {
                 format!("delete the console password (login profile) of user {user_name}")
+            }
+            RemediationStep::RemoveSnapshotShares {
+                region,
+                snapshot_id,
+                public,
+                accounts,
+            } => {
+                let mut whom: Vec<String> = accounts.clone();
+                if *public {
+                    whom.insert(0, "the public (group all)".to_string());
+                }
+                let undo = match public {
+                    true => "--group-names all".to_string(),
+                    false => format!("--user-ids {}", accounts.join(" ")),
+                };
+                format!(
+                    "stop sharing snapshot {snapshot_id} in {region} with {} (undo: aws ec2 \
+                     modify-snapshot-attribute --snapshot-id {snapshot_id} --attribute \
+                     createVolumePermission --operation-type add {undo})",
+                    whom.join(", ")
+                )
             }
             RemediationStep::StartConfigurationRecorder {
                 region,

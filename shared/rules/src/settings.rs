@@ -90,6 +90,9 @@ pub struct Settings {
     /// ARN patterns of the principals that deploy the stack (a CI role, CloudFormation's
     /// service role): their changes to it are deployments, not tampering.
     pub deployer_principals: Vec<String>,
+    /// Accounts besides this one and the member accounts that snapshots and images may be
+    /// shared with (`ebs-snapshot-shared`).
+    pub share_accounts: Vec<String>,
 }
 
 impl Default for Settings {
@@ -125,6 +128,7 @@ impl Default for Settings {
             sweep_alert_each: false,
             stack_name: None,
             deployer_principals: Vec::new(),
+            share_accounts: Vec::new(),
         }
     }
 }
@@ -247,6 +251,9 @@ impl Settings {
             .filter(|v| !v.is_empty());
         if let Some(v) = get("GUARDRAIL_DEPLOYER_PRINCIPALS") {
             s.deployer_principals = split_list(&v);
+        }
+        if let Some(v) = get("GUARDRAIL_SHARE_ACCOUNTS") {
+            s.share_accounts = split_list(&v);
         }
         if let Some(v) = get("GUARDRAIL_SWEEP_ALERT_EACH") {
             s.sweep_alert_each = parse_bool("GUARDRAIL_SWEEP_ALERT_EACH", &v)?;

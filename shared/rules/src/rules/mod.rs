@@ -10,6 +10,7 @@ pub mod cloudtrail_trail_weakened;
 pub mod config_recorder_stopped;
 pub mod docs;
 pub mod ebs_encryption_by_default_off;
+pub mod ebs_snapshot_shared;
 pub mod ebs_unencrypted_volume;
 pub mod families;
 pub mod guardduty_disabled;
@@ -96,6 +97,7 @@ impl RuleMeta {
 pub const ALL: &[&RuleMeta] = &[
     &ebs_unencrypted_volume::META,
     &ebs_encryption_by_default_off::META,
+    &ebs_snapshot_shared::META,
     &iam_policy_allows_without_mfa::META,
     &iam_policy_admin_wildcard::META,
     &iam_policy_service_wildcard::META,

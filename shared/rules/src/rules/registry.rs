@@ -52,6 +52,8 @@ pub enum Need {
     Created { region: String, subjects: Subjects },
     /// A region's EBS encryption-by-default setting.
     EbsDefault { region: String },
+    /// Who may create volumes from a snapshot (its createVolumePermission).
+    SnapshotShares { region: String, snapshot_id: String },
     /// An AWS Config configuration recorder's status in a region.
     Recorder { region: String, name: String },
 }
@@ -73,6 +75,8 @@ pub enum Read {
     },
     Created(Current),
     EbsDefault(RegionFacts),
+    /// `None`: no such snapshot.
+    SnapshotShares(Option<SnapshotShares>),
     /// Whether the recorder is recording (`None`: no such recorder).
     Recorder(Option<bool>),
 }
@@ -116,6 +120,15 @@ pub enum ChangeRead {
         /// The key's status (`None`: gone).
         active: Option<bool>,
     },
+}
+
+/// A snapshot's createVolumePermission, as DescribeSnapshotAttribute returns it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SnapshotShares {
+    pub snapshot_id: String,
+    /// The group `all`: every AWS account.
+    pub public: bool,
+    pub accounts: Vec<String>,
 }
 
 /// The principals a call affected, as read (`Iam::read_principals`).
@@ -230,6 +243,7 @@ pub(crate) use from_the_call;
 /// Every judge of API calls, in reporting order.
 pub const CALL_JUDGES: &[&CallJudge] = &[
     &ebs::JUDGE,
+    &super::ebs_snapshot_shared::JUDGE,
     &region_not_allowed::JUDGE,
     &iam_root_activity::JUDGE,
     &iam::POLICY_JUDGE,
