@@ -149,9 +149,9 @@ mod tests {
             "Resources": {"R": {"Type": "AWS::Events::Rule", "Properties": {
                 "EventPattern": {"account": [{"Ref": "Small"}], "detail": refs}}}}
         });
-        let started = std::time::Instant::now();
         let rules = event_rules(&template, &|_| None);
-        assert!(started.elapsed() < std::time::Duration::from_secs(5));
+        // No clock is asserted (a quadratic version would take minutes here); the time and
+        // its growth are measured by `benches/growth.rs` (bench/RESULTS.md).
         let pattern = rules[0].pattern.as_ref().unwrap();
         assert_eq!(pattern["account"], json!([["a", "b"]]));
         let detail = pattern["detail"].as_array().unwrap();

@@ -338,9 +338,9 @@ mod tests {
         let r = resolve(&doubling_sub(10)).unwrap();
         assert_eq!(r.as_str().map(str::len), Some(2048));
         // 2^32 x 2 bytes at the nesting limit: the placeholder, at once.
-        let started = std::time::Instant::now();
         let r = resolve(&doubling_sub(MAX_DEPTH)).unwrap();
-        assert!(started.elapsed() < std::time::Duration::from_secs(5));
+        // No clock is asserted (a quadratic version would take minutes here); the time and
+        // its growth are measured by `benches/growth.rs` (bench/RESULTS.md).
         assert_eq!(r, json!(TOO_LARGE));
         let r = resolve(&doubling_sub(20)).unwrap();
         assert_eq!(r, json!(TOO_LARGE));

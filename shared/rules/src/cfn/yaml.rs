@@ -187,10 +187,10 @@ mod tests {
         let anchor = vec!["0"; 100_000].join(",");
         let aliases = vec!["*a"; 3_000].join(",");
         let text = format!("a: &a [{anchor}]\nb: [{aliases}]\n");
-        let started = std::time::Instant::now();
         let err = from_yaml(&text).unwrap_err();
         assert!(err.contains("too many nodes"), "{err}");
-        assert!(started.elapsed() < std::time::Duration::from_secs(5));
+        // No clock is asserted (a quadratic version would take minutes here); the time and
+        // its growth are measured by `benches/growth.rs` (bench/RESULTS.md).
         let big = format!("a: '{}'", "x".repeat(MAX_TEMPLATE_BYTES));
         assert!(from_yaml(&big).unwrap_err().contains("byte limit"));
     }

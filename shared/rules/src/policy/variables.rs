@@ -149,11 +149,11 @@ mod tests {
         assert!(!matches(&t[..], "a/bob/$", false));
         // 1 MB of `${` (the parser's document cap): one pass, not one search per `${`.
         let hostile = "${".repeat(512 * 1024);
-        let started = std::time::Instant::now();
         let Substituted::Tokens(t) = substitute(&hostile, &ctx, true) else {
             panic!()
         };
         assert_eq!(t.len(), hostile.len());
-        assert!(started.elapsed() < std::time::Duration::from_secs(5));
+        // No clock is asserted (a quadratic version would take minutes here); the time and
+        // its growth are measured by `benches/growth.rs` (bench/RESULTS.md).
     }
 }

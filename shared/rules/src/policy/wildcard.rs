@@ -629,7 +629,6 @@ mod tests {
         let n = 100_000;
         let text = format!("arn:aws:s3:::{}", "a".repeat(n));
         let pattern = format!("arn:aws:s3:::*{}b", "a".repeat(n / 2));
-        let started = std::time::Instant::now();
         assert!(!glob(&pattern, &text, false));
         assert!(!glob(&pattern, &text, true));
         assert!(!arn_matches(&pattern, &text));
@@ -638,8 +637,8 @@ mod tests {
         let text = format!("arn:aws:s3:::{}", "a".repeat(n));
         let qpattern = format!("arn:aws:s3:::*{}?b*", "a".repeat(n / 2));
         assert!(!glob(&qpattern, &text, true));
-        // Generous for debug builds on a shared machine; quadratic would take minutes.
-        assert!(started.elapsed() < std::time::Duration::from_secs(5));
+        // No clock is asserted (a quadratic version would take minutes here); the time and
+        // its growth are measured by `benches/growth.rs` (bench/RESULTS.md).
     }
 
     #[test]
