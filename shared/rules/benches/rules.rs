@@ -15,7 +15,9 @@ use guardrail_rules::iam::{self, IamChange, PolicySubject};
 use guardrail_rules::region::{self, Current, InstanceFacts, Subjects};
 use guardrail_rules::rules::iam_permissions_boundary_missing::BoundaryState;
 use guardrail_rules::rules::iam_user_console_without_mfa::ConsoleUser;
-use guardrail_rules::rules::registry::{call_judges, ChangeRead, Need, PrincipalsRead, Read};
+use guardrail_rules::rules::registry::{
+    call_judges, ChangeRead, Need, PrincipalsRead, Read, SnapshotShares,
+};
 use guardrail_rules::rules::Function as Func;
 use guardrail_rules::trigger::{decode_str, ApiCall, ConfigMessage, Trigger};
 use guardrail_rules::{Finding, Settings};
@@ -123,6 +125,23 @@ fn synthetic(call: &ApiCall, need: &Need) -> Read {
         Need::Nothing => return Read::Nothing,
         Need::Boundary(_) => return Read::Boundary(Some(BoundaryState::default())),
         Need::Principals(_) => return Read::Principals(PrincipalsRead::default()),
+        // The EC2 and Config needs: still as the event left them.
+        Need::Volumes { .. } | Need::Created { .. } => return Read::Nothing,
+        Need::EbsDefault { region } => {
+            return Read::EbsDefault(RegionFacts {
+                region: region.clone(),
+                account: call.account.clone(),
+                encryption_by_default: false,
+            })
+        }
+        Need::SnapshotShares { snapshot_id, .. } => {
+            return Read::SnapshotShares(Some(SnapshotShares {
+                snapshot_id: snapshot_id.clone(),
+                public: true,
+                accounts: Vec::new(),
+            }))
+        }
+        Need::Recorder { .. } => return Read::Recorder(Some(false)),
         Need::Change(change) => change,
     };
     Read::Change(match change.clone() {

@@ -23,7 +23,7 @@ pub const TAG_COPY: &str = "guardrail:encrypted-copy";
 pub const JUDGE: CallJudge = CallJudge {
     rules: &[&vol_rule::META, &ebd_rule::META],
     round: Round::Change,
-    needs: needs,
+    needs,
     judge: judge_call,
 };
 
