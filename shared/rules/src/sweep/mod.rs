@@ -24,7 +24,8 @@ pub use account::{
 pub use account_file::{parse_account_file, AccountFileError, MAX_ACCOUNT_FILE_BYTES};
 pub use config_users::{user_evaluations, USER_TYPE};
 pub use credential_report::{
-    CredentialReport, CredentialReportError, CredentialRow, KeyCredential, ROOT_ROW,
+    CredentialReport, CredentialReportError, CredentialRow, KeyCredential, MAX_REPORT_ROWS,
+    ROOT_ROW,
 };
 pub(crate) use judge::{
     account_ref, credential_users, enabled, key_in_slot, policies, principals, root_rule,
