@@ -13,7 +13,12 @@ Measured per run (milliseconds from spawning the process):
 CPU time used (sum of the threads' /proc schedstat) at init and after both events, and peak
 RSS (VmHWM from /proc, and /usr/bin/time's "Maximum resident set size").
 
-Usage: fake_runtime.py --binary PATH --function ebs|iam|region --moto-port N [--runs 10]
+With --memory MB the binary runs inside `lambda-sandbox MB` (the CPU share and memory Lambda
+gives a function of that size; LAMBDA_SANDBOX names the tool, default
+../shared/tools/lambda-sandbox beside the checkout) and AWS_LAMBDA_FUNCTION_MEMORY_SIZE says MB.
+
+Usage: fake_runtime.py --binary PATH --function ebs|iam|region|tamper|sweep --moto-port N
+       [--runs 10] [--memory MB]
 Needs boto3 (the project's .venv has it). Prints one JSON object: runs and medians.
 """
 
@@ -172,6 +177,33 @@ def seed(function, endpoint):
             event("iam/attach-user-policy-admin.json", [('"userName": "bob"', f'"userName": "{u}"')], f"bench-{u}")
             for u in ["bob", "alice"]
         ]
+    elif function == "tamper":
+        # Judged from the call alone: one ledger claim, one alert, no re-read.
+        events = [
+            event("tamper/stop-logging.json", [], f"bench-stop-logging-{n}") for n in range(2)
+        ]
+    elif function == "sweep":
+        # A small account with something for every sweep rule family to say: users with and
+        # without console passwords, an admin role, a customer policy, unencrypted volumes.
+        iam = client("iam", home, endpoint)
+        doc = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]})
+        trust = json.dumps({"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}]})
+        policy = iam.create_policy(PolicyName="bench-admin", PolicyDocument=doc)["Policy"]["Arn"]
+        for n in range(20):
+            iam.create_user(UserName=f"user{n}")
+            if n % 4 == 0:
+                iam.create_login_profile(UserName=f"user{n}", Password="Bench-Passw0rd!")
+            if n % 5 == 0:
+                iam.attach_user_policy(UserName=f"user{n}", PolicyArn=policy)
+        for n in range(20):
+            iam.create_role(RoleName=f"role{n}", AssumeRolePolicyDocument=trust)
+            iam.attach_role_policy(RoleName=f"role{n}", PolicyArn="arn:aws:iam::aws:policy/ReadOnlyAccess")
+        ec2 = client("ec2", home, endpoint)
+        for _ in range(10):
+            ec2.create_volume(AvailabilityZone="ap-northeast-2a", Size=8, Encrypted=False)
+        events = [event("schedule/sweep.json", [], f"bench-sweep-{n}") for n in range(2)]
+        env["GUARDRAIL_SWEEP_REGIONS"] = home
     else:
         ec2 = client("ec2", "sa-east-1", endpoint)
         events = []
@@ -199,6 +231,28 @@ def child_pid(parent):
         return int(kids[0]) if kids else None
     except OSError:
         return None
+
+
+def binary_pid(parent, binary):
+    """The process running `binary` below `parent` (/usr/bin/time, and the sandbox's shell)."""
+    pid = child_pid(parent)
+    for _ in range(3):
+        if pid is None:
+            return None
+        try:
+            if os.path.realpath(f"/proc/{pid}/exe") == os.path.realpath(binary):
+                return pid
+        except OSError:
+            return None
+        pid = child_pid(pid)
+    return None
+
+
+def sandbox():
+    tool = os.environ.get("LAMBDA_SANDBOX") or str(ROOT.parent / "shared" / "tools" / "lambda-sandbox")
+    if not os.access(tool, os.X_OK):
+        raise SystemExit(f"--memory needs lambda-sandbox: {tool} is not there (set LAMBDA_SANDBOX)")
+    return tool
 
 
 def cpu_ms(pid):
@@ -229,7 +283,7 @@ def one_run(args, port, endpoint):
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "AWS_LAMBDA_RUNTIME_API": f"127.0.0.1:{port}",
         "AWS_LAMBDA_FUNCTION_NAME": f"guardrail-{args.function}",
-        "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "128",
+        "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(args.memory or 128),
         "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
         "AWS_LAMBDA_LOG_GROUP_NAME": "/aws/lambda/bench",
         "AWS_LAMBDA_LOG_STREAM_NAME": "bench",
@@ -246,14 +300,17 @@ def one_run(args, port, endpoint):
     timing = tempfile.NamedTemporaryFile(prefix="time-", suffix=".txt", delete=False).name
     log = open(args.log, "ab") if args.log else subprocess.DEVNULL
     t0 = time.monotonic()
+    command = [args.binary]
+    if args.memory:
+        command = [sandbox(), str(args.memory), args.binary]
     proc = subprocess.Popen(
-        ["/usr/bin/time", "-v", "-o", timing, args.binary], env=env, stdout=log, stderr=log
+        ["/usr/bin/time", "-v", "-o", timing, *command], env=env, stdout=log, stderr=log
     )
     deadline = time.monotonic() + 5
     while RUN.pid is None and time.monotonic() < deadline:
-        RUN.pid = child_pid(proc.pid)
+        RUN.pid = binary_pid(proc.pid, args.binary)
     ok = RUN.held.wait(args.timeout)
-    pid = RUN.pid or child_pid(proc.pid)
+    pid = RUN.pid or binary_pid(proc.pid, args.binary)
     hwm = vm_hwm_kb(pid) if pid else None
     if pid:
         os.kill(pid, signal.SIGKILL)
@@ -284,7 +341,8 @@ def one_run(args, port, endpoint):
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--binary", required=True)
-    p.add_argument("--function", choices=["ebs", "iam", "region"], required=True)
+    p.add_argument("--function", choices=["ebs", "iam", "region", "tamper", "sweep"], required=True)
+    p.add_argument("--memory", type=int, help="run inside lambda-sandbox MB")
     p.add_argument("--moto-port", type=int, required=True)
     p.add_argument("--runs", type=int, default=10)
     p.add_argument("--timeout", type=float, default=60)
@@ -310,8 +368,13 @@ def main():
         "vm_hwm_kb",
         "max_rss_kb",
     ]
-    medians = {k: statistics.median(r[k] for r in runs) for k in keys}
-    print(json.dumps({"function": args.function, "binary": args.binary, "median": medians, "runs": runs}))
+    # A run whose process id was not known at the first GET has no CPU figure: left out.
+    medians = {
+        k: statistics.median(v) if (v := [r[k] for r in runs if r[k] is not None]) else None
+        for k in keys
+    }
+    print(json.dumps({"function": args.function, "memory_mb": args.memory, "binary": args.binary,
+                      "median": medians, "runs": runs}))
 
 
 if __name__ == "__main__":

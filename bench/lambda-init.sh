@@ -6,6 +6,9 @@
 #   bench/lambda-init.sh                 build (once) and measure
 #   SRC=/path/to/checkout bench/lambda-init.sh   measure another checkout (e.g. a clean `git archive`)
 #   SKIP_BUILD=1 bench/lambda-init.sh    reuse the binaries already built
+#   MEMORY="128 256 512 1024" bench/lambda-init.sh   also at each Lambda size, inside
+#                                        ../shared/tools/lambda-sandbox (LAMBDA_SANDBOX)
+#   FUNCTIONS="iam tamper" bench/lambda-init.sh      only these (ebs iam region tamper sweep)
 #
 # The release build goes to a SEPARATE target dir (CARGO_TARGET_DIR, default
 # /work/target-release): the shared target/ is used by debug builds, and a ~10 minute release
@@ -27,14 +30,16 @@ mkdir -p "$OUT"
 [[ -x "$VENV/bin/moto_server" ]] || { echo "needs $VENV (scripts/bootstrap)" >&2; exit 1; }
 
 if [[ -z "${SKIP_BUILD:-}" ]]; then
-    (cd "$SRC" && cargo build --release -p ebs-encryption -p iam-guard -p region-guard)
+    (cd "$SRC" && cargo build --release -p ebs-encryption -p iam-guard -p region-guard \
+        -p tamper-guard -p account-sweep)
 fi
 BIN="$CARGO_TARGET_DIR/release"
 
 # Sizes: the binary, and the deployment zip (the binary as `bootstrap`, zip -9).
 {
     printf '%-16s %12s %12s\n' binary bytes zip_bytes
-    for f in ebs-encryption iam-guard region-guard; do
+    for f in ebs-encryption iam-guard region-guard tamper-guard account-sweep; do
+        [[ -f "$BIN/$f" ]] || continue
         d="$(mktemp -d)"
         cp "$BIN/$f" "$d/bootstrap"
         (cd "$d" && zip -q -9 bootstrap.zip bootstrap)
@@ -54,18 +59,25 @@ for _ in $(seq 100); do
 done
 
 : >"$OUT/lambda-init.jsonl"
-for fn in ebs:ebs-encryption iam:iam-guard region:region-guard; do
-    name="${fn%%:*}" bin="${fn#*:}"
-    "$PY" "$HERE/fake_runtime.py" --binary "$BIN/$bin" --function "$name" \
-        --moto-port "$PORT" --runs "$RUNS" --log "$OUT/$bin.log" | tee -a "$OUT/lambda-init.jsonl"
+declare -A BINARY=([ebs]=ebs-encryption [iam]=iam-guard [region]=region-guard
+    [tamper]=tamper-guard [sweep]=account-sweep)
+# "full" is a full core, outside any sandbox.
+for mem in ${MEMORY:-full}; do
+    for name in ${FUNCTIONS:-ebs iam region tamper sweep}; do
+        bin="${BINARY[$name]}"
+        extra=()
+        [[ "$mem" == full ]] || extra=(--memory "$mem")
+        "$PY" "$HERE/fake_runtime.py" --binary "$BIN/$bin" --function "$name" "${extra[@]}" \
+            --moto-port "$PORT" --runs "$RUNS" --log "$OUT/$bin.log" | tee -a "$OUT/lambda-init.jsonl"
+    done
 done
 
 "$PY" - "$OUT/lambda-init.jsonl" >&2 <<'EOF'
 import json, sys
-print(f"{'function':8} {'init ms':>8} {'first ms':>9} {'1st event':>9} {'warm ms':>8} {'initCPU':>8} {'allCPU':>7} {'HWM MB':>7} {'maxRSS MB':>9}")
+print(f"{'function':8} {'MB':>5} {'init ms':>8} {'first ms':>9} {'1st event':>9} {'warm ms':>8} {'initCPU':>8} {'allCPU':>7} {'HWM MB':>7} {'maxRSS MB':>9}")
 for line in open(sys.argv[1]):
     r = json.loads(line); m = r["median"]
-    print(f"{r['function']:8} {m['init_ms']:8.1f} {m['first_response_ms']:9.1f} {m['first_event_ms']:9.1f} "
+    print(f"{r['function']:8} {str(r.get('memory_mb') or 'full'):>5} {m['init_ms']:8.1f} {m['first_response_ms']:9.1f} {m['first_event_ms']:9.1f} "
           f"{m['warm_event_ms']:8.1f} {m['init_cpu_ms']:8.1f} {m['total_cpu_ms']:7.1f} "
           f"{m['vm_hwm_kb']/1024:7.1f} {m['max_rss_kb']/1024:9.1f}")
 EOF
