@@ -141,7 +141,9 @@ impl CredentialReport {
             at.get(c as usize)
                 .copied()
                 .flatten()
-                .ok_or(CredentialReportError::MissingColumn(COLUMNS[c as usize]))
+                .ok_or(CredentialReportError::MissingColumn(
+                    COLUMNS.get(c as usize).copied().unwrap_or_default(),
+                ))
         };
         let opt = |c: Col| col(c).ok();
         let (user, arn, mfa, pw_enabled) = (
