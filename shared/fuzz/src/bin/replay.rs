@@ -6,6 +6,7 @@
 //! slowest input of a long run, and to reproduce a crash with a backtrace.
 //! `replay --list` prints the targets, one per line, with what each one covers.
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
@@ -39,8 +40,9 @@ fn files(path: &Path, depth: usize, out: &mut Vec<PathBuf>) {
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     if args.first().map(String::as_str) == Some("--list") {
+        let mut out = std::io::stdout().lock();
         for t in guardrail_fuzz::TARGETS {
-            println!("{:<12} {}", t.name, t.what);
+            let _ = writeln!(out, "{:<12} {}", t.name, t.what);
         }
         return ExitCode::SUCCESS;
     }
@@ -76,7 +78,10 @@ fn main() -> ExitCode {
         times.push((took, data.len(), path));
     }
     times.sort_by_key(|t| std::cmp::Reverse(t.0));
-    println!(
+    // Written, not printed: a closed pipe (`| head`) ends the output quietly, not in a panic.
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(
+        out,
         "replay {}: {} input(s), {:.3} s in all, {} panic(s)",
         target.name,
         times.len(),
@@ -84,7 +89,8 @@ fn main() -> ExitCode {
         panics.len()
     );
     for (took, len, path) in times.iter().take(5) {
-        println!(
+        let _ = writeln!(
+            out,
             "  {:>10.3} ms  {:>8} bytes  {}",
             took.as_secs_f64() * 1e3,
             len,
@@ -92,7 +98,7 @@ fn main() -> ExitCode {
         );
     }
     for p in &panics {
-        println!("  PANIC: {}", p.display());
+        let _ = writeln!(out, "  PANIC: {}", p.display());
     }
     if panics.is_empty() {
         ExitCode::SUCCESS
