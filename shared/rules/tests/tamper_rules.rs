@@ -53,7 +53,7 @@ fn settings() -> Settings {
         }
         "GUARDRAIL_STACK_NAME" => Some("guardrail".to_string()),
         "GUARDRAIL_DEPLOYER_PRINCIPALS" => {
-            Some("arn:aws:iam::123456789012:role/guardrail-deployer".to_string())
+            Some("arn:aws:iam::123456789012:role/ci-deployer".to_string())
         }
         _ => None,
     };
