@@ -70,15 +70,21 @@ impl Plumbing {
     }
 }
 
-/// The clients that read and act in one account.
-fn account_clients(sdk: &SdkConfig, config_test_mode: bool) -> (Ec2, Iam, ConfigSink) {
+/// The clients that read and act in one account, and the executor of its remediation steps.
+fn account_clients(sdk: &SdkConfig, config_test_mode: bool) -> (Ec2, Iam, ConfigSink, Executor) {
     let iam = Iam::new(aws_sdk_iam::Client::from_conf(
         aws_sdk_iam::config::Builder::from(sdk)
             .retry_config(iam_retry_config())
             .build(),
     ));
     let config = ConfigSink::new(aws_sdk_config::Client::new(sdk), config_test_mode);
-    (Ec2::new(sdk), iam, config)
+    let ec2 = Ec2::new(sdk);
+    let executor = Executor {
+        ec2: ec2.clone(),
+        iam: iam.clone(),
+        recorders: ConfigRecorders::new(sdk),
+    };
+    (ec2, iam, config, executor)
 }
 
 impl Wiring {
@@ -141,13 +147,9 @@ impl Wiring {
             .member_role
             .clone()
             .map(|role| MemberAccess::new(role, plumbing.member_external_id));
-        let (ec2, iam, config) = account_clients(&sdk, plumbing.config_test_mode);
+        let (ec2, iam, config, executor) = account_clients(&sdk, plumbing.config_test_mode);
         Wiring {
-            executor: Executor {
-                ec2: ec2.clone(),
-                iam: iam.clone(),
-                recorders: ConfigRecorders::new(&sdk),
-            },
+            executor,
             ec2,
             iam,
             notifier: SnsNotifier::new(aws_sdk_sns::Client::new(&sdk), plumbing.topic_arn),
@@ -178,14 +180,10 @@ impl Wiring {
             .sdk_for(&self.sdk, account)
             .await
             .map_err(InvocationError::Facts)?;
-        let (ec2, iam, config) = account_clients(&sdk, self.config_test_mode);
+        let (ec2, iam, config, executor) = account_clients(&sdk, self.config_test_mode);
         tracing::debug!(account, "acting through the member role");
         Ok(Cow::Owned(Wiring {
-            executor: Executor {
-                ec2: ec2.clone(),
-                iam: iam.clone(),
-                recorders: ConfigRecorders::new(&sdk),
-            },
+            executor,
             ec2,
             iam,
             config,
