@@ -1,6 +1,6 @@
 //! Which volumes an EC2 API call concerns.
 
-use crate::trigger::ApiCall;
+use crate::trigger::{is_ec2_id, ApiCall};
 
 /// Volume ids named by a call this guardrail handles; empty for calls it does not handle.
 /// The ids are only a pointer: the volume is re-read before anything is judged.
@@ -21,14 +21,7 @@ pub fn volume_ids(call: &ApiCall) -> Vec<String> {
             }),
         _ => None,
     };
-    id.filter(|id| is_volume_id(id))
+    id.filter(|id| is_ec2_id(id, "vol-"))
         .map(|id| vec![id.to_string()])
         .unwrap_or_default()
-}
-
-/// `vol-` followed by hex: anything else is not passed on to an API call.
-fn is_volume_id(id: &str) -> bool {
-    id.strip_prefix("vol-").is_some_and(|hex| {
-        !hex.is_empty() && hex.len() <= 32 && hex.bytes().all(|b| b.is_ascii_hexdigit())
-    })
 }

@@ -1,6 +1,6 @@
 //! Which resources a call in a disallowed region created, so they can be acted on.
 
-use crate::trigger::ApiCall;
+use crate::trigger::{is_ec2_id, ApiCall};
 use serde_json::Value;
 
 /// At most this many instances are taken from one event (RunInstances launches at most a few
@@ -35,7 +35,7 @@ pub fn subjects(call: &ApiCall) -> Subjects {
                 .into_iter()
                 .flatten()
                 .filter_map(|item| item.get("instanceId").and_then(Value::as_str))
-                .filter(|id| is_id(id, "i-"))
+                .filter(|id| is_ec2_id(id, "i-"))
                 .take(MAX_SUBJECTS)
                 .map(str::to_string)
                 .collect();
@@ -46,18 +46,11 @@ pub fn subjects(call: &ApiCall) -> Subjects {
             }
         }
         "CreateVolume" => match call.response_str("volumeId") {
-            Some(id) if is_id(id, "vol-") => Subjects::Volume(id.to_string()),
+            Some(id) if is_ec2_id(id, "vol-") => Subjects::Volume(id.to_string()),
             _ => Subjects::None,
         },
         _ => Subjects::None,
     }
-}
-
-/// `prefix` followed by 1 to 32 hex digits: anything else is not passed on to an API call.
-fn is_id(id: &str, prefix: &str) -> bool {
-    id.strip_prefix(prefix).is_some_and(|hex| {
-        !hex.is_empty() && hex.len() <= 32 && hex.bytes().all(|b| b.is_ascii_hexdigit())
-    })
 }
 
 #[cfg(test)]

@@ -11,7 +11,7 @@ use crate::permission::{Permission, StepKind};
 use crate::plan::RemediationStep;
 use crate::settings::Settings;
 use crate::severity::Severity;
-use crate::trigger::ApiCall;
+use crate::trigger::{is_ec2_id, ApiCall};
 
 pub const META: RuleMeta = RuleMeta {
     id: "ebs-snapshot-shared",
@@ -60,7 +60,7 @@ pub const JUDGE: CallJudge = CallJudge {
             return None;
         }
         let snapshot_id = call.request_str("snapshotId")?;
-        is_snapshot_id(snapshot_id).then(|| Need::SnapshotShares {
+        is_ec2_id(snapshot_id, "snap-").then(|| Need::SnapshotShares {
             region: call.region.trim().to_string(),
             snapshot_id: snapshot_id.to_string(),
         })
@@ -84,12 +84,6 @@ fn adds_permission(call: &ApiCall) -> bool {
         .and_then(|a| a.get("items"))
         .and_then(|i| i.as_array())
         .is_some_and(|items| !items.is_empty())
-}
-
-/// `snap-` followed by hex: anything else is not passed to an API call.
-fn is_snapshot_id(id: &str) -> bool {
-    id.strip_prefix("snap-")
-        .is_some_and(|h| !h.is_empty() && h.len() <= 32 && h.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
 /// The accounts a snapshot may be shared with: this one, the member accounts, and

@@ -15,6 +15,14 @@ pub use config_invocation::{ConfigInvocation, ConfigMessage, ConfigurationItem, 
 pub use decode::{decode, decode_owned, decode_str, DecodeError, MAX_EVENT_BYTES, MAX_EVENT_DEPTH};
 pub use principal::{Principal, PrincipalKind};
 
+/// An EC2 resource id named by an event: `prefix` (`vol-`, `i-`, `snap-`) followed by 1 to 32
+/// hex digits. Anything else is not passed on to an API call.
+pub fn is_ec2_id(id: &str, prefix: &str) -> bool {
+    id.strip_prefix(prefix).is_some_and(|hex| {
+        !hex.is_empty() && hex.len() <= 32 && hex.bytes().all(|b| b.is_ascii_hexdigit())
+    })
+}
+
 use serde::Serialize;
 
 /// A decoded invocation.
