@@ -1,9 +1,10 @@
-//! The finding of a rule judged from the call alone (the tamper rules): about the resource
-//! the call names, in the call's account and region, with no plan. Built only when the rule
-//! is on.
+//! The finding of a rule judged from the call (the tamper rules): about the resource the call
+//! names, in the call's account and region, with no plan or the steps a re-read planned. Built
+//! only when the rule is on.
 
 use super::{enabled, RuleMeta};
 use crate::finding::{EventContext, Finding, ResourceRef};
+use crate::plan::RemediationStep;
 use crate::settings::Settings;
 use crate::trigger::ApiCall;
 
@@ -16,6 +17,19 @@ pub fn finding(
     ctx: &EventContext,
     settings: &Settings,
 ) -> Option<Finding> {
+    planned(meta, call, resource, reason, Vec::new(), ctx, settings)
+}
+
+/// [`finding`] with remediation steps (each with whether re-read state shows it done).
+pub fn planned(
+    meta: &'static RuleMeta,
+    call: &ApiCall,
+    resource: ResourceRef,
+    reason: String,
+    steps: Vec<(RemediationStep, bool)>,
+    ctx: &EventContext,
+    settings: &Settings,
+) -> Option<Finding> {
     let (meta, mode) = enabled(meta, settings)?;
     Some(Finding::build(
         meta,
@@ -24,7 +38,7 @@ pub fn finding(
         &call.region,
         &call.account,
         reason,
-        Vec::new(),
+        steps,
         ctx,
         settings,
     ))

@@ -1,10 +1,10 @@
 //! `config-recorder-stopped`: AWS Config stopped recording (StopConfigurationRecorder,
 //! DeleteConfigurationRecorder, DeleteDeliveryChannel).
 
-use super::call_finding::finding;
+use super::call_finding::planned;
 use super::registry::{CallJudge, Judged, Need, Read, Round};
 use super::runs::{Function, Runs, Subscription};
-use super::{enabled, RuleMeta};
+use super::RuleMeta;
 use crate::finding::ResourceRef;
 use crate::finding::{EventContext, Finding};
 use crate::mode::Mode;
@@ -73,24 +73,31 @@ pub const JUDGE: CallJudge = CallJudge {
         })
     },
     judge: |call, read, ctx, settings| {
-        let Some(mut f) = judge(call, ctx, settings) else {
+        // A stopped recorder that still exists is started again (done already when the
+        // re-read shows it recording); one deleted since is noted, never guessed at.
+        let (steps, note) = match (read, stopped_recorder(call)) {
+            (Read::Recorder(Some(recording)), Some(name)) => {
+                let step = RemediationStep::StartConfigurationRecorder {
+                    region: call.region.trim().to_string(),
+                    recorder_name: name.to_string(),
+                };
+                (vec![(step, *recording)], None)
+            }
+            (Read::Recorder(None), Some(name)) => (
+                Vec::new(),
+                Some(format!(
+                    "configuration recorder {name}: no longer exists, nothing to start"
+                )),
+            ),
+            (Read::Nothing, _) => (Vec::new(), None),
+            _ => return Judged::mismatched(&[&META]),
+        };
+        let Some(f) = judge(call, steps, ctx, settings) else {
             return Judged::default();
         };
-        match (read, stopped_recorder(call)) {
-            (Read::Recorder(status), Some(name)) => {
-                let mut judged = Judged::default();
-                match status {
-                    Some(recording) => f = restart(f, call, name, *recording, ctx, settings),
-                    None => judged.notes.push(format!(
-                        "configuration recorder {name}: no longer exists, nothing to start"
-                    )),
-                }
-                judged.findings.push(f);
-                judged
-            }
-            (Read::Nothing, _) => Judged::findings([f]),
-            _ => Judged::mismatched(&[&META]),
-        }
+        let mut judged = Judged::findings([f]);
+        judged.notes.extend(note);
+        judged
     },
 };
 
@@ -102,38 +109,13 @@ fn stopped_recorder(call: &ApiCall) -> Option<&str> {
         .filter(|n| !n.is_empty())
 }
 
-/// The finding, with the step that starts the recorder again (already done when the re-read
-/// status says it records).
-fn restart(
-    f: Finding,
+/// The recorder or delivery channel the call stopped or deleted, with the steps planned for it.
+pub fn judge(
     call: &ApiCall,
-    name: &str,
-    recording: bool,
+    steps: Vec<(RemediationStep, bool)>,
     ctx: &EventContext,
     settings: &Settings,
-) -> Finding {
-    let Some((meta, mode)) = enabled(&META, settings) else {
-        return f;
-    };
-    let step = RemediationStep::StartConfigurationRecorder {
-        region: call.region.trim().to_string(),
-        recorder_name: name.to_string(),
-    };
-    Finding::build(
-        meta,
-        mode,
-        f.resource,
-        &call.region,
-        &call.account,
-        f.reason,
-        vec![(step, recording)],
-        ctx,
-        settings,
-    )
-}
-
-/// The recorder or delivery channel the call stopped or deleted.
-pub fn judge(call: &ApiCall, ctx: &EventContext, settings: &Settings) -> Option<Finding> {
+) -> Option<Finding> {
     let (kind, name) = match call.event_name.as_str() {
         "DeleteDeliveryChannel" => (
             "AWS::Config::DeliveryChannel",
@@ -168,5 +150,5 @@ pub fn judge(call: &ApiCall, ctx: &EventContext, settings: &Settings) -> Option<
             call.region, call.account
         ),
     };
-    finding(&META, call, resource, reason, ctx, settings)
+    planned(&META, call, resource, reason, steps, ctx, settings)
 }
