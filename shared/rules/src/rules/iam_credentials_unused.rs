@@ -103,7 +103,7 @@ pub fn reason(user: &str, unused: &[Unused], max_days: u32) -> String {
 pub const SWEEP: SweepJudge = SweepJudge {
     rules: &[&META],
     judge: |facts, settings, out| {
-        let Some((meta, mode)) = sweep::enabled(&META, settings) else {
+        let Some((meta, mode)) = super::enabled(&META, settings) else {
             return;
         };
         for (row, _) in sweep::credential_users(facts, settings) {

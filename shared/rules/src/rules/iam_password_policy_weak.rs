@@ -114,7 +114,7 @@ pub fn raised(policy: Option<&PasswordPolicy>, floor: &PasswordFloor) -> Remedia
 pub const SWEEP: SweepJudge = SweepJudge {
     rules: &[&META],
     judge: |facts, settings, out| {
-        let Some((meta, mode)) = sweep::enabled(&META, settings) else {
+        let Some((meta, mode)) = super::enabled(&META, settings) else {
             return;
         };
         let floor = PasswordFloor::from_settings(settings);

@@ -10,7 +10,7 @@ use crate::iam::{self, PolicySubject};
 use crate::mode::Mode;
 use crate::plan::{IamTarget, IamTargetKind, RemediationStep};
 use crate::rules::registry::SWEEP_JUDGES;
-use crate::rules::{iam_credentials_unused, RuleMeta};
+use crate::rules::{enabled, iam_credentials_unused, RuleMeta};
 use crate::settings::Settings;
 use std::collections::BTreeMap;
 
@@ -62,15 +62,6 @@ pub struct Swept {
     /// no principal was judged. With any of them on, the matrix is complete: a rule switched
     /// off loses its findings, not its column.
     pub matrix: Option<AuditMatrix>,
-}
-
-/// The rule's metadata when it is switched on.
-pub(crate) fn enabled(
-    meta: &'static RuleMeta,
-    settings: &Settings,
-) -> Option<(&'static RuleMeta, Mode)> {
-    let mode = settings.mode(meta.id);
-    (mode != Mode::Off).then_some((meta, mode))
 }
 
 /// Users whose access keys must be read by id (ListAccessKeys) because a rule plans to
