@@ -21,6 +21,7 @@ pub mod iam;
 pub mod metrics;
 pub mod mode;
 pub mod outcome;
+pub mod parallel;
 pub mod permission;
 pub mod plan;
 pub mod policy;

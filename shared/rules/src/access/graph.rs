@@ -15,8 +15,8 @@
 //! Each edge also records whether it needs MFA (trust or identity allow it only with
 //! `aws:MultiFactorAuthPresent` true), which the MFA rule reads.
 
-use super::parallel;
 use super::principal::{Principal, PrincipalKind, Principals};
+use crate::parallel;
 use crate::policy::analysis::principal::{can_assume, can_pass_role, ServiceDrive};
 use crate::policy::analysis::probe::Probe;
 use crate::policy::evaluate::MatchedStatement;

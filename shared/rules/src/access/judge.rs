@@ -14,10 +14,10 @@
 //! at edges into principals already known to be admin or on a path to it.
 
 use super::graph::{self, Edge};
-use super::parallel;
 use super::principal::{Principal, PrincipalKind, Principals};
 use crate::finding::ResourceRef;
 use crate::mode::Mode;
+use crate::parallel;
 use crate::policy::analysis::principal::{
     analyze_principal, analyze_principal_with, service_drives, without_mfa, PrincipalAnalysis,
     ServiceDrive,

@@ -17,7 +17,6 @@
 pub mod graph;
 mod judge;
 mod matrix;
-mod parallel;
 mod principal;
 
 pub use judge::{

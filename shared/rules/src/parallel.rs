@@ -1,8 +1,9 @@
 //! An order-keeping parallel map over scoped threads (std only).
 //!
-//! Why: judging an account's principals is one independent question per principal, and the
-//! account file of a large organisation holds thousands of them. The CLI and a Lambda with
-//! more than one vCPU finish sooner; on one CPU this is the plain loop.
+//! Why: judging an account's principals, or a directory of policies, is one independent
+//! question per item, and a large organisation's account file holds thousands of principals.
+//! The CLI and a Lambda with more than one vCPU finish sooner; on one CPU this is the plain
+//! loop.
 
 use std::num::NonZeroUsize;
 use std::sync::atomic::{AtomicUsize, Ordering};
