@@ -272,8 +272,8 @@ impl Statement {
     }
 }
 
-/// A parsed IAM policy document.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// A parsed IAM policy document (`Default`: no statements, which allows nothing).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct PolicyDocument {
     pub version: Option<String>,
     pub id: Option<String>,

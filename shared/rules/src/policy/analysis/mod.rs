@@ -6,6 +6,7 @@ pub mod action_facts;
 mod admin;
 pub mod escalation;
 mod mfa;
+pub mod new_access;
 pub mod principal;
 pub mod probe;
 mod region;

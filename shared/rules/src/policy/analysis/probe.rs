@@ -97,15 +97,36 @@ impl<'a> Probe<'a> {
             .own_account
             .clone()
             .unwrap_or_else(|| PROBE_ACCOUNT.to_string());
+        let mut probe = Probe {
+            doc,
+            set,
+            caller,
+            account,
+            options,
+            candidates: Vec::new(),
+        };
+        let documents: Vec<&PolicyDocument> = probe.set.documents().map(|(_, d)| d).collect();
+        probe.add_candidates(&documents);
+        probe
+    }
+
+    /// Also try the condition values `doc` mentions (within the same bounds), without deciding
+    /// against it: a comparison of two policies searches the new one with the old one's
+    /// values too, where the two differ.
+    pub fn add_candidates_of(&mut self, doc: &PolicyDocument) {
+        self.add_candidates(&[doc]);
+    }
+
+    /// The keys the statements of `docs` test, each with the values worth trying.
+    fn add_candidates(&mut self, docs: &[&PolicyDocument]) {
         let baseline = RequestContext::new("probe:Probe", "*");
-        let base_ctx = apply_baseline(baseline, &account, caller.as_ref());
-        let always: Vec<String> = always_present(&account)
+        let base_ctx = apply_baseline(baseline, &self.account, self.caller.as_ref());
+        let always: Vec<String> = always_present(&self.account)
             .into_iter()
             .map(|(k, _)| k.to_ascii_lowercase())
             .collect();
-        let mut candidates: Vec<(String, Vec<Option<String>>)> = Vec::new();
-        let statements = set.documents().flat_map(|(_, d)| d.statements.iter());
-        for stmt in statements {
+        let candidates = &mut self.candidates;
+        for stmt in docs.iter().flat_map(|d| d.statements.iter()) {
             for c in &stmt.conditions {
                 let key = c.key.to_ascii_lowercase();
                 let idx = match candidates.iter().position(|(k, _)| *k == key) {
@@ -140,14 +161,12 @@ impl<'a> Probe<'a> {
                 }
             }
         }
-        Probe {
-            doc,
-            set,
-            caller,
-            account,
-            options,
-            candidates,
-        }
+    }
+
+    /// The condition keys (lower-case) this probe searches, each with the values worth trying
+    /// (`None`: absent).
+    pub(crate) fn candidates(&self) -> &[(String, Vec<Option<String>>)] {
+        &self.candidates
     }
 
     /// The request a search starts from: the baseline, the request principal, the forced keys.
@@ -425,7 +444,7 @@ impl<'a> Probe<'a> {
     /// matter). Why: a key no such statement reads cannot change the decision, so searching
     /// it only repeats the same evaluation (most of the cost of asking about an action that
     /// a principal is not allowed).
-    fn keys_tested_for(&self, action: &str) -> Option<Vec<String>> {
+    pub(crate) fn keys_tested_for(&self, action: &str) -> Option<Vec<String>> {
         let mut keys: Vec<String> = Vec::new();
         for (_, s) in self.covering(action) {
             if s.uses_variables() {
@@ -495,7 +514,7 @@ impl<'a> Probe<'a> {
 }
 
 /// See [`Probe::action_profile`].
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct ActionProfile {
     covering: Vec<(usize, usize)>,
     service: String,
