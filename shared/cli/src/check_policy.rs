@@ -1,10 +1,11 @@
-//! `guardrail check-policy FILE...`
+//! `guardrail check-policy FILE... [--compare OLD]`
 
 use crate::error::CliError;
 use crate::input::load;
 use crate::output::{self, FileFinding, Format};
 use guardrail_rules::parallel;
-use guardrail_rules::policy::{analyze, AnalysisOptions, PolicyKind};
+use guardrail_rules::policy::analysis::new_access::new_access;
+use guardrail_rules::policy::{analyze, AnalysisOptions, PolicyDocument, PolicyKind};
 use guardrail_rules::Severity;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -25,6 +26,11 @@ pub struct Args {
     /// Allowed regions (comma-separated): checks that the policy enforces them.
     #[arg(long, value_delimiter = ',')]
     pub allowed_regions: Option<Vec<String>>,
+    /// The policy before the change: also report, as `iam-policy-new-access`, every request
+    /// a FILE allows that OLD does not ("no new access" when there is none). Identity
+    /// policies and SCPs.
+    #[arg(long, value_name = "OLD")]
+    pub compare: Option<PathBuf>,
 }
 
 /// Output format and failure threshold, shared by the checking commands.
@@ -78,7 +84,19 @@ pub fn run(args: &Args) -> Result<ExitCode, CliError> {
     // Files are independent: read, parse and judge them on every CPU (the corpus of 1,567 AWS
     // managed policies is one invocation), in input order. Every file is parsed before
     // anything is reported: a broken file is exit 2 even if another has findings.
-    let judged = parallel::map(&args.files, 0, |file| judge_file(args, file));
+    let old = match &args.compare {
+        Some(path) => Some((path.display().to_string(), load(path)?)),
+        None => None,
+    };
+    if old.is_some() && matches!(args.kind, Some(KindArg::Trust | KindArg::Resource)) {
+        return Err(CliError::Compare(
+            "compares identity policies and SCPs; a trust or resource policy's new access is \
+             about principals, which it does not search"
+                .to_string(),
+        ));
+    }
+    let old = old.as_ref().map(|(name, doc)| (name.as_str(), doc));
+    let judged = parallel::map(&args.files, 0, |file| judge_file(args, file, old));
     let inputs = judged.len();
     let mut findings = Vec::new();
     for result in judged {
@@ -88,7 +106,11 @@ pub fn run(args: &Args) -> Result<ExitCode, CliError> {
 }
 
 /// One file's findings, or why it could not be read.
-fn judge_file(args: &Args, file: &Path) -> Result<Vec<FileFinding>, CliError> {
+fn judge_file(
+    args: &Args,
+    file: &Path,
+    old: Option<(&str, &PolicyDocument)>,
+) -> Result<Vec<FileFinding>, CliError> {
     let doc = load(file)?;
     let kind = match args.kind {
         Some(KindArg::Identity) => PolicyKind::Identity,
@@ -104,7 +126,11 @@ fn judge_file(args: &Args, file: &Path) -> Result<Vec<FileFinding>, CliError> {
         allowed_regions: args.allowed_regions.clone(),
     };
     let name = file.display().to_string();
-    Ok(analyze(&doc, &options)
+    let mut findings = analyze(&doc, &options);
+    if let Some((old_name, old)) = old {
+        findings.extend(new_access(&[old], &[&doc], &options).finding(old_name));
+    }
+    Ok(findings
         .into_iter()
         .map(|finding| FileFinding {
             file: name.clone(),

@@ -15,6 +15,8 @@ pub enum CliError {
         path: PathBuf,
         source: PolicyParseError,
     },
+    #[error("--compare {0}")]
+    Compare(String),
     #[error("invalid --context {0:?}: expected key=value")]
     BadContext(String),
     #[error("{path}: {reason}")]

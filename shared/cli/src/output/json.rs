@@ -1,6 +1,6 @@
 //! JSON output: an array of findings, each with rule, severity, file, statement, message,
-//! and, when there are any, the escalation path ids (`paths`) and the findings of the same
-//! statement it subsumes (`related`).
+//! and, when there are any, the escalation path ids (`paths`), the findings of the same
+//! statement it subsumes (`related`) and example requests (`requests`: new access).
 
 use super::FileFinding;
 use guardrail_rules::policy::PolicyFinding;
@@ -25,7 +25,7 @@ pub fn to_values(findings: &[FileFinding]) -> Vec<Value> {
         .collect()
 }
 
-/// `paths` and `related`, present only when not empty.
+/// `paths`, `related` and `requests` (example requests), present only when not empty.
 pub fn extras(v: &mut Value, finding: &PolicyFinding) {
     let Some(obj) = v.as_object_mut() else {
         return;
@@ -35,6 +35,9 @@ pub fn extras(v: &mut Value, finding: &PolicyFinding) {
     }
     if !finding.related.is_empty() {
         obj.insert("related".into(), json!(related(finding)));
+    }
+    if !finding.requests.is_empty() {
+        obj.insert("requests".into(), json!(finding.requests));
     }
 }
 

@@ -4,6 +4,9 @@
 use super::FileFinding;
 use std::fmt::Write;
 
+/// Example requests printed under a finding (JSON and SARIF carry up to 20).
+const MAX_EXAMPLE_LINES: usize = 5;
+
 /// `inputs` counts what was read, named by `noun` ("file", "policy").
 pub fn render(findings: &[FileFinding], inputs: usize, noun: &str) -> String {
     let mut out = String::new();
@@ -22,6 +25,30 @@ pub fn render(findings: &[FileFinding], inputs: usize, noun: &str) -> String {
             let _ = write!(out, " (includes {})", rules.join(", "));
         }
         out.push('\n');
+        for r in f.finding.requests.iter().take(MAX_EXAMPLE_LINES) {
+            let _ = write!(out, "    e.g. {} on {}", r.action, r.resource);
+            let keys: Vec<String> = r
+                .context
+                .iter()
+                .map(|(k, v)| match v {
+                    Some(v) => format!("{k}={}", v.join("|")),
+                    None => format!("{k} absent"),
+                })
+                .collect();
+            if !keys.is_empty() {
+                let _ = write!(out, " with {}", keys.join(", "));
+            }
+            let by = r
+                .allowed_by
+                .as_ref()
+                .map(|s| format!("allowed by {s}"))
+                .unwrap_or_else(|| "allowed".to_string());
+            let before = match &r.denied_by {
+                Some(s) => format!("denied before by {s}"),
+                None => "not allowed before".to_string(),
+            };
+            let _ = writeln!(out, " ({by}; {before})");
+        }
     }
     let plural = match (inputs, noun) {
         (1, _) => noun.to_string(),

@@ -57,6 +57,9 @@ fn actions(permissions: &[Permission]) -> String {
 
 /// Where a rule runs, one bullet per function.
 fn runs(meta: &RuleMeta) -> String {
+    if meta.runs.is_empty() {
+        return "- No function: the `guardrail` command judges it (see README).\n".to_string();
+    }
     let mut out = String::new();
     for r in meta.runs {
         let steps: Vec<Permission> = r
@@ -141,11 +144,14 @@ pub fn readme_table() -> String {
         "{README_BEGIN}\n| rule | severity | runs in | checks | remediation |\n|---|---|---|---|---|\n"
     );
     for meta in ALL {
-        let functions: Vec<String> = meta
+        let mut functions: Vec<String> = meta
             .runs
             .iter()
             .map(|r| format!("`{}`", r.function.name()))
             .collect();
+        if functions.is_empty() {
+            functions.push("the `guardrail` command".to_string());
+        }
         out.push_str(&format!(
             "| [`{id}`](docs/rules/{id}.md) | {sev} | {functions} | {title} | {remediation} |\n",
             id = meta.id,

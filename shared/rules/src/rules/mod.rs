@@ -23,6 +23,7 @@ pub mod iam_password_policy_weak;
 pub mod iam_permissions_boundary_missing;
 pub mod iam_policy_admin_wildcard;
 pub mod iam_policy_allows_without_mfa;
+pub mod iam_policy_new_access;
 pub mod iam_policy_privilege_escalation;
 pub mod iam_policy_service_wildcard;
 pub mod iam_principal_admin;
@@ -102,6 +103,7 @@ pub const ALL: &[&RuleMeta] = &[
     &iam_policy_admin_wildcard::META,
     &iam_policy_service_wildcard::META,
     &iam_policy_privilege_escalation::META,
+    &iam_policy_new_access::META,
     &iam_role_trust_open::META,
     &iam_principal_admin::META,
     &iam_principal_admin_reachable::META,

@@ -109,6 +109,10 @@ pub struct PolicyFinding {
     /// and escalation findings): kept for JSON and SARIF, not shown as findings of their own.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub related: Vec<PolicyFinding>,
+    /// Concrete requests that show the finding (`iam-policy-new-access`: requests the new
+    /// policy allows and the old one does not).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub requests: Vec<new_access::ExampleRequest>,
 }
 
 impl PolicyFinding {
@@ -128,6 +132,7 @@ impl PolicyFinding {
             policy: None,
             paths: Vec::new(),
             related: Vec::new(),
+            requests: Vec::new(),
         }
     }
 

@@ -24,7 +24,9 @@ use super::super::evaluate::{action_matches, Verdict};
 use super::super::wildcard::has_wildcard;
 use super::super::{PolicySet, RequestContext};
 use super::probe::{ActionProfile, Probe, Search};
-use super::AnalysisOptions;
+use super::{AnalysisOptions, PolicyFinding};
+use crate::rules::iam_policy_new_access::META;
+use crate::severity::Severity;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -55,7 +57,9 @@ pub struct ExampleRequest {
 /// The answer: every action with new access, each with one example request.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Comparison {
-    /// One example per action, in the order the new policy names the actions.
+    /// One example per action. The easily missed ones first: actions the old policy allows
+    /// too, somewhere (a widened resource or condition, a removed Deny), then by access level
+    /// (permissions management first), then in the order the new policy names them.
     pub added: Vec<ExampleRequest>,
     /// How many actions the new policy's Allow statements name (after expansion).
     pub actions_probed: usize,
@@ -78,6 +82,37 @@ impl Comparison {
             .iter()
             .filter_map(|e| catalog().access_level(&e.action))
             .max_by_key(|l| level_rank(*l))
+    }
+}
+
+/// Examples a finding carries (the count and every action are in its message and actions).
+const MAX_EXAMPLES: usize = 20;
+
+impl Comparison {
+    /// The `iam-policy-new-access` finding, or `None` when nothing is added. `old` names the
+    /// old policy in the message (a file name, `the previous default version`).
+    pub fn finding(&self, old: &str) -> Option<PolicyFinding> {
+        let first = self.added.first()?;
+        let severity = match self.highest_level() {
+            Some(AccessLevel::PermissionsManagement) => Severity::High,
+            _ => META.severity,
+        };
+        let n = self.added.len();
+        let message = format!(
+            "allows {n} action{} that {old} does not, e.g. {} on {}",
+            if n == 1 { "" } else { "s" },
+            first.action,
+            first.resource
+        );
+        let mut f = PolicyFinding::new(
+            META.id,
+            severity,
+            first.allowed_by.clone(),
+            message,
+            self.added.iter().map(|e| e.action.clone()).collect(),
+        );
+        f.requests = self.added.iter().take(MAX_EXAMPLES).cloned().collect();
+        Some(f)
     }
 }
 
@@ -142,6 +177,10 @@ pub fn new_access(
             });
         }
     }
+    out.added.sort_by_key(|e| {
+        let level = catalog().access_level(&e.action).map_or(0, level_rank);
+        (!old_probe.mentions(&e.action), std::cmp::Reverse(level))
+    });
     out
 }
 
