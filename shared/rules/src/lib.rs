@@ -31,6 +31,7 @@ pub mod settings;
 pub mod severity;
 pub mod sweep;
 pub mod trigger;
+pub mod usage;
 
 pub use finding::Finding;
 pub use mode::Mode;

@@ -286,6 +286,13 @@ pub struct PolicyDocument {
 impl PolicyDocument {
     /// Parse raw JSON or URL-encoded JSON (as `GetPolicyVersion`/`GetUserPolicy` return it).
     pub fn parse(text: &str) -> Result<PolicyDocument, PolicyParseError> {
+        Self::from_value(&Self::json(text)?)
+    }
+
+    /// The JSON of a policy text (raw or URL-encoded), as [`PolicyDocument::parse`] reads it:
+    /// for rewriting a document without losing what the typed model does not keep (the
+    /// exact spelling of its operators and keys).
+    pub fn json(text: &str) -> Result<Value, PolicyParseError> {
         if text.len() > MAX_DOCUMENT_BYTES {
             return Err(PolicyParseError::TooLarge {
                 size: text.len(),
@@ -309,7 +316,7 @@ impl PolicyDocument {
                 line: e.line(),
                 column: e.column(),
             })?;
-        Self::from_value(&value)
+        Ok(value)
     }
 
     /// Parse an already-decoded JSON value.

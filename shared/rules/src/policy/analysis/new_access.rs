@@ -19,7 +19,7 @@
 //! several keys at values neither policy mentions; an example it gives is always real.
 
 use super::super::catalog::{catalog, AccessLevel};
-use super::super::document::{Effect, PolicyDocument, StatementRef};
+use super::super::document::{Effect, PolicyDocument, Statement, StatementRef};
 use super::super::evaluate::{action_matches, Verdict};
 use super::super::wildcard::has_wildcard;
 use super::super::{PolicySet, RequestContext};
@@ -189,36 +189,57 @@ pub fn new_access(
 fn actions_allowed_by(docs: &[&PolicyDocument]) -> (Vec<String>, Vec<String>) {
     let mut seen: HashSet<String> = HashSet::new();
     let mut actions = Vec::new();
+    let mut unknown: Vec<String> = Vec::new();
+    for stmt in docs.iter().flat_map(|d| d.statements.iter()) {
+        if stmt.effect != Effect::Allow {
+            continue;
+        }
+        let (named, unmatched) = statement_actions(stmt);
+        actions.extend(
+            named
+                .into_iter()
+                .filter(|a| seen.insert(a.to_ascii_lowercase())),
+        );
+        for p in unmatched {
+            if !unknown.contains(&p) {
+                unknown.push(p);
+            }
+        }
+    }
+    (actions, unknown)
+}
+
+/// The actions one statement names: literal names as written, wildcards and `NotAction`
+/// expanded with the catalogue (no duplicates); and its wildcard patterns that match no
+/// catalogue action.
+pub fn statement_actions(stmt: &Statement) -> (Vec<String>, Vec<String>) {
+    let mut seen: HashSet<String> = HashSet::new();
+    let mut actions = Vec::new();
     let mut unknown = Vec::new();
     let mut push = |a: String, actions: &mut Vec<String>| {
         if seen.insert(a.to_ascii_lowercase()) {
             actions.push(a);
         }
     };
-    for stmt in docs.iter().flat_map(|d| d.statements.iter()) {
-        if stmt.effect != Effect::Allow {
-            continue;
-        }
-        if stmt.action.negated {
-            for (a, _) in catalog().all_actions() {
-                if action_matches(&stmt.action, &a) {
-                    push(a, &mut actions);
-                }
+    if stmt.action.negated {
+        for (a, _) in catalog().all_actions() {
+            if action_matches(&stmt.action, &a) {
+                push(a, &mut actions);
             }
-            continue;
         }
-        for p in &stmt.action.patterns {
-            if has_wildcard(p) {
-                let expanded = catalog().expand(p);
-                if expanded.is_empty() && !unknown.contains(p) {
-                    unknown.push(p.clone());
-                }
-                for a in expanded {
-                    push(a, &mut actions);
-                }
-            } else {
-                push(p.clone(), &mut actions);
+        return (actions, unknown);
+    }
+    for p in &stmt.action.patterns {
+        if has_wildcard(p) {
+            let expanded = catalog().expand(p);
+            if expanded.is_empty() {
+                unknown.push(p.clone());
             }
+            for a in expanded {
+                push(a, &mut actions);
+            }
+        } else {
+            push(p.clone(), &mut actions);
         }
     }
     (actions, unknown)

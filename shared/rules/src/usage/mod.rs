@@ -1,0 +1,8 @@
+//! Least privilege from usage: what a principal really used (IAM's last-accessed data) and
+//! the narrowed policy that keeps only that, proved by the policy engine.
+
+pub mod last_accessed;
+pub mod narrow;
+
+pub use last_accessed::{LastAccessed, LastAccessedError};
+pub use narrow::{narrow, prove, Dropped, Kept, Narrowing, Original, Proof};
