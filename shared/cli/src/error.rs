@@ -15,6 +15,9 @@ pub enum CliError {
         path: PathBuf,
         source: PolicyParseError,
     },
+    /// `suggest-policy`: the last-accessed report cannot be used.
+    #[error("{path}: {reason}")]
+    Usage { path: PathBuf, reason: String },
     #[error("--compare {0}")]
     Compare(String),
     #[error("invalid --context {0:?}: expected key=value")]

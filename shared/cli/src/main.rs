@@ -14,6 +14,7 @@ mod managed_policies;
 mod output;
 mod scan;
 mod simulate;
+mod suggest_policy;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -49,6 +50,9 @@ enum Command {
     Docs(docs::Args),
     /// Evaluate a request against policies and explain the decision.
     Simulate(Box<simulate::Args>),
+    /// A least-privilege policy from IAM's last-accessed data, proved to allow every kept
+    /// action and nothing the originals did not.
+    SuggestPolicy(suggest_policy::Args),
     /// Sweep an AWS account with every rule (read-only: dry-run, alert mode) and report.
     Scan(scan::Args),
 }
@@ -63,6 +67,7 @@ fn main() -> ExitCode {
         Command::Event(args) => event::run(&args),
         Command::Simulate(args) => simulate::run(&args),
         Command::Scan(args) => scan::run(&args),
+        Command::SuggestPolicy(args) => suggest_policy::run(&args),
     };
     match result {
         Ok(code) => code,
