@@ -44,7 +44,10 @@ fn a_narrowed_or_unchanged_policy_has_no_new_access() {
         ("s3-get-put-bucket.json", "s3-get-put-bucket.json"),
     ] {
         let (code, out, err) = run(&["check-policy", "--compare", &seed(old), &seed(new)]);
-        assert!(!out.contains("iam-policy-new-access"), "{old} -> {new}: {out}");
+        assert!(
+            !out.contains("iam-policy-new-access"),
+            "{old} -> {new}: {out}"
+        );
         assert_eq!(code, 0, "{old} -> {new}: {out}{err}");
     }
 }

@@ -86,7 +86,10 @@ fn a_dropped_mfa_condition_is_new_access_without_mfa() {
           "Resource":"*"}]}"#,
     );
     assert_eq!(added(&c), ["iam:CreateUser"]);
-    let mfa = c.added[0].context.get("aws:multifactorauthpresent").cloned();
+    let mfa = c.added[0]
+        .context
+        .get("aws:multifactorauthpresent")
+        .cloned();
     assert_ne!(
         mfa,
         Some(Some(vec!["true".to_string()])),
@@ -109,7 +112,12 @@ fn a_second_network_is_new_access_from_that_network_only() {
         .iter()
         .find(|(k, _)| k.eq_ignore_ascii_case("aws:SourceIp"))
         .and_then(|(_, v)| v.clone());
-    assert_eq!(ip, Some(vec!["192.168.0.0".to_string()]), "{:?}", c.added[0]);
+    assert_eq!(
+        ip,
+        Some(vec!["192.168.0.0".to_string()]),
+        "{:?}",
+        c.added[0]
+    );
 }
 
 #[test]
@@ -123,7 +131,10 @@ fn a_removed_deny_is_new_access_denied_before_by_that_statement() {
     assert_eq!(added(&c), ["s3:DeleteBucket"]);
     let e = &c.added[0];
     assert_eq!(e.old_verdict, Verdict::ExplicitDeny);
-    assert_eq!(e.denied_by.as_ref().and_then(|s| s.sid.as_deref()), Some("NoDelete"));
+    assert_eq!(
+        e.denied_by.as_ref().and_then(|s| s.sid.as_deref()),
+        Some("NoDelete")
+    );
 }
 
 #[test]
@@ -134,7 +145,10 @@ fn allow_everything_over_one_service_adds_every_other_service() {
     );
     let a = added(&c);
     assert!(a.contains(&"iam:CreateUser"));
-    assert!(a.iter().all(|a| !a.starts_with("s3:")), "s3 was allowed before");
+    assert!(
+        a.iter().all(|a| !a.starts_with("s3:")),
+        "s3 was allowed before"
+    );
     assert!(c.actions_probed > 10_000, "{}", c.actions_probed);
 }
 

@@ -51,7 +51,10 @@ fn the_report_decodes_into_facts() {
 #[test]
 fn unfinished_or_broken_reports_are_typed_errors() {
     let cases = [
-        (r#"{"JobStatus":"IN_PROGRESS","ServicesLastAccessed":[]}"#, "IN_PROGRESS"),
+        (
+            r#"{"JobStatus":"IN_PROGRESS","ServicesLastAccessed":[]}"#,
+            "IN_PROGRESS",
+        ),
         (r#"{"ServicesLastAccessed":[]}"#, "JobStatus"),
         (r#"{"JobStatus":"COMPLETED"}"#, "ServicesLastAccessed"),
         (
@@ -83,7 +86,14 @@ fn the_policy_keeps_what_was_used_and_drops_the_rest() {
     let doc = PolicyDocument::parse(&text).unwrap();
     let json = PolicyDocument::json(&text).unwrap();
     let cutoff = report.completed.unwrap() - 90.0 * DAY;
-    let n = narrow(&[Original { doc: &doc, json: &json }], &report, cutoff);
+    let n = narrow(
+        &[Original {
+            doc: &doc,
+            json: &json,
+        }],
+        &report,
+        cutoff,
+    );
 
     let kept = |a: &str| n.kept.iter().find(|(k, _)| k == a).map(|(_, why)| *why);
     let dropped = |a: &str| n.dropped.iter().find(|(k, _)| k == a).map(|(_, why)| *why);
@@ -93,30 +103,52 @@ fn the_policy_keeps_what_was_used_and_drops_the_rest() {
     assert_eq!(dropped("s3:DeleteBucket"), Some(Dropped::ActionNotUsed));
     assert_eq!(kept("ec2:DescribeInstances"), Some(Kept::ServiceUsed));
     assert_eq!(dropped("iam:CreateUser"), Some(Dropped::ServiceNotUsed));
-    assert_eq!(dropped("sqs:SendMessage"), Some(Dropped::ServiceNotInReport));
+    assert_eq!(
+        dropped("sqs:SendMessage"),
+        Some(Dropped::ServiceNotInReport)
+    );
 
     let statements = n.policy["Statement"].as_array().unwrap();
-    let sids: Vec<&str> = statements.iter().filter_map(|s| s["Sid"].as_str()).collect();
-    assert_eq!(sids, ["Data", "Describe", "NoDeletes"], "Admin had nothing used");
+    let sids: Vec<&str> = statements
+        .iter()
+        .filter_map(|s| s["Sid"].as_str())
+        .collect();
+    assert_eq!(
+        sids,
+        ["Data", "Describe", "NoDeletes"],
+        "Admin had nothing used"
+    );
     assert_eq!(
         statements[0]["Action"],
         serde_json::json!(["s3:GetObject", "s3:PutObject", "s3:GetBucketPolicy"])
     );
     // A wildcard whose every action is kept stays as written, with its resources and
     // conditions.
-    assert_eq!(statements[1]["Action"], serde_json::json!(["ec2:Describe*"]));
+    assert_eq!(
+        statements[1]["Action"],
+        serde_json::json!(["ec2:Describe*"])
+    );
     assert_eq!(
         statements[1]["Condition"]["StringEquals"]["aws:RequestedRegion"],
         "ap-northeast-2"
     );
     assert_eq!(statements[2]["Effect"], "Deny");
-    assert!(n.notes.iter().any(|note| note.contains("Admin")), "{:?}", n.notes);
+    assert!(
+        n.notes.iter().any(|note| note.contains("Admin")),
+        "{:?}",
+        n.notes
+    );
 
     // The proof: nothing new, nothing kept is lost.
     let narrowed = PolicyDocument::from_value(&n.policy).unwrap();
     let kept_actions: Vec<String> = n.kept.iter().map(|(a, _)| a.clone()).collect();
     let proof = prove(&[&doc], &narrowed, &kept_actions, &options());
-    assert!(proof.holds(), "{:?} {:?}", proof.new_access.added.first(), proof.lost);
+    assert!(
+        proof.holds(),
+        "{:?} {:?}",
+        proof.new_access.added.first(),
+        proof.lost
+    );
 }
 
 #[test]
@@ -126,8 +158,18 @@ fn a_longer_window_keeps_the_older_use() {
     let doc = PolicyDocument::parse(&text).unwrap();
     let json = PolicyDocument::json(&text).unwrap();
     let cutoff = report.completed.unwrap() - 365.0 * DAY;
-    let n = narrow(&[Original { doc: &doc, json: &json }], &report, cutoff);
-    assert!(n.kept.iter().any(|(a, k)| a == "s3:PutBucketPolicy" && *k == Kept::Used));
+    let n = narrow(
+        &[Original {
+            doc: &doc,
+            json: &json,
+        }],
+        &report,
+        cutoff,
+    );
+    assert!(n
+        .kept
+        .iter()
+        .any(|(a, k)| a == "s3:PutBucketPolicy" && *k == Kept::Used));
 }
 
 #[test]
@@ -139,8 +181,14 @@ fn not_action_becomes_the_list_of_used_actions_and_sids_stay_unique() {
     let json = PolicyDocument::json(text).unwrap();
     let cutoff = report.completed.unwrap() - 90.0 * DAY;
     let originals = [
-        Original { doc: &doc, json: &json },
-        Original { doc: &doc, json: &json },
+        Original {
+            doc: &doc,
+            json: &json,
+        },
+        Original {
+            doc: &doc,
+            json: &json,
+        },
     ];
     let n = narrow(&originals, &report, cutoff);
     let statements = n.policy["Statement"].as_array().unwrap();

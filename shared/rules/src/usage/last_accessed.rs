@@ -76,7 +76,9 @@ impl LastAccessed {
         };
         let mut out = LastAccessed::default();
         for (path, page) in pages {
-            let obj = page.as_object().ok_or_else(|| field(&path, "not an object"))?;
+            let obj = page
+                .as_object()
+                .ok_or_else(|| field(&path, "not an object"))?;
             match obj.get("JobStatus").and_then(Value::as_str) {
                 Some("COMPLETED") => {}
                 Some(other) => return Err(LastAccessedError::NotCompleted(other.to_string())),

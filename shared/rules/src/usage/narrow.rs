@@ -19,8 +19,8 @@ use crate::policy::analysis::probe::Probe;
 use crate::policy::analysis::AnalysisOptions;
 use crate::policy::catalog::catalog;
 use crate::policy::document::{Effect, PolicyDocument, Statement};
-use crate::policy::PolicySet;
 use crate::policy::wildcard::has_wildcard;
+use crate::policy::PolicySet;
 use serde::Serialize;
 use serde_json::{json, Map, Value};
 use std::collections::HashMap;
@@ -112,8 +112,7 @@ pub fn narrow(originals: &[Original<'_>], usage: &LastAccessed, cutoff: f64) -> 
                     });
                     v.is_ok()
                 };
-                let kept_here: Vec<String> =
-                    actions.iter().filter(|a| keep(a)).cloned().collect();
+                let kept_here: Vec<String> = actions.iter().filter(|a| keep(a)).cloned().collect();
                 for u in &unknown {
                     kept.push((u.clone(), Kept::UnknownPattern));
                 }
