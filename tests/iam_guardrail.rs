@@ -937,3 +937,60 @@ async fn an_assume_role_chain_to_admin_is_seen_live() {
         "{out:?}"
     );
 }
+
+/// A new default version that widens a condition: the alert names the access it adds over
+/// the version before it, as an example request (issue "least privilege from usage", item 3).
+#[tokio::test]
+async fn new_default_version_reports_the_access_it_adds() {
+    let acct = Account::seed().await;
+    let office = r#"{"Version":"2012-10-17","Statement":[{"Sid":"Reports","Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::acme-reports/*","Condition":{"IpAddress":{"aws:SourceIp":"10.0.0.0/8"}}}]}"#;
+    let wider = r#"{"Version":"2012-10-17","Statement":[{"Sid":"Reports","Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::acme-reports/*","Condition":{"IpAddress":{"aws:SourceIp":["10.0.0.0/8","203.0.113.0/24"]}}}]}"#;
+    let arn = create_policy(&acct.iam, "TooBroad", office).await;
+    acct.iam
+        .create_policy_version()
+        .policy_arn(&arn)
+        .policy_document(wider)
+        .set_as_default(true)
+        .send()
+        .await
+        .unwrap();
+    let out = acct
+        .guardrail(&[])
+        .handle(&iam_event("iam/create-policy-version-admin.json"))
+        .await
+        .unwrap();
+    let added = out
+        .findings
+        .iter()
+        .find(|f| f.rule == "iam-policy-new-access")
+        .unwrap_or_else(|| panic!("{out:?}"));
+    assert!(
+        added.reason.contains("version v1") && added.reason.contains("203.0.113.0"),
+        "{}",
+        added.reason
+    );
+    assert!(added.actions.is_empty(), "alert only");
+    let received = acct.inbox.drain().await;
+    assert_eq!(
+        received
+            .iter()
+            .filter(|a| a.attributes["rule"] == "iam-policy-new-access")
+            .count(),
+        1,
+        "{received:?}"
+    );
+    // The same event again (a redelivery): judged the same, not alerted again.
+    let again = acct
+        .guardrail(&[])
+        .handle(&iam_event("iam/create-policy-version-admin.json"))
+        .await
+        .unwrap();
+    assert!(
+        again
+            .duplicates
+            .iter()
+            .any(|k| k.starts_with("iam-policy-new-access|")),
+        "{again:?}"
+    );
+    assert!(acct.inbox.drain().await.is_empty());
+}

@@ -91,11 +91,19 @@ impl Iam {
                     Some(v) => self.previous_version(policy_arn, &v.version_id).await?,
                     None => None,
                 };
+                let previous_document = match &previous {
+                    Some(p) => self
+                        .policy_version(policy_arn, Some(p))
+                        .await?
+                        .map(|v| v.document),
+                    None => None,
+                };
                 ChangeRead::PolicyVersion {
                     policy_arn: policy_arn.clone(),
                     event_version: version_id.clone(),
                     current: current.map(|v| (v.version_id, v.document)),
                     previous,
+                    previous_document,
                 }
             }
             IamChange::Attached { target, policy_arn } => {

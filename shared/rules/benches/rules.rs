@@ -153,6 +153,7 @@ fn synthetic(call: &ApiCall, need: &Need) -> Read {
             current: Some((version_id.clone().unwrap_or_else(|| "v2".to_string()), doc)),
             event_version: version_id,
             previous: Some("v1".to_string()),
+            previous_document: None,
         },
         IamChange::Attached { target, policy_arn } => ChangeRead::Attached {
             target,

@@ -220,6 +220,15 @@ pub fn policy(
     Ok(findings)
 }
 
+/// The policy rules the sweep judges on every document of the account.
+pub const DOCUMENT_RULES: &[&RuleMeta] = &[
+    &rules::iam_policy_admin_wildcard::META,
+    &rules::iam_policy_allows_without_mfa::META,
+    &rules::iam_policy_service_wildcard::META,
+    &rules::iam_policy_privilege_escalation::META,
+    &rules::iam_role_trust_open::META,
+];
+
 /// The policy rules, judged together on the re-read document a call changed: one analysis
 /// by the policy engine serves them all, and an admin finding subsumes the others.
 pub const POLICY_JUDGE: CallJudge = CallJudge {
@@ -229,6 +238,8 @@ pub const POLICY_JUDGE: CallJudge = CallJudge {
         &rules::iam_policy_service_wildcard::META,
         &rules::iam_policy_privilege_escalation::META,
         &rules::iam_role_trust_open::META,
+        // Live only: a new default version against the one before it.
+        &rules::iam_policy_new_access::META,
     ],
     round: Round::Change,
     needs: |call, _| {
@@ -256,12 +267,15 @@ fn judge_policy_change(
     let Read::Change(read) = read else {
         return Judged::mismatched(POLICY_JUDGE.rules);
     };
+    // A new default version is also compared with the version before it.
+    let mut before: Option<(&str, &str)> = None;
     let (subject, document) = match read {
         ChangeRead::PolicyVersion {
             policy_arn,
             event_version,
             current,
             previous,
+            previous_document,
         } => {
             let Some((current, document)) = current else {
                 return Judged::note(format!("policy {policy_arn} no longer exists"));
@@ -270,6 +284,9 @@ fn judge_policy_change(
                 return Judged::note(format!(
                     "{policy_arn}: the event's version is no longer the default ({current} is)"
                 ));
+            }
+            if let (Some(id), Some(doc)) = (previous, previous_document) {
+                before = Some((id, doc));
             }
             let subject = PolicySubject::ManagedVersion {
                 policy_arn: policy_arn.clone(),
@@ -336,7 +353,30 @@ fn judge_policy_change(
         ctx,
         settings,
     ) {
-        Ok(findings) => Judged::findings(findings),
+        Ok(mut findings) => {
+            if let (
+                Some((previous_id, previous)),
+                PolicySubject::ManagedVersion {
+                    policy_arn,
+                    version_id,
+                    ..
+                },
+            ) = (before, &subject)
+            {
+                findings.extend(rules::iam_policy_new_access::judge_version(
+                    policy_arn,
+                    version_id,
+                    previous_id,
+                    previous,
+                    document,
+                    &call.account,
+                    &call.region,
+                    ctx,
+                    settings,
+                ));
+            }
+            Judged::findings(findings)
+        }
         // IAM validates documents, so this is rare; retrying would not help.
         Err(e) => Judged::note(format!("policy unreadable: {e}")),
     }

@@ -5,7 +5,7 @@ mod assess;
 mod change;
 pub mod principals;
 
-pub use assess::{policy, PolicySubject, POLICY_JUDGE};
+pub use assess::{policy, PolicySubject, DOCUMENT_RULES, POLICY_JUDGE};
 // The single-rule judgements live in their rule files; named here for the sweep and benches.
 pub use crate::rules::iam_access_key_for_other_user::access_key_for_other_user;
 pub use crate::rules::iam_change_audit::change_audit;

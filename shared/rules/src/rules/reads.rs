@@ -20,6 +20,13 @@ pub const CHANGED_POLICY: &[P] = &[
     P::arn("iam:GetRolePolicy", ROLES),
 ];
 
+/// iam-guard, a new default version and the version before it (customer managed).
+pub const POLICY_VERSIONS: &[P] = &[
+    P::arn("iam:GetPolicy", POLICIES),
+    P::arn("iam:GetPolicyVersion", POLICIES),
+    P::arn("iam:ListPolicyVersions", POLICIES),
+];
+
 /// iam-guard, a role's trust policy.
 pub const TRUST_POLICY: &[P] = &[P::arn("iam:GetRole", ROLES)];
 

@@ -92,6 +92,8 @@ pub enum ChangeRead {
         current: Option<(String, String)>,
         /// The newest other version, to revert to.
         previous: Option<String>,
+        /// That version's document, to tell what the new default adds over it.
+        previous_document: Option<String>,
     },
     Attached {
         target: IamTarget,
@@ -303,7 +305,7 @@ impl SweepJudge {
 
 /// The policy family over every document of the account (one analysis per document).
 pub const POLICIES_SWEEP: SweepJudge = SweepJudge {
-    rules: iam::POLICY_JUDGE.rules,
+    rules: iam::DOCUMENT_RULES,
     judge: sweep::policies,
 };
 
