@@ -30,11 +30,13 @@ pub mod iam_principal_admin;
 pub mod iam_principal_admin_reachable;
 pub mod iam_principal_sensitive_without_mfa;
 pub mod iam_role_trust_open;
+pub mod iam_role_unused;
 pub mod iam_root_access_key;
 pub mod iam_root_activity;
 pub mod iam_root_mfa;
 pub mod iam_user_console_without_mfa;
 pub mod iam_user_direct_policy;
+pub mod iam_user_unused;
 pub mod kms_key_disabled;
 pub mod organizations_changed;
 pub mod reads;
@@ -119,6 +121,8 @@ pub const ALL: &[&RuleMeta] = &[
     &iam_password_policy_weak::META,
     &iam_credentials_unused::META,
     &iam_access_key_old::META,
+    &iam_user_unused::META,
+    &iam_role_unused::META,
     &region_not_allowed::META,
     &cloudtrail_logging_stopped::META,
     &cloudtrail_trail_deleted::META,

@@ -12,8 +12,9 @@ use super::{
     cloudtrail_trail_weakened, config_recorder_stopped, guardduty_disabled,
     guardrail_stack_changed, iam_access_key_for_other_user, iam_access_key_old, iam_change_audit,
     iam_credentials_unused, iam_password_policy_weak, iam_permissions_boundary_missing,
-    iam_root_access_key, iam_root_activity, iam_root_mfa, iam_user_console_without_mfa,
-    iam_user_direct_policy, region_not_allowed, securityhub_disabled, Function, RuleMeta,
+    iam_role_unused, iam_root_access_key, iam_root_activity, iam_root_mfa,
+    iam_user_console_without_mfa, iam_user_direct_policy, iam_user_unused, region_not_allowed,
+    securityhub_disabled, Function, RuleMeta,
 };
 use crate::ebs::{self, RegionFacts, VolumeFacts};
 use crate::finding::{EventContext, Finding};
@@ -327,5 +328,7 @@ pub const SWEEP_JUDGES: &[&SweepJudge] = &[
     &iam_user_console_without_mfa::SWEEP,
     &iam_credentials_unused::SWEEP,
     &iam_access_key_old::SWEEP,
+    &iam_user_unused::SWEEP,
+    &iam_role_unused::SWEEP,
     &ebs::SWEEP,
 ];

@@ -1,6 +1,6 @@
 //! The sweep itself: every rule over the facts of a whole account.
 
-use super::account::{AccountFacts, InlinePolicy, UserDetail};
+use super::account::{AccountFacts, InlinePolicy, RoleDetail, UserDetail};
 use super::credential_report::{CredentialReport, CredentialRow};
 use super::password_policy::PasswordPolicy;
 use crate::access::{self, AccessOptions, AuditMatrix, Principals};
@@ -324,6 +324,25 @@ pub(crate) fn user_ref(account: &str, row: &CredentialRow) -> ResourceRef {
             row.arn.clone()
         },
     }
+}
+
+pub(crate) fn role_ref(role: &RoleDetail) -> ResourceRef {
+    ResourceRef {
+        kind: "AWS::IAM::Role",
+        id: role.name.clone(),
+        arn: role.arn.clone(),
+    }
+}
+
+/// Whether a role is the guardrail's own: the function's role (or the member role it uses), or
+/// one of its stack's (CloudFormation names them `{stack}-...`). Judging those would report,
+/// and could quarantine, the guardrail itself.
+pub(crate) fn is_guardrail_role(settings: &Settings, role: &RoleDetail) -> bool {
+    settings.is_own_role(&role.arn)
+        || settings
+            .stack_name
+            .as_deref()
+            .is_some_and(|stack| role.name.starts_with(&format!("{stack}-")))
 }
 
 /// The key in a report slot, matched by creation time (the slot's `last_rotated`). No match, no

@@ -107,6 +107,8 @@ fn facts() -> SweepFacts {
                     arn: format!("arn:aws:iam::{ACCOUNT}:role/partner-open"),
                     path: "/".into(),
                     trust_policy: Some(url_encoded(OPEN_TRUST)),
+                    // Too young for iam-role-unused.
+                    create_date: Some("2024-05-01T00:00:00Z".into()),
                     ..RoleDetail::default()
                 },
                 RoleDetail {
@@ -114,6 +116,8 @@ fn facts() -> SweepFacts {
                     arn: format!("arn:aws:iam::{ACCOUNT}:role/ec2-app"),
                     path: "/".into(),
                     trust_policy: Some(url_encoded(SERVICE_TRUST)),
+                    create_date: Some("2023-01-01T00:00:00Z".into()),
+                    last_used: Some("2024-05-30T00:00:00Z".into()),
                     ..RoleDetail::default()
                 },
             ],
@@ -193,6 +197,9 @@ fn sweep_finds_every_misconfiguration_and_nothing_clean() {
         ("iam-root-access-key", ACCOUNT.to_string()),
         ("iam-root-mfa", ACCOUNT.to_string()),
         ("iam-user-console-without-mfa", "carol".to_string()),
+        // carol, created 2024-01-01, has never signed in (dave signed in on 2024-05-20, erin
+        // is too young).
+        ("iam-user-unused", "carol".to_string()),
         ("iam-user-direct-policy", "FrankAdmin".to_string()),
         (
             "iam-user-direct-policy",
@@ -492,8 +499,13 @@ fn exempt_users_and_roles_are_left_alone() {
         .findings
         .iter()
         .any(|x| x.rule == "iam-role-trust-open"));
-    // The two exemptions, and alice's AWS managed policy that these facts lack.
-    assert_eq!(swept.notes.len(), 3, "{:?}", swept.notes);
+    // The two exemptions, alice's AWS managed policy that these facts lack, and carol judged
+    // unused but not reported.
+    assert_eq!(swept.notes.len(), 4, "{:?}", swept.notes);
+    assert!(swept
+        .notes
+        .iter()
+        .any(|n| n.starts_with("iam-user-unused: user carol") && n.contains("exempt")));
 }
 
 /// The matrix the HTML report draws: every user and role, exempt ones kept and marked, with
@@ -609,7 +621,7 @@ fn report_counts_ranks_and_summarises() {
         swept.notes,
         calls,
     );
-    assert_eq!(report.findings.len(), 17);
+    assert_eq!(report.findings.len(), 18);
     assert_eq!(report.by_rule["iam-policy-admin-wildcard"], 2);
     assert_eq!(report.by_severity[&Severity::Critical], 6);
     assert_eq!(report.worst.len(), WORST_ITEMS);
@@ -631,7 +643,7 @@ fn report_counts_ranks_and_summarises() {
     assert_eq!(alert.attributes["severity"], "critical");
     assert!(alert
         .subject
-        .starts_with("[CRITICAL] Account sweep: 17 finding(s)"));
+        .starts_with("[CRITICAL] Account sweep: 18 finding(s)"));
     assert!(alert.message.contains("iam-role-trust-open partner-open"));
     assert!(serde_json::to_string(&report).is_ok());
     // A clean account still gets its summary, at severity info.
