@@ -291,7 +291,9 @@ def merge_main(outdir):
         except (OSError, ValueError):
             return "-", "-"
 
-    versions = {"guardrail": open(f"{outdir}/escalation-guardrail.version").read().strip()}
+    cli = open(f"{outdir}/escalation-guardrail.version").read().strip()  # "PATH (COMMIT)"
+    print(f"guardrail CLI: {cli}")
+    versions = {"guardrail": cli.rsplit("(", 1)[-1].rstrip(")")}
     versions.update({t: tools[t]["version"] for t in TOOLS[1:]})
     print(f"{len(rows)} policies; verdicts in {outdir}/escalation-verdicts.csv\n")
     print(f"{'tool':16} {'version':>10} {'escalation':>11} {'no':>6} {'crash':>6} {'wall':>9} {'peak RSS':>9}")
