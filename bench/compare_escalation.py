@@ -291,7 +291,8 @@ def merge_main(outdir):
         except (OSError, ValueError):
             return "-", "-"
 
-    cli = open(f"{outdir}/escalation-guardrail.version").read().strip()  # "PATH (COMMIT)"
+    # "PATH (COMMIT)": the checkout's HEAD when the script ran, not necessarily what the CLI was built from
+    cli = open(f"{outdir}/escalation-guardrail.version").read().strip()
     print(f"guardrail CLI: {cli}")
     versions = {"guardrail": cli.rsplit("(", 1)[-1].rstrip(")")}
     versions.update({t: tools[t]["version"] for t in TOOLS[1:]})
