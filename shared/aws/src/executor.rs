@@ -29,6 +29,7 @@ impl Remediator for Executor {
             | RemediationStep::DeleteInlinePolicy { .. }
             | RemediationStep::RevertPolicyVersion { .. }
             | RemediationStep::AttachMfaDenyPolicy { .. }
+            | RemediationStep::AttachQuarantinePolicy { .. }
             | RemediationStep::DeactivateAccessKey { .. }
             | RemediationStep::UpdatePasswordPolicy { .. }
             | RemediationStep::DeleteLoginProfile { .. }

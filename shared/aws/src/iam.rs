@@ -103,6 +103,32 @@ impl Iam {
                 .await
                 .map(drop)
                 .map_err(|e| classify("iam", "AttachUserPolicy", e)),
+            // AttachUserPolicy/AttachRolePolicy of a policy already attached changes nothing:
+            // the step is idempotent on top of the AlreadyDone the sweep's read decided.
+            RemediationStep::AttachQuarantinePolicy { target, policy_arn } => match target.kind {
+                IamTargetKind::User => c
+                    .attach_user_policy()
+                    .user_name(&target.name)
+                    .policy_arn(policy_arn)
+                    .send()
+                    .await
+                    .map(drop)
+                    .map_err(|e| classify("iam", "AttachUserPolicy", e)),
+                IamTargetKind::Role => c
+                    .attach_role_policy()
+                    .role_name(&target.name)
+                    .policy_arn(policy_arn)
+                    .send()
+                    .await
+                    .map(drop)
+                    .map_err(|e| classify("iam", "AttachRolePolicy", e)),
+                IamTargetKind::Group => Err(AwsError::new(
+                    "iam",
+                    "AttachQuarantinePolicy",
+                    ErrorKind::Rejected,
+                    "groups are not quarantined: their members are",
+                )),
+            },
             RemediationStep::PutPermissionsBoundary {
                 target,
                 boundary_arn,

@@ -99,6 +99,7 @@ pub enum StepKind {
     PutPermissionsBoundary,
     StartConfigurationRecorder,
     RemoveSnapshotShares,
+    AttachQuarantinePolicy,
 }
 
 impl RemediationStep {
@@ -125,6 +126,7 @@ impl RemediationStep {
                 StepKind::StartConfigurationRecorder
             }
             RemediationStep::RemoveSnapshotShares { .. } => StepKind::RemoveSnapshotShares,
+            RemediationStep::AttachQuarantinePolicy { .. } => StepKind::AttachQuarantinePolicy,
         }
     }
 }
@@ -133,7 +135,11 @@ impl StepKind {
     /// Whether the member accounts' role may execute it. The required boundary is the home
     /// account's policy, so it cannot be put in another account (docs/deploy.md).
     pub fn in_member_accounts(self) -> bool {
-        self != StepKind::PutPermissionsBoundary
+        // The quarantine policy is the home stack's too: templates/member.yaml has none.
+        !matches!(
+            self,
+            StepKind::PutPermissionsBoundary | StepKind::AttachQuarantinePolicy
+        )
     }
 
     /// What the adapters call to execute a step of this kind (`guardrail_aws::iam`, `ec2`).
@@ -155,6 +161,7 @@ impl StepKind {
             StepKind::PutPermissionsBoundary => PUT_PERMISSIONS_BOUNDARY,
             StepKind::StartConfigurationRecorder => START_CONFIGURATION_RECORDER,
             StepKind::RemoveSnapshotShares => REMOVE_SNAPSHOT_SHARES,
+            StepKind::AttachQuarantinePolicy => ATTACH_QUARANTINE_POLICY,
         }
     }
 }
@@ -214,6 +221,12 @@ const REVERT_POLICY_VERSION: &[Permission] =
 /// The one MFA-enforcement policy, nothing else.
 const ATTACH_MFA_DENY_POLICY: &[Permission] =
     &[Permission::arn("iam:AttachUserPolicy", USERS).when("iam:PolicyARN")];
+
+/// The one deny-all quarantine policy, nothing else: attaching it can only take access away.
+const ATTACH_QUARANTINE_POLICY: &[Permission] = &[
+    Permission::arn("iam:AttachUserPolicy", USERS).when("iam:PolicyARN"),
+    Permission::arn("iam:AttachRolePolicy", ROLES).when("iam:PolicyARN"),
+];
 
 const DEACTIVATE_ACCESS_KEY: &[Permission] = &[Permission::arn("iam:UpdateAccessKey", USERS)];
 

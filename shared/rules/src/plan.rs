@@ -92,6 +92,13 @@ pub enum RemediationStep {
         user_name: String,
         policy_arn: String,
     },
+    /// Attach the guardrail's deny-all quarantine policy to an unused user or role
+    /// (`iam-user-unused`, `iam-role-unused`): it can do nothing until someone detaches it
+    /// again, and nothing is deleted.
+    AttachQuarantinePolicy {
+        target: IamTarget,
+        policy_arn: String,
+    },
     /// Deactivate (not delete: reversible) an access key.
     DeactivateAccessKey {
         user_name: String,
@@ -180,6 +187,18 @@ impl RemediationStep {
                 user_name,
                 policy_arn,
             } => format!("attach the MFA-enforcement policy {policy_arn} to user {user_name}"),
+            RemediationStep::AttachQuarantinePolicy { target, policy_arn } => {
+                let (noun, flag) = match target.kind {
+                    IamTargetKind::User => ("user", "--user-name"),
+                    IamTargetKind::Group => ("group", "--group-name"),
+                    IamTargetKind::Role => ("role", "--role-name"),
+                };
+                format!(
+                    "attach the deny-all quarantine policy {policy_arn} to {target} (undo: aws \
+                     iam detach-{noun}-policy {flag} {} --policy-arn {policy_arn})",
+                    target.name
+                )
+            }
             RemediationStep::DeactivateAccessKey {
                 user_name,
                 access_key_id,

@@ -46,6 +46,10 @@ pub struct Settings {
     /// ARN of the guardrail's MFA-enforcement deny policy (created by the template). The only
     /// policy the guardrail may attach; without it, that remediation is not planned.
     pub mfa_policy_arn: Option<String>,
+    /// ARN of the guardrail's deny-all quarantine policy (created by the template), attached
+    /// to unused users and roles in remediate mode (`iam-user-unused`, `iam-role-unused`); the
+    /// only policy the sweep may attach. Unset: that remediation is not planned.
+    pub quarantine_policy_arn: Option<String>,
     /// The permissions boundary every user and role must have (`iam-permissions-boundary-
     /// missing`); unset: that rule is inactive. The only boundary the function may put.
     pub required_boundary_arn: Option<String>,
@@ -112,6 +116,7 @@ impl Default for Settings {
             encrypted_copy: false,
             dedupe_seconds: 86_400,
             mfa_policy_arn: None,
+            quarantine_policy_arn: None,
             required_boundary_arn: None,
             revert_policy_versions: false,
             allowed_regions: Vec::new(),
@@ -200,6 +205,9 @@ impl Settings {
             s.member_mfa_policy_name = iam_name("GUARDRAIL_MEMBER_MFA_POLICY_NAME", &v)?;
         }
         s.mfa_policy_arn = get("GUARDRAIL_MFA_POLICY_ARN").filter(|v| !v.trim().is_empty());
+        if let Some(v) = get("GUARDRAIL_QUARANTINE_POLICY_ARN").filter(|v| !v.trim().is_empty()) {
+            s.quarantine_policy_arn = Some(policy_arn("GUARDRAIL_QUARANTINE_POLICY_ARN", &v)?);
+        }
         if let Some(v) = get("GUARDRAIL_REQUIRED_BOUNDARY_ARN").filter(|v| !v.trim().is_empty()) {
             s.required_boundary_arn = Some(policy_arn("GUARDRAIL_REQUIRED_BOUNDARY_ARN", &v)?);
         }

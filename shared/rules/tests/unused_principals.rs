@@ -2,6 +2,8 @@
 //! `now` (the core has no clock), the principals not judged, exemptions, the sweep registry.
 
 use guardrail_rules::finding::ActionStatus;
+use guardrail_rules::permission::StepKind;
+use guardrail_rules::plan::{IamTarget, IamTargetKind, RemediationStep};
 use guardrail_rules::rules::iam_role_unused::{self, Verdict as RoleVerdict};
 use guardrail_rules::rules::iam_user_unused::{self, Verdict as UserVerdict};
 use guardrail_rules::sweep::time::{format_iso8601, parse_iso8601, DAY};
@@ -354,4 +356,143 @@ fn off_rules_and_a_missing_report() {
     assert_eq!(found(&swept, "iam-role-unused"), ["never", "stale"]);
     assert!(swept.unjudged_rules.contains(&"iam-user-unused"));
     assert!(!swept.unjudged_rules.contains(&"iam-role-unused"));
+}
+
+const QUARANTINE: &str = "arn:aws:iam::123456789012:policy/guardrail-QuarantinePolicy-ABC";
+
+fn remediate(dry_run: &str) -> Settings {
+    Settings::from_lookup(|k| match k {
+        "GUARDRAIL_RULE_MODES" => {
+            Some("iam-role-unused=remediate,iam-user-unused=remediate".into())
+        }
+        "GUARDRAIL_DEFAULT_MODE" => Some("off".into()),
+        "GUARDRAIL_DRY_RUN" => Some(dry_run.into()),
+        "GUARDRAIL_QUARANTINE_POLICY_ARN" => Some(QUARANTINE.into()),
+        "GUARDRAIL_ACCOUNT_ID" => Some(ACCOUNT.into()),
+        _ => None,
+    })
+    .unwrap()
+}
+
+fn finding<'a>(swept: &'a Swept, rule: &str, id: &str) -> &'a guardrail_rules::Finding {
+    swept
+        .findings
+        .iter()
+        .find(|f| f.rule == rule && f.resource.id == id)
+        .unwrap_or_else(|| panic!("{rule} {id}: {:#?}", swept.findings))
+}
+
+#[test]
+fn remediation_attaches_the_quarantine_policy_and_says_how_to_undo_it() {
+    let swept = sweep::run(&facts(), &remediate("false"));
+    assert_eq!(found(&swept, "iam-role-unused"), ["never", "stale"]);
+    for (rule, id, kind, undo) in [
+        (
+            "iam-role-unused",
+            "stale",
+            IamTargetKind::Role,
+            "aws iam detach-role-policy --role-name stale",
+        ),
+        (
+            "iam-user-unused",
+            "never",
+            IamTargetKind::User,
+            "aws iam detach-user-policy --user-name never",
+        ),
+    ] {
+        let f = finding(&swept, rule, id);
+        assert_eq!(f.actions.len(), 1, "{:#?}", f.actions);
+        assert_eq!(f.actions[0].status, ActionStatus::Pending);
+        assert_eq!(
+            f.actions[0].step,
+            RemediationStep::AttachQuarantinePolicy {
+                target: IamTarget {
+                    kind,
+                    name: id.into()
+                },
+                policy_arn: QUARANTINE.into(),
+            }
+        );
+        let text = f.actions[0].step.describe();
+        assert!(
+            text.contains(&format!("{undo} --policy-arn {QUARANTINE}")),
+            "{text}"
+        );
+        assert_eq!(f.actions[0].step.kind(), StepKind::AttachQuarantinePolicy);
+    }
+    // Dry-run plans; alert mode recommends.
+    let dry = sweep::run(&facts(), &remediate("true"));
+    assert_eq!(
+        finding(&dry, "iam-role-unused", "stale").actions[0].status,
+        ActionStatus::Planned
+    );
+    let alert = Settings {
+        quarantine_policy_arn: Some(QUARANTINE.into()),
+        ..only_unused()
+    };
+    let alerted = sweep::run(&facts(), &alert);
+    assert_eq!(
+        finding(&alerted, "iam-user-unused", "stale").actions[0].status,
+        ActionStatus::Recommended
+    );
+}
+
+#[test]
+fn an_already_quarantined_principal_is_already_done() {
+    let mut f = facts();
+    for r in f.iam.roles.iter_mut().filter(|r| r.name == "stale") {
+        r.attached.push(QUARANTINE.into());
+    }
+    f.iam.users.push(UserDetail {
+        name: "never".into(),
+        arn: format!("arn:aws:iam::{ACCOUNT}:user/never"),
+        attached: vec![QUARANTINE.into()],
+        ..UserDetail::default()
+    });
+    let swept = sweep::run(&f, &remediate("false"));
+    for (rule, id) in [("iam-role-unused", "stale"), ("iam-user-unused", "never")] {
+        assert_eq!(
+            finding(&swept, rule, id).actions[0].status,
+            ActionStatus::AlreadyDone,
+            "{rule} {id}"
+        );
+    }
+    assert_eq!(
+        finding(&swept, "iam-role-unused", "never").actions[0].status,
+        ActionStatus::Pending
+    );
+}
+
+#[test]
+fn no_quarantine_without_the_policy_or_in_a_member_account() {
+    let mut settings = remediate("false");
+    settings.quarantine_policy_arn = None;
+    let swept = sweep::run(&facts(), &settings);
+    let f = finding(&swept, "iam-role-unused", "stale");
+    assert!(f.actions.is_empty());
+    assert!(
+        f.reason.contains("not quarantined: no quarantine policy"),
+        "{}",
+        f.reason
+    );
+    // A member account has no quarantine policy of the home stack's.
+    let member = Settings {
+        member_role: Some("GuardrailRemediationRole".into()),
+        ..remediate("false")
+    };
+    let mut other = facts();
+    other.account = "222222222222".into();
+    let swept = sweep::run(&other, &member);
+    let f = finding(&swept, "iam-user-unused", "stale");
+    assert!(f.actions.is_empty());
+    assert!(f.reason.contains("member account"), "{}", f.reason);
+    assert!(!StepKind::AttachQuarantinePolicy.in_member_accounts());
+}
+
+#[test]
+fn the_quarantine_policy_setting_must_be_a_policy_arn() {
+    let bad = Settings::from_lookup(|k| {
+        (k == "GUARDRAIL_QUARANTINE_POLICY_ARN").then(|| "arn:aws:iam::123:role/x".into())
+    });
+    assert!(bad.is_err());
 }

@@ -6,6 +6,8 @@ use super::registry::SweepJudge;
 use super::runs::{Function, Runs, Subscription};
 use super::RuleMeta;
 use crate::mode::Mode;
+use crate::permission::StepKind;
+use crate::plan::{IamTarget, IamTargetKind};
 use crate::severity::Severity;
 use crate::sweep;
 use crate::sweep::time::{days_between, parse_iso8601};
@@ -23,14 +25,16 @@ pub const META: RuleMeta = RuleMeta {
     rationale: "Seeds 001 (§5) and 003: regularly review and remove unused roles. A role nobody \
                 assumes still holds its permissions and its trust policy: whoever it trusts \
                 can start using it unnoticed.",
-    remediation: "Alert only by default. People decide whether to delete it; the guardrail \
-                  never deletes a role.",
+    remediation: "Attach the guardrail's deny-all quarantine policy \
+                  (GUARDRAIL_QUARANTINE_POLICY_ARN, the stack's QuarantinePolicy) to the role: \
+                  reversible, one detach-role-policy undoes it. Never deletes; alert only by \
+                  default.",
     anchors: &["IAM Access Analyzer unused access: UnusedIAMRole"],
     runs: &[Runs {
         function: Function::AccountSweep,
         triggers: &[Subscription::Schedule],
         reads: reads::ACCOUNT_IAM,
-        steps: &[],
+        steps: &[StepKind::AttachQuarantinePolicy],
     }],
     per_event: false,
 };
@@ -121,13 +125,26 @@ pub const SWEEP: SweepJudge = SweepJudge {
                 ));
                 continue;
             }
+            let mut why = reason(&role.name, days, never_used, settings.unused_days);
+            let target = IamTarget {
+                kind: IamTargetKind::Role,
+                name: role.name.clone(),
+            };
+            let steps = match sweep::quarantine(facts, settings, target, &role.attached) {
+                Ok(step) => vec![step],
+                Err(not) if mode == Mode::Remediate => {
+                    why.push_str(&format!(" (not quarantined: {not})"));
+                    Vec::new()
+                }
+                Err(_) => Vec::new(),
+            };
             out.findings.push(sweep::sweep_finding(
                 facts,
                 meta,
                 mode,
                 sweep::role_ref(role),
-                reason(&role.name, days, never_used, settings.unused_days),
-                Vec::new(),
+                why,
+                steps,
                 settings,
             ));
         }

@@ -11,6 +11,8 @@ use super::registry::SweepJudge;
 use super::runs::{Function, Runs, Subscription};
 use super::RuleMeta;
 use crate::mode::Mode;
+use crate::permission::StepKind;
+use crate::plan::{IamTarget, IamTargetKind};
 use crate::severity::Severity;
 use crate::sweep;
 use crate::sweep::time::days_between;
@@ -28,8 +30,10 @@ pub const META: RuleMeta = RuleMeta {
     rationale: "Seeds 001 (§5) and 003: regularly review and remove unused users. A user nobody \
                 uses keeps its permissions, and any credential it gets or still has is one \
                 nobody would notice being used by someone else.",
-    remediation: "Alert only by default. People decide whether to delete it; the guardrail \
-                  never deletes a user. Its unused password and keys are `iam-credentials-unused`'s.",
+    remediation: "Attach the guardrail's deny-all quarantine policy \
+                  (GUARDRAIL_QUARANTINE_POLICY_ARN, the stack's QuarantinePolicy) to the user: \
+                  reversible, one detach-user-policy undoes it. Never deletes; its unused \
+                  password and keys are `iam-credentials-unused`'s. Alert only by default.",
     anchors: &[
         "IAM Access Analyzer unused access: UnusedIAMUserPassword, UnusedIAMUserAccessKey",
         "CIS AWS Foundations 1.12",
@@ -38,7 +42,7 @@ pub const META: RuleMeta = RuleMeta {
         function: Function::AccountSweep,
         triggers: &[Subscription::Schedule],
         reads: reads::CONFIG_USERS,
-        steps: &[],
+        steps: &[StepKind::AttachQuarantinePolicy],
     }],
     per_event: false,
 };
@@ -132,14 +136,26 @@ pub const SWEEP: SweepJudge = SweepJudge {
                 ));
                 continue;
             }
-            out.findings.push(sweep::sweep_finding(
+            let mut why = reason(&row.user, days, never_used, settings.unused_days);
+            let target = IamTarget {
+                kind: IamTargetKind::User,
+                name: row.user.clone(),
+            };
+            let steps = match sweep::quarantine(
                 facts,
-                meta,
-                mode,
-                resource,
-                reason(&row.user, days, never_used, settings.unused_days),
-                Vec::new(),
                 settings,
+                target,
+                detail.map_or(&[][..], |u| u.attached.as_slice()),
+            ) {
+                Ok(step) => vec![step],
+                Err(not) if mode == Mode::Remediate => {
+                    why.push_str(&format!(" (not quarantined: {not})"));
+                    Vec::new()
+                }
+                Err(_) => Vec::new(),
+            };
+            out.findings.push(sweep::sweep_finding(
+                facts, meta, mode, resource, why, steps, settings,
             ));
         }
     },

@@ -345,6 +345,29 @@ pub(crate) fn is_guardrail_role(settings: &Settings, role: &RoleDetail) -> bool 
             .is_some_and(|stack| role.name.starts_with(&format!("{stack}-")))
 }
 
+/// The quarantine step for an unused user or role (`iam-user-unused`, `iam-role-unused`), with
+/// whether it is already done (`attached`, as the sweep read it, holds the policy): planned
+/// only with the deployment's quarantine policy and only in its own account (member accounts
+/// have none). Otherwise why not, for the reason.
+pub(crate) fn quarantine(
+    facts: &SweepFacts,
+    settings: &Settings,
+    target: IamTarget,
+    attached: &[String],
+) -> Result<(RemediationStep, bool), &'static str> {
+    let Some(policy_arn) = settings.quarantine_policy_arn.clone() else {
+        return Err("no quarantine policy configured (GUARDRAIL_QUARANTINE_POLICY_ARN)");
+    };
+    if settings.is_member_account(&facts.account) {
+        return Err("the quarantine policy is the home account's, not a member account's");
+    }
+    let done = attached.contains(&policy_arn);
+    Ok((
+        RemediationStep::AttachQuarantinePolicy { target, policy_arn },
+        done,
+    ))
+}
+
 /// The key in a report slot, matched by creation time (the slot's `last_rotated`). No match, no
 /// key: deactivating a guessed key could cut off the one in use.
 pub(crate) fn key_in_slot<'a>(

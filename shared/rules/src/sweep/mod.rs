@@ -28,8 +28,8 @@ pub use credential_report::{
     ROOT_ROW,
 };
 pub(crate) use judge::{
-    account_ref, credential_users, is_guardrail_role, key_in_slot, policies, principals, role_ref,
-    root_rule, sweep_finding, user_ref,
+    account_ref, credential_users, is_guardrail_role, key_in_slot, policies, principals,
+    quarantine, role_ref, root_rule, sweep_finding, user_ref,
 };
 pub use judge::{key_lookups, run, AccessKeyMeta, RegionSweep, SweepFacts, Swept};
 pub use password_policy::{PasswordFloor, PasswordPolicy};
