@@ -468,3 +468,152 @@ async fn the_iam_read_holds_the_aws_managed_policies_principals_use() {
     let doc = fetched[0].document.as_deref().expect("document");
     guardrail_rules::policy::PolicyDocument::parse(doc).expect("parses");
 }
+
+/// `iam-role-unused` and `iam-user-unused` on the wire. moto dates every user and role at
+/// creation "now" and has no way to backdate them (nor `RoleLastUsed`): it cannot hold a
+/// principal unused for 90 days, so the dates are covered in the core
+/// (shared/rules/tests/unused_principals.rs). What moto can show: `RoleLastUsed`, which it sets
+/// when a role's assumed credentials are used, arrives through the one
+/// GetAccountAuthorizationDetails the sweep already makes; fresh principals are too young to be
+/// judged, even in remediate mode; and the quarantine step attaches the policy once, however
+/// often it runs, and the detach the alert gives undoes it.
+#[tokio::test]
+async fn unused_principals_are_read_from_the_sweeps_read_and_quarantined_once() {
+    use aws_config::sts::AssumeRoleProvider;
+    use guardrail_aws::account::AccountReader;
+    use guardrail_aws::api_counter::ApiCounter;
+    use guardrail_aws::ports::Remediator;
+    use guardrail_rules::plan::{IamTarget, IamTargetKind, RemediationStep};
+    const DENY_ALL: &str =
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"*","Resource":"*"}]}"#;
+    let moto = Moto::start();
+    let sdk = moto.sdk("us-east-1").await;
+    let iam = aws_sdk_iam::Client::new(&sdk);
+    let trust = format!(
+        r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":{{"AWS":"arn:aws:iam::{ACCOUNT}:root"}},"Action":"sts:AssumeRole"}}]}}"#
+    );
+    for role in ["busy", "idle"] {
+        iam.create_role()
+            .role_name(role)
+            .assume_role_policy_document(&trust)
+            .send()
+            .await
+            .unwrap();
+    }
+    iam.create_user().user_name("bob").send().await.unwrap();
+    let quarantine = create_policy(&iam, "QuarantinePolicy", DENY_ALL).await;
+
+    // busy is used: a call with its assumed credentials.
+    let provider = AssumeRoleProvider::builder(format!("arn:aws:iam::{ACCOUNT}:role/busy"))
+        .session_name("unused-test")
+        .configure(&sdk)
+        .build()
+        .await;
+    let as_busy = sdk
+        .to_builder()
+        .credentials_provider(aws_sdk_iam::config::SharedCredentialsProvider::new(
+            provider,
+        ))
+        .build();
+    aws_sdk_iam::Client::new(&as_busy)
+        .list_roles()
+        .send()
+        .await
+        .unwrap();
+    let facts = AccountReader::new(&sdk, ApiCounter::new())
+        .iam_facts()
+        .await
+        .unwrap();
+    let role = |name: &str| facts.roles.iter().find(|r| r.name == name).unwrap();
+    let used = role("busy")
+        .last_used
+        .as_deref()
+        .expect("RoleLastUsed read");
+    assert!(
+        guardrail_rules::sweep::time::parse_iso8601(used).is_some(),
+        "{used}"
+    );
+    assert_eq!(role("idle").last_used, None, "never assumed");
+
+    // The sweep, remediating for real: every principal here is too young to judge.
+    let inbox = AlertInbox::create(&sdk).await;
+    let pairs = [
+        ("GUARDRAIL_SWEEP_REGIONS", "us-east-1"),
+        ("GUARDRAIL_DRY_RUN", "false"),
+        (
+            "GUARDRAIL_RULE_MODES",
+            "iam-role-unused=remediate,iam-user-unused=remediate",
+        ),
+        ("GUARDRAIL_QUARANTINE_POLICY_ARN", quarantine.as_str()),
+    ];
+    let f = AccountSweep::new(inbox.wiring(&sdk, &pairs));
+    let (_, report) = f.sweep(&schedule().1).await.unwrap();
+    assert!(
+        !report
+            .findings
+            .iter()
+            .any(|f| f.rule == "iam-role-unused" || f.rule == "iam-user-unused"),
+        "{:#?}",
+        report.findings
+    );
+    let attached = |role: &'static str| {
+        let iam = iam.clone();
+        async move {
+            iam.list_attached_role_policies()
+                .role_name(role)
+                .send()
+                .await
+                .unwrap()
+                .attached_policies()
+                .iter()
+                .filter_map(|p| p.policy_arn().map(str::to_string))
+                .collect::<Vec<_>>()
+        }
+    };
+    assert!(attached("idle").await.is_empty());
+
+    // The step the sweep plans for an unused role and user, executed twice: attached once.
+    let wiring = inbox.wiring(&sdk, &pairs);
+    let steps =
+        [(IamTargetKind::Role, "idle"), (IamTargetKind::User, "bob")].map(|(kind, name)| {
+            RemediationStep::AttachQuarantinePolicy {
+                target: IamTarget {
+                    kind,
+                    name: name.into(),
+                },
+                policy_arn: quarantine.clone(),
+            }
+        });
+    for _ in 0..2 {
+        for step in &steps {
+            wiring.executor.execute(step).await.unwrap();
+        }
+    }
+    assert_eq!(attached("idle").await, [quarantine.clone()]);
+    let bob = iam
+        .list_attached_user_policies()
+        .user_name("bob")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bob.attached_policies().len(), 1);
+    // The next sweep's read sees it attached: the planned step is then AlreadyDone.
+    let facts = AccountReader::new(&sdk, ApiCounter::new())
+        .iam_facts()
+        .await
+        .unwrap();
+    let idle = facts.roles.iter().find(|r| r.name == "idle").unwrap();
+    assert_eq!(idle.attached, [quarantine.clone()]);
+
+    // The undo the alert names (aws iam detach-role-policy --role-name idle --policy-arn ...).
+    assert!(steps[0].describe().contains(&format!(
+        "aws iam detach-role-policy --role-name idle --policy-arn {quarantine}"
+    )));
+    iam.detach_role_policy()
+        .role_name("idle")
+        .policy_arn(&quarantine)
+        .send()
+        .await
+        .unwrap();
+    assert!(attached("idle").await.is_empty());
+}
