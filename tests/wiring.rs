@@ -288,6 +288,11 @@ fn meant_for(file: &str) -> BTreeSet<Receiver> {
         // An IAM call in us-east-1, which this deployment allows: it is iam-guard's. Where
         // us-east-1 is not allowed, region-guard receives it and exempts the global service.
         "region/create-user-global-us-east-1.json" => only(Function::IamGuard),
+        // The audited call is also an opening of the firewall: exposure-guard judges it.
+        "tamper/authorize-security-group-ingress.json" => BTreeSet::from([
+            Receiver::Function(Function::ExposureGuard),
+            Receiver::Function(Function::TamperGuard),
+        ]),
         // A volume: where the stack is deployed in that region, ebs-encryption judges it too.
         "region/create-volume-disallowed-region.json" => BTreeSet::from([
             Receiver::Function(Function::EbsEncryption),
@@ -298,6 +303,12 @@ fn meant_for(file: &str) -> BTreeSet<Receiver> {
             Some("iam" | "signin") => only(Function::IamGuard),
             Some("region") => only(Function::RegionGuard),
             Some("tamper") => only(Function::TamperGuard),
+            // AuthorizeSecurityGroupIngress is also the tamper guard's audited call.
+            Some("exposure") if file.starts_with("exposure/authorize-") => BTreeSet::from([
+                Receiver::Function(Function::ExposureGuard),
+                Receiver::Function(Function::TamperGuard),
+            ]),
+            Some("exposure") => only(Function::ExposureGuard),
             _ => BTreeSet::new(),
         },
     }

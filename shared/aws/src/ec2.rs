@@ -10,6 +10,8 @@ use guardrail_rules::ebs::{RegionFacts, VolumeFacts};
 use guardrail_rules::plan::RemediationStep;
 use guardrail_rules::region::InstanceFacts;
 use guardrail_rules::rules::registry::SnapshotShares;
+use guardrail_rules::rules::vpc_security_group_admin_port_open::{GroupRule, GroupRules};
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 /// DescribeInstances accepts at most 200 values per filter; larger launches are read in chunks.
@@ -95,6 +97,76 @@ impl Ec2 {
             .collect();
         regions.sort();
         Ok(regions)
+    }
+
+    /// A security group's tags and every rule it holds (`None`: no such group). The group
+    /// first, so a group that is gone is told apart from one without rules.
+    pub async fn security_group_rules(
+        &self,
+        scope: &Scope,
+        group_id: &str,
+    ) -> Result<Option<GroupRules>, AwsError> {
+        let ec2 = self.client(&scope.region);
+        let groups = match ec2
+            .describe_security_groups()
+            .group_ids(group_id)
+            .send()
+            .await
+        {
+            Ok(out) => out,
+            Err(e) => {
+                return match classify("ec2", "DescribeSecurityGroups", e) {
+                    err if err.kind == ErrorKind::NotFound => Ok(None),
+                    err => Err(err),
+                }
+            }
+        };
+        let Some(group) = groups
+            .security_groups()
+            .iter()
+            .find(|g| g.group_id() == Some(group_id))
+        else {
+            return Ok(None);
+        };
+        let mut out = GroupRules {
+            group_id: group_id.to_string(),
+            tags: tag_map(group.tags()),
+            rules: Vec::new(),
+        };
+        let mut token: Option<String> = None;
+        loop {
+            let page = ec2
+                .describe_security_group_rules()
+                .filters(Filter::builder().name("group-id").values(group_id).build())
+                .set_next_token(token.take())
+                .send()
+                .await
+                .map_err(|e| classify("ec2", "DescribeSecurityGroupRules", e))?;
+            out.rules
+                .extend(page.security_group_rules().iter().map(|r| {
+                    GroupRule {
+                        rule_id: r.security_group_rule_id().unwrap_or_default().to_string(),
+                        is_egress: r.is_egress().unwrap_or(false),
+                        protocol: r.ip_protocol().unwrap_or_default().to_string(),
+                        from_port: r.from_port(),
+                        to_port: r.to_port(),
+                        cidr_ipv4: r.cidr_ipv4().map(str::to_string),
+                        cidr_ipv6: r.cidr_ipv6().map(str::to_string),
+                        referenced_group: r
+                            .referenced_group_info()
+                            .and_then(|g| g.group_id())
+                            .map(str::to_string),
+                        prefix_list: r.prefix_list_id().map(str::to_string),
+                        description: r.description().map(str::to_string),
+                        tags: tag_map(r.tags()),
+                    }
+                }));
+            match page.next_token() {
+                Some(t) if !t.is_empty() => token = Some(t.to_string()),
+                _ => break,
+            }
+        }
+        Ok(Some(out))
     }
 
     fn client(&self, region: &str) -> Client {
@@ -426,6 +498,30 @@ impl Ec2 {
                     .map_err(|e| classify("ec2", "ModifySnapshotAttribute", e))?;
                 Ok(())
             }
+            RemediationStep::RevokeSecurityGroupIngress {
+                region,
+                group_id,
+                rule_id,
+                ..
+            } => {
+                // By the rule's id only: exactly that rule goes, never the group or a rule
+                // that merely looks the same. A rule revoked since the re-read is the goal
+                // reached, not a failure.
+                let out = self
+                    .client(region)
+                    .revoke_security_group_ingress()
+                    .group_id(group_id)
+                    .security_group_rule_ids(rule_id)
+                    .send()
+                    .await;
+                match out {
+                    Ok(_) => Ok(()),
+                    Err(e) => match classify("ec2", "RevokeSecurityGroupIngress", e) {
+                        err if err.kind == ErrorKind::NotFound => Ok(()),
+                        err => Err(err),
+                    },
+                }
+            }
             RemediationStep::DeleteVolume { region, volume_id } => {
                 self.client(region)
                     .delete_volume()
@@ -443,4 +539,16 @@ impl Ec2 {
             )),
         }
     }
+}
+
+/// EC2 tags as a map (keyless tags, which EC2 does not return, are skipped).
+fn tag_map(tags: &[Tag]) -> BTreeMap<String, String> {
+    tags.iter()
+        .filter_map(|t| {
+            Some((
+                t.key()?.to_string(),
+                t.value().unwrap_or_default().to_string(),
+            ))
+        })
+        .collect()
 }

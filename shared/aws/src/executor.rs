@@ -24,7 +24,8 @@ impl Remediator for Executor {
             | RemediationStep::StopInstances { .. }
             | RemediationStep::TerminateInstances { .. }
             | RemediationStep::DeleteVolume { .. }
-            | RemediationStep::RemoveSnapshotShares { .. } => self.ec2.execute(step).await,
+            | RemediationStep::RemoveSnapshotShares { .. }
+            | RemediationStep::RevokeSecurityGroupIngress { .. } => self.ec2.execute(step).await,
             RemediationStep::DetachManagedPolicy { .. }
             | RemediationStep::DeleteInlinePolicy { .. }
             | RemediationStep::RevertPolicyVersion { .. }

@@ -53,6 +53,11 @@ impl Wiring {
                     .snapshot_shares(&scope(region), snapshot_id)
                     .await?,
             ),
+            Need::SecurityGroupRules { region, group_id } => Read::SecurityGroupRules(
+                self.ec2
+                    .security_group_rules(&scope(region), group_id)
+                    .await?,
+            ),
             Need::EbsDefault { region } => Read::EbsDefault(self.ec2.region(&scope(region)).await?),
             Need::Recorder { region, name } => Read::Recorder(
                 self.executor

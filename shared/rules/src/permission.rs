@@ -77,6 +77,8 @@ pub const SNAPSHOTS: &str = "arn:aws:ec2:*:{account}:snapshot/*";
 /// Snapshots as CopySnapshot names its source (no account in the ARN).
 pub const SOURCE_SNAPSHOTS: &str = "arn:aws:ec2:*::snapshot/*";
 pub const INSTANCES: &str = "arn:aws:ec2:*:{account}:instance/*";
+pub const SECURITY_GROUPS: &str = "arn:aws:ec2:*:{account}:security-group/*";
+pub const SECURITY_GROUP_RULES: &str = "arn:aws:ec2:*:{account}:security-group-rule/*";
 pub const CONFIG_RECORDERS: &str = "arn:aws:config:*:{account}:configuration-recorder/*";
 
 /// The kinds of [`RemediationStep`], for declarations (a rule lists the kinds it may plan).
@@ -100,6 +102,7 @@ pub enum StepKind {
     StartConfigurationRecorder,
     RemoveSnapshotShares,
     AttachQuarantinePolicy,
+    RevokeSecurityGroupIngress,
 }
 
 impl RemediationStep {
@@ -127,6 +130,9 @@ impl RemediationStep {
             }
             RemediationStep::RemoveSnapshotShares { .. } => StepKind::RemoveSnapshotShares,
             RemediationStep::AttachQuarantinePolicy { .. } => StepKind::AttachQuarantinePolicy,
+            RemediationStep::RevokeSecurityGroupIngress { .. } => {
+                StepKind::RevokeSecurityGroupIngress
+            }
         }
     }
 }
@@ -162,9 +168,17 @@ impl StepKind {
             StepKind::StartConfigurationRecorder => START_CONFIGURATION_RECORDER,
             StepKind::RemoveSnapshotShares => REMOVE_SNAPSHOT_SHARES,
             StepKind::AttachQuarantinePolicy => ATTACH_QUARANTINE_POLICY,
+            StepKind::RevokeSecurityGroupIngress => REVOKE_SECURITY_GROUP_INGRESS,
         }
     }
 }
+
+/// The account's own security groups, and their rules (the call names the rule by its id,
+/// whose ARN EC2 also authorizes). Revoking only narrows access.
+const REVOKE_SECURITY_GROUP_INGRESS: &[Permission] = &[
+    Permission::arn("ec2:RevokeSecurityGroupIngress", SECURITY_GROUPS),
+    Permission::arn("ec2:RevokeSecurityGroupIngress", SECURITY_GROUP_RULES),
+];
 
 /// The account's own snapshots (the call both adds and removes permissions: the step only
 /// removes).

@@ -145,6 +145,19 @@ pub enum RemediationStep {
         public: bool,
         accounts: Vec<String>,
     },
+    /// Revoke one security group ingress rule by its id (the group and its other rules stay).
+    /// The rest describes the rule, for the undo command.
+    RevokeSecurityGroupIngress {
+        region: String,
+        group_id: String,
+        rule_id: String,
+        protocol: String,
+        /// `-1`: all ports.
+        from_port: i32,
+        to_port: i32,
+        /// `0.0.0.0/0` or `::/0`.
+        cidr: String,
+    },
     /// Start an AWS Config configuration recorder again (recording resumes; nothing is lost
     /// but the changes made while it was stopped).
     StartConfigurationRecorder {
@@ -249,6 +262,30 @@ impl RemediationStep {
                      modify-snapshot-attribute --snapshot-id {snapshot_id} --attribute \
                      createVolumePermission --operation-type add {undo})",
                     whom.join(", ")
+                )
+            }
+            RemediationStep::RevokeSecurityGroupIngress {
+                region,
+                group_id,
+                rule_id,
+                protocol,
+                from_port,
+                to_port,
+                cidr,
+            } => {
+                let ports = match protocol.as_str() {
+                    "-1" | "all" => String::new(),
+                    _ => format!("FromPort={from_port},ToPort={to_port},"),
+                };
+                let range = match cidr.contains(':') {
+                    true => format!("Ipv6Ranges=[{{CidrIpv6={cidr}}}]"),
+                    false => format!("IpRanges=[{{CidrIp={cidr}}}]"),
+                };
+                format!(
+                    "revoke ingress rule {rule_id} of security group {group_id} in {region} \
+                     (undo: aws ec2 authorize-security-group-ingress --region {region} \
+                     --group-id {group_id} --ip-permissions \
+                     'IpProtocol={protocol},{ports}{range}')"
                 )
             }
             RemediationStep::StartConfigurationRecorder {

@@ -97,6 +97,9 @@ pub struct Settings {
     /// Accounts besides this one and the member accounts that snapshots and images may be
     /// shared with (`ebs-snapshot-shared`).
     pub share_accounts: Vec<String>,
+    /// The ports `vpc-security-group-admin-port-open` protects from the whole internet
+    /// (GUARDRAIL_ADMIN_PORTS, comma-separated; it replaces the default SSH 22 and RDP 3389).
+    pub admin_ports: Vec<u16>,
 }
 
 impl Default for Settings {
@@ -134,6 +137,7 @@ impl Default for Settings {
             stack_name: None,
             deployer_principals: Vec::new(),
             share_accounts: Vec::new(),
+            admin_ports: rules::vpc_security_group_admin_port_open::DEFAULT_ADMIN_PORTS.to_vec(),
         }
     }
 }
@@ -262,6 +266,9 @@ impl Settings {
         }
         if let Some(v) = get("GUARDRAIL_SHARE_ACCOUNTS") {
             s.share_accounts = split_list(&v);
+        }
+        if let Some(v) = get("GUARDRAIL_ADMIN_PORTS").filter(|v| !v.trim().is_empty()) {
+            s.admin_ports = ports("GUARDRAIL_ADMIN_PORTS", &v)?;
         }
         if let Some(v) = get("GUARDRAIL_SWEEP_ALERT_EACH") {
             s.sweep_alert_each = parse_bool("GUARDRAIL_SWEEP_ALERT_EACH", &v)?;
@@ -400,6 +407,20 @@ fn split_list(v: &str) -> Vec<String> {
         .filter(|s| !s.is_empty())
         .map(str::to_string)
         .collect()
+}
+
+/// A comma-separated list of TCP/UDP ports (0 to 65535), sorted, without repeats.
+fn ports(var: &'static str, v: &str) -> Result<Vec<u16>, SettingsError> {
+    let mut out = Vec::new();
+    for p in split_list(v) {
+        out.push(p.parse::<u16>().map_err(|_| SettingsError::Invalid {
+            var,
+            reason: format!("{p:?} is not a port (0 to 65535)"),
+        })?);
+    }
+    out.sort_unstable();
+    out.dedup();
+    Ok(out)
 }
 
 /// A whole number within the range AWS accepts for it (IAM's password policy limits).

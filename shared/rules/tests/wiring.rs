@@ -278,6 +278,7 @@ fn every_rule_of_a_judging_function_has_exactly_one_judge() {
     let judging = [
         Function::IamGuard,
         Function::TamperGuard,
+        Function::ExposureGuard,
         Function::EbsEncryption,
         Function::RegionGuard,
     ];

@@ -50,6 +50,7 @@ pub mod vpc_changed;
 pub mod vpc_gateway_changed;
 pub mod vpc_nacl_changed;
 pub mod vpc_route_table_changed;
+pub mod vpc_security_group_admin_port_open;
 pub mod vpc_security_group_changed;
 
 use crate::mode::Mode;
@@ -135,6 +136,7 @@ pub const ALL: &[&RuleMeta] = &[
     &kms_key_disabled::META,
     &s3_bucket_policy_changed::META,
     &vpc_security_group_changed::META,
+    &vpc_security_group_admin_port_open::META,
     &vpc_nacl_changed::META,
     &vpc_gateway_changed::META,
     &vpc_route_table_changed::META,

@@ -24,6 +24,7 @@ use crate::plan::IamTarget;
 use crate::region::{Current, Subjects};
 use crate::rules::iam_permissions_boundary_missing::BoundaryState;
 use crate::rules::iam_user_console_without_mfa::ConsoleUser;
+use crate::rules::vpc_security_group_admin_port_open::GroupRules;
 use crate::settings::Settings;
 use crate::sweep::{self, AccountFacts, SweepFacts, Swept};
 use crate::trigger::ApiCall;
@@ -57,6 +58,8 @@ pub enum Need {
     SnapshotShares { region: String, snapshot_id: String },
     /// An AWS Config configuration recorder's status in a region.
     Recorder { region: String, name: String },
+    /// A security group's tags and rules.
+    SecurityGroupRules { region: String, group_id: String },
 }
 
 /// What the adapters read for a [`Need`]: facts, no decisions (a version that is no longer
@@ -80,6 +83,8 @@ pub enum Read {
     SnapshotShares(Option<SnapshotShares>),
     /// Whether the recorder is recording (`None`: no such recorder).
     Recorder(Option<bool>),
+    /// `None`: no such security group.
+    SecurityGroupRules(Option<GroupRules>),
 }
 
 /// An [`IamChange`] as re-read; every `None` means "no longer exists".
@@ -267,6 +272,7 @@ pub const CALL_JUDGES: &[&CallJudge] = &[
     &super::kms_key_disabled::JUDGE,
     &super::s3_bucket_policy_changed::JUDGE,
     &super::vpc_security_group_changed::JUDGE,
+    &super::vpc_security_group_admin_port_open::JUDGE,
     &super::vpc_nacl_changed::JUDGE,
     &super::vpc_gateway_changed::JUDGE,
     &super::vpc_route_table_changed::JUDGE,

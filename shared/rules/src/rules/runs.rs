@@ -17,15 +17,17 @@ pub enum Function {
     RegionGuard,
     AccountSweep,
     TamperGuard,
+    ExposureGuard,
 }
 
 impl Function {
-    pub const ALL: [Function; 5] = [
+    pub const ALL: [Function; 6] = [
         Function::EbsEncryption,
         Function::IamGuard,
         Function::RegionGuard,
         Function::AccountSweep,
         Function::TamperGuard,
+        Function::ExposureGuard,
     ];
 
     /// The crate (and binary) name.
@@ -36,6 +38,7 @@ impl Function {
             Function::RegionGuard => "region-guard",
             Function::AccountSweep => "account-sweep",
             Function::TamperGuard => "tamper-guard",
+            Function::ExposureGuard => "exposure-guard",
         }
     }
 
@@ -48,6 +51,7 @@ impl Function {
             Function::RegionGuard => "RegionGuardFunction",
             Function::AccountSweep => "AccountSweepFunction",
             Function::TamperGuard => "TamperGuardFunction",
+            Function::ExposureGuard => "ExposureGuardFunction",
         }
     }
 
