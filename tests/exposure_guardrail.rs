@@ -1,0 +1,294 @@
+//! The exposure guardrail end to end against the moto emulator: a real security group and its
+//! rules, the `events/exposure/` files with the group's and rule's real ids, real SNS → SQS
+//! alert delivery and the DynamoDB incident ledger.
+//!
+//! moto 5.2.5 serves what the rule uses: DescribeSecurityGroups, DescribeSecurityGroupRules
+//! (filter `group-id`), RevokeSecurityGroupIngress with SecurityGroupRuleIds, and
+//! ModifySecurityGroupRules (IPv4 CIDRs only: it does not apply a changed CidrIpv6).
+
+use aws_sdk_ec2::types::{Filter, IpPermission, IpRange};
+use exposure_guard::ExposureGuardrail;
+use guardrail_tests::*;
+
+const REGION: &str = "ap-northeast-2";
+const OWN_ROLE: &str = "arn:aws:iam::123456789012:role/guardrail-exposure-guard";
+/// The placeholders of the `events/exposure/` files.
+const SG: &str = "sg-0a1b2c3d4e5f60718";
+const SGR: &str = "sgr-0aaaaaaaaaaaaaaa1";
+const RULE: &str = "vpc-security-group-admin-port-open";
+
+struct Account {
+    _moto: Moto,
+    sdk: aws_config::SdkConfig,
+    ec2: aws_sdk_ec2::Client,
+    inbox: AlertInbox,
+    group: String,
+}
+
+/// One ingress permission from a CIDR.
+fn permission(protocol: &str, from: i32, to: i32, cidr: &str) -> IpPermission {
+    IpPermission::builder()
+        .ip_protocol(protocol)
+        .from_port(from)
+        .to_port(to)
+        .ip_ranges(IpRange::builder().cidr_ip(cidr).build())
+        .build()
+}
+
+impl Account {
+    async fn seed() -> Account {
+        let moto = Moto::start();
+        let sdk = moto.sdk(REGION).await;
+        let ec2 = aws_sdk_ec2::Client::new(&sdk);
+        let inbox = AlertInbox::create(&sdk).await;
+        let group = ec2
+            .create_security_group()
+            .group_name("web")
+            .description("web servers")
+            .send()
+            .await
+            .unwrap()
+            .group_id()
+            .unwrap()
+            .to_string();
+        Account {
+            _moto: moto,
+            sdk,
+            ec2,
+            inbox,
+            group,
+        }
+    }
+
+    /// Authorize one ingress permission; the id of the rule it added.
+    async fn authorize(&self, p: IpPermission) -> String {
+        let out = self
+            .ec2
+            .authorize_security_group_ingress()
+            .group_id(&self.group)
+            .ip_permissions(p)
+            .send()
+            .await
+            .unwrap();
+        let ids: Vec<&str> = out
+            .security_group_rules()
+            .iter()
+            .filter_map(|r| r.security_group_rule_id())
+            .collect();
+        assert_eq!(ids.len(), 1, "{out:?}");
+        ids[0].to_string()
+    }
+
+    /// The group's ingress rules now: (id, protocol, from, to, cidr), sorted.
+    async fn ingress(&self) -> Vec<(String, String, i32, i32, String)> {
+        let out = self
+            .ec2
+            .describe_security_group_rules()
+            .filters(
+                Filter::builder()
+                    .name("group-id")
+                    .values(&self.group)
+                    .build(),
+            )
+            .send()
+            .await
+            .unwrap();
+        let mut v: Vec<_> = out
+            .security_group_rules()
+            .iter()
+            .filter(|r| r.is_egress() != Some(true))
+            .map(|r| {
+                (
+                    r.security_group_rule_id().unwrap_or_default().to_string(),
+                    r.ip_protocol().unwrap_or_default().to_string(),
+                    r.from_port().unwrap_or(-1),
+                    r.to_port().unwrap_or(-1),
+                    r.cidr_ipv4().unwrap_or_default().to_string(),
+                )
+            })
+            .collect();
+        v.sort();
+        v
+    }
+
+    fn guardrail(&self, pairs: &[(&str, &str)]) -> ExposureGuardrail {
+        let mut all = vec![("GUARDRAIL_OWN_ROLE_ARN", OWN_ROLE)];
+        all.extend_from_slice(pairs);
+        ExposureGuardrail::new(self.inbox.wiring(&self.sdk, &all))
+    }
+
+    fn remediating(&self) -> ExposureGuardrail {
+        self.guardrail(&[
+            ("GUARDRAIL_DRY_RUN", "false"),
+            (
+                "GUARDRAIL_RULE_MODES",
+                "vpc-security-group-admin-port-open=remediate",
+            ),
+        ])
+    }
+
+    fn event(&self, file: &str, rule_id: &str) -> serde_json::Value {
+        event(file, &[(SG, &self.group), (SGR, rule_id)])
+    }
+}
+
+/// SSH opened to the world beside a harmless rule: in remediate mode exactly that rule is
+/// revoked, by its id, and the alert (read back through SQS) names it and how to undo it; the
+/// same event again changes nothing and alerts nothing.
+#[tokio::test]
+async fn ssh_open_to_the_world_is_revoked_rule_by_rule_and_only_once() {
+    let acct = Account::seed().await;
+    let ssh = acct.authorize(permission("tcp", 22, 22, "0.0.0.0/0")).await;
+    let https = acct
+        .authorize(permission("tcp", 443, 443, "0.0.0.0/0"))
+        .await;
+    let private_ssh = acct
+        .authorize(permission("tcp", 22, 22, "10.0.0.0/8"))
+        .await;
+    assert_eq!(acct.ingress().await.len(), 3);
+
+    let guardrail = acct.remediating();
+    let e = acct.event("exposure/authorize-ingress-ssh-world.json", &ssh);
+    let out = guardrail.handle(&e).await.unwrap();
+    let rules: Vec<(&str, String, &str)> = out
+        .findings
+        .iter()
+        .map(|f| (f.rule, f.severity.to_string(), f.resource.id.as_str()))
+        .collect();
+    assert_eq!(rules, [(RULE, "high".to_string(), ssh.as_str())], "{out:?}");
+    let left: Vec<String> = acct.ingress().await.into_iter().map(|r| r.0).collect();
+    let mut want = vec![https.clone(), private_ssh.clone()];
+    want.sort();
+    assert_eq!(left, want, "only the world-open SSH rule is gone");
+
+    let alerts = acct.inbox.drain().await;
+    assert_eq!(alerts.len(), 1, "{alerts:?}");
+    let text = &alerts[0].message;
+    assert!(text.contains(&ssh), "{text}");
+    assert!(
+        text.contains(&format!(
+            "aws ec2 authorize-security-group-ingress --region {REGION} --group-id {} \
+             --ip-permissions 'IpProtocol=tcp,FromPort=22,ToPort=22,IpRanges=[{{CidrIp=0.0.0.0/0}}]'",
+            acct.group
+        )),
+        "{text}"
+    );
+
+    // Redelivered: the rule is gone, which is a note; nothing is revoked or alerted.
+    let out = guardrail.handle(&e).await.unwrap();
+    assert!(out.findings.is_empty(), "{out:?}");
+    assert!(
+        out.skipped_resources
+            .iter()
+            .any(|n| n.contains(&ssh) && n.contains("already revoked")),
+        "{out:?}"
+    );
+    assert_eq!(acct.ingress().await.len(), 2);
+    assert!(acct.inbox.drain().await.is_empty());
+}
+
+/// Alert only by default (and dry-run in remediate mode): the rule stays, the alert says what
+/// remediation would do.
+#[tokio::test]
+async fn by_default_it_alerts_and_changes_nothing() {
+    let acct = Account::seed().await;
+    let all = acct
+        .authorize(permission("tcp", 0, 65535, "0.0.0.0/0"))
+        .await;
+    let e = acct.event("exposure/authorize-ingress-ssh-world.json", &all);
+    for pairs in [
+        vec![],
+        vec![(
+            "GUARDRAIL_RULE_MODES",
+            "vpc-security-group-admin-port-open=remediate",
+        )],
+    ] {
+        // Without the ledger, so the second mode is not deduplicated as the same incident.
+        let mut all = vec![("GUARDRAIL_OWN_ROLE_ARN", OWN_ROLE)];
+        all.extend(pairs);
+        let guardrail = ExposureGuardrail::new(acct.inbox.wiring_with(&acct.sdk, &all, false));
+        let out = guardrail.handle(&e).await.unwrap();
+        assert_eq!(out.findings.len(), 1, "{out:?}");
+        assert_eq!(acct.ingress().await.len(), 1, "nothing revoked");
+    }
+    let alerts = acct.inbox.drain().await;
+    assert_eq!(alerts.len(), 2, "{alerts:?}");
+    assert!(alerts.iter().all(|a| a.message.contains(&all)));
+}
+
+/// ModifySecurityGroupRules widening a harmless rule to SSH from everywhere: that rule is
+/// revoked; a group's other rules and its egress stay.
+#[tokio::test]
+async fn a_rule_modified_to_ssh_from_everywhere_is_revoked() {
+    let acct = Account::seed().await;
+    let rule = acct
+        .authorize(permission("tcp", 443, 443, "0.0.0.0/0"))
+        .await;
+    let keep = acct.authorize(permission("tcp", 80, 80, "0.0.0.0/0")).await;
+    acct.ec2
+        .modify_security_group_rules()
+        .group_id(&acct.group)
+        .security_group_rules(
+            aws_sdk_ec2::types::SecurityGroupRuleUpdate::builder()
+                .security_group_rule_id(&rule)
+                .security_group_rule(
+                    aws_sdk_ec2::types::SecurityGroupRuleRequest::builder()
+                        .ip_protocol("tcp")
+                        .from_port(22)
+                        .to_port(22)
+                        .cidr_ipv4("0.0.0.0/0")
+                        .build(),
+                )
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let e = acct.event("exposure/modify-security-group-rules-ssh-world.json", &rule);
+    let out = acct.remediating().handle(&e).await.unwrap();
+    assert_eq!(out.findings.len(), 1, "{out:?}");
+    let left: Vec<String> = acct.ingress().await.into_iter().map(|r| r.0).collect();
+    assert_eq!(left, [keep]);
+    assert_eq!(acct.inbox.drain().await.len(), 1);
+}
+
+/// A failed call, a harmless port and an exempt group: nothing is read, revoked or alerted.
+#[tokio::test]
+async fn failed_calls_other_ports_and_exempt_groups_are_left_alone() {
+    let acct = Account::seed().await;
+    let ssh = acct.authorize(permission("tcp", 22, 22, "0.0.0.0/0")).await;
+    let guardrail = acct.remediating();
+    let out = guardrail
+        .handle(&acct.event("exposure/authorize-ingress-failed.json", &ssh))
+        .await
+        .unwrap();
+    assert!(out.findings.is_empty() && out.skipped.is_some(), "{out:?}");
+    let https = acct
+        .authorize(permission("tcp", 443, 443, "0.0.0.0/0"))
+        .await;
+    let out = guardrail
+        .handle(&acct.event("exposure/authorize-ingress-https-world.json", &https))
+        .await
+        .unwrap();
+    assert!(out.findings.is_empty(), "{out:?}");
+    acct.ec2
+        .create_tags()
+        .resources(&acct.group)
+        .tags(
+            aws_sdk_ec2::types::Tag::builder()
+                .key("guardrail:exempt")
+                .value("bastion")
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let out = guardrail
+        .handle(&acct.event("exposure/authorize-ingress-ssh-world.json", &ssh))
+        .await
+        .unwrap();
+    assert!(out.findings.is_empty(), "{out:?}");
+    assert!(out.skipped_resources.iter().any(|n| n.contains("exempt")));
+    assert_eq!(acct.ingress().await.len(), 2);
+    assert!(acct.inbox.drain().await.is_empty());
+}
