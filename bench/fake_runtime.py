@@ -17,7 +17,7 @@ With --memory MB the binary runs inside `lambda-sandbox MB` (the CPU share and m
 gives a function of that size; LAMBDA_SANDBOX names the tool, default
 ../shared/tools/lambda-sandbox beside the checkout) and AWS_LAMBDA_FUNCTION_MEMORY_SIZE says MB.
 
-Usage: fake_runtime.py --binary PATH --function ebs|iam|region|tamper|sweep --moto-port N
+Usage: fake_runtime.py --binary PATH --function ebs|iam|region|tamper|exposure|sweep --moto-port N
        [--runs 10] [--memory MB]
 Needs boto3 (the project's .venv has it). Prints one JSON object: runs and medians.
 """
@@ -182,6 +182,18 @@ def seed(function, endpoint):
         events = [
             event("tamper/stop-logging.json", [], f"bench-stop-logging-{n}") for n in range(2)
         ]
+    elif function == "exposure":
+        # Two groups with SSH open to the world: each event re-reads its group (two Describe
+        # calls), alerts once (alert mode, the default), nothing revoked.
+        ec2 = client("ec2", home, endpoint)
+        events = []
+        for n in range(2):
+            g = ec2.create_security_group(GroupName=f"bench-{n}", Description="bench")["GroupId"]
+            r = ec2.authorize_security_group_ingress(GroupId=g, IpPermissions=[
+                {"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}])
+            rule = r["SecurityGroupRules"][0]["SecurityGroupRuleId"]
+            events.append(event("exposure/authorize-ingress-ssh-world.json",
+                                [("sg-0a1b2c3d4e5f60718", g), ("sgr-0aaaaaaaaaaaaaaa1", rule)], f"bench-{g}"))
     elif function == "sweep":
         # A small account with something for every sweep rule family to say: users with and
         # without console passwords, an admin role, a customer policy, unencrypted volumes.
@@ -341,7 +353,7 @@ def one_run(args, port, endpoint):
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--binary", required=True)
-    p.add_argument("--function", choices=["ebs", "iam", "region", "tamper", "sweep"], required=True)
+    p.add_argument("--function", choices=["ebs", "iam", "region", "tamper", "exposure", "sweep"], required=True)
     p.add_argument("--memory", type=int, help="run inside lambda-sandbox MB")
     p.add_argument("--moto-port", type=int, required=True)
     p.add_argument("--runs", type=int, default=10)

@@ -8,7 +8,7 @@
 #   SKIP_BUILD=1 bench/lambda-init.sh    reuse the binaries already built
 #   MEMORY="128 256 512 1024" bench/lambda-init.sh   also at each Lambda size, inside
 #                                        ../shared/tools/lambda-sandbox (LAMBDA_SANDBOX)
-#   FUNCTIONS="iam tamper" bench/lambda-init.sh      only these (ebs iam region tamper sweep)
+#   FUNCTIONS="iam tamper" bench/lambda-init.sh      only these (ebs iam region tamper exposure sweep)
 #
 # The release build goes to a SEPARATE target dir (CARGO_TARGET_DIR, default
 # /work/target-release): the shared target/ is used by debug builds, and a ~10 minute release
@@ -31,14 +31,14 @@ mkdir -p "$OUT"
 
 if [[ -z "${SKIP_BUILD:-}" ]]; then
     (cd "$SRC" && cargo build --release -p ebs-encryption -p iam-guard -p region-guard \
-        -p tamper-guard -p account-sweep)
+        -p tamper-guard -p exposure-guard -p account-sweep)
 fi
 BIN="$CARGO_TARGET_DIR/release"
 
 # Sizes: the binary, and the deployment zip (the binary as `bootstrap`, zip -9).
 {
     printf '%-16s %12s %12s\n' binary bytes zip_bytes
-    for f in ebs-encryption iam-guard region-guard tamper-guard account-sweep; do
+    for f in ebs-encryption iam-guard region-guard tamper-guard exposure-guard account-sweep; do
         [[ -f "$BIN/$f" ]] || continue
         d="$(mktemp -d)"
         cp "$BIN/$f" "$d/bootstrap"
@@ -60,10 +60,10 @@ done
 
 : >"$OUT/lambda-init.jsonl"
 declare -A BINARY=([ebs]=ebs-encryption [iam]=iam-guard [region]=region-guard
-    [tamper]=tamper-guard [sweep]=account-sweep)
+    [tamper]=tamper-guard [exposure]=exposure-guard [sweep]=account-sweep)
 # "full" is a full core, outside any sandbox.
 for mem in ${MEMORY:-full}; do
-    for name in ${FUNCTIONS:-ebs iam region tamper sweep}; do
+    for name in ${FUNCTIONS:-ebs iam region tamper exposure sweep}; do
         bin="${BINARY[$name]}"
         extra=()
         [[ "$mem" == full ]] || extra=(--memory "$mem")

@@ -193,6 +193,20 @@ def main() -> int:
     # The misconfiguration the guardrail is expected to fix.
     ec2.disable_ebs_encryption_by_default()
 
+    # A web servers' group with SSH open to the world (exposure-guard revokes that rule) beside
+    # HTTPS for everyone (which stays).
+    group = ec2.create_security_group(GroupName="demo-web", Description="demo web servers")["GroupId"]
+
+    def authorize(port: int) -> str:
+        added = ec2.authorize_security_group_ingress(
+            GroupId=group,
+            IpPermissions=[{"IpProtocol": "tcp", "FromPort": port, "ToPort": port,
+                            "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}],
+        )
+        return added["SecurityGroupRules"][0]["SecurityGroupRuleId"]
+
+    ssh_rule, https_rule = authorize(22), authorize(443)
+
     topic_arn = sns.create_topic(Name=TOPIC_NAME)["TopicArn"]
     queue_url = sqs.create_queue(QueueName=QUEUE_NAME)["QueueUrl"]
     queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])[
@@ -240,6 +254,9 @@ def main() -> int:
                 "encrypted_volume": encrypted,
                 "member_account": MEMBER_ACCOUNT,
                 "member_unencrypted_volume": member_unencrypted,
+                "security_group": group,
+                "ssh_rule": ssh_rule,
+                "https_rule": https_rule,
                 "topic_arn": topic_arn,
                 "queue_url": queue_url,
                 "ledger_table": ledger,

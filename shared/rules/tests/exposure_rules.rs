@@ -167,7 +167,7 @@ fn remediate_mode_plans_in_dry_run_and_revokes_only_without_it() {
 #[test]
 fn all_traffic_from_every_ipv6_address_is_open() {
     let c = call("exposure/authorize-ingress-all-traffic-ipv6.json");
-    let g = group(vec![rule(SGR, "-1", -1, -1, "::/0")]);
+    let g = group(vec![rule("sgr-0ccccccccccccccc3", "-1", -1, -1, "::/0")]);
     let out = judged(&c, Some(&g), &settings(&[]));
     assert_eq!(out.findings.len(), 1, "{out:?}");
     assert!(out.findings[0].reason.contains("all traffic"));
@@ -200,8 +200,15 @@ fn a_port_range_containing_an_admin_port_is_open() {
 #[test]
 fn a_port_not_in_the_list_a_private_cidr_and_a_referenced_group_are_not_judged() {
     let https = call("exposure/authorize-ingress-https-world.json");
-    let g = group(vec![rule(SGR, "tcp", 443, 443, "0.0.0.0/0")]);
-    assert!(judged(&https, Some(&g), &settings(&[])).findings.is_empty());
+    let g = group(vec![rule(
+        "sgr-0bbbbbbbbbbbbbbb2",
+        "tcp",
+        443,
+        443,
+        "0.0.0.0/0",
+    )]);
+    let out = judged(&https, Some(&g), &settings(&[]));
+    assert!(out.findings.is_empty() && out.notes.is_empty(), "{out:?}");
 
     let ssh = call("exposure/authorize-ingress-ssh-world.json");
     for cidr in [
