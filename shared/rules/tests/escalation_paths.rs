@@ -260,7 +260,10 @@ fn the_catalogue_covers_the_reference_paths() {
             let mut required: Vec<String> = required_permissions(&text);
             let mut ours: Vec<String> = entry.actions().map(str::to_string).collect();
             required.sort();
+            // One action may be probed on two resource types (ssm-002: the instance and the
+            // shell document): the path needs the action once.
             ours.sort();
+            ours.dedup();
             assert_eq!(ours, required, "{id}");
         }
     }
@@ -296,4 +299,42 @@ fn required_permissions(text: &str) -> Vec<String> {
         }
     }
     out
+}
+
+/// Run Command runs arbitrary commands only through a shell document: a policy that allows
+/// only a fixed document (as AWS Backup's managed policies do) is no `ssm-002` path.
+#[test]
+fn run_command_needs_a_shell_document() {
+    let with = |documents: Value| {
+        json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+            "Action": "ssm:SendCommand",
+            "Resource": ["arn:aws:ec2:*:*:instance/*", documents]}]})
+    };
+    let fixed = findings(&with(json!(
+        "arn:aws:ssm:*::document/AWS-CreateVSSSnapshot"
+    )));
+    assert!(!names(&fixed, "ssm-002"), "{:#?}", escalation(&fixed));
+    let shell = findings(&with(json!("arn:aws:ssm:*::document/AWS-RunShellScript")));
+    assert!(names(&shell, "ssm-002"), "{:#?}", escalation(&shell));
+    let any = findings(&with(json!("arn:aws:ssm:*:*:document/*")));
+    assert!(names(&any, "ssm-002"));
+}
+
+/// IAM's `*` spans `/`: `stack/SC-*` reaches stacks (`stack/NAME/ID`), and a name prefix
+/// someone chose is a named family (medium), not arbitrary stacks.
+#[test]
+fn a_prefix_pattern_reaches_its_type_and_is_named() {
+    let doc = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+        "Action": "cloudformation:UpdateStack",
+        "Resource": "arn:aws:cloudformation:*:*:stack/SC-*"}]});
+    let f = findings(&doc);
+    let found = escalation(&f)
+        .into_iter()
+        .find(|x| x.paths.contains(&"cloudformation-002"))
+        .unwrap_or_else(|| panic!("{f:#?}"));
+    assert_eq!(found.severity, Severity::Medium);
+    // A role-name prefix is not "any role": no sts-001.
+    let doc = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+        "Action": "sts:AssumeRole", "Resource": "arn:aws:iam::*:role/AWS-SSM-*"}]});
+    assert!(!names(&findings(&doc), "sts-001"));
 }

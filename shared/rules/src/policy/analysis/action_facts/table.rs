@@ -411,6 +411,12 @@ pub const ACTION_FACTS: &[ActionFacts] = &[
     },
     ActionFacts {
         action: "ssm:SendCommand",
+        resource: "document",
+        arn: "arn:${Partition}:ssm:${Region}:${Account}:document/${DocumentName}",
+        keys: "aws:resourcetag/${tagkey},ssm:documentcategories,ssm:documenttype,ssm:resourcetag/${tagkey}",
+    },
+    ActionFacts {
+        action: "ssm:SendCommand",
         resource: "instance",
         arn: "arn:${Partition}:ec2:${Region}:${Account}:instance/${InstanceId}",
         keys: "aws:resourcetag/${tagkey},ssm:resourcetag/${tagkey}",

@@ -26,7 +26,7 @@ pub use paths::{paths, Category, EscalationPath, Permission};
 use super::super::context::RequestContext;
 use super::super::evaluate::{Decision, MatchedStatement};
 use super::super::variables::substitute_to_string;
-use super::super::wildcard::arn_matches;
+use super::super::wildcard::{arn_matches, arn_parts};
 use super::action_facts;
 use super::probe::{Probe, Search};
 use super::rules::PRIVILEGE_ESCALATION;
@@ -202,6 +202,13 @@ fn find_permission(
 /// Allow statements' patterns for the action that are of that type (wildcards filled). An
 /// action that takes no resource is probed on `*`, as IAM authorizes it.
 fn resources(probe: &Probe<'_>, perm: &Permission) -> Vec<String> {
+    if !perm.only.is_empty() {
+        return perm
+            .only
+            .iter()
+            .map(|r| r.replace("{account}", &probe.account))
+            .collect();
+    }
     let Some(format) = action_facts::arn_format(perm.action, perm.resource) else {
         return probe.resources_for(perm.action);
     };
@@ -223,13 +230,104 @@ fn resources(probe: &Probe<'_>, perm: &Permission) -> Vec<String> {
             let Some(s) = substitute_to_string(p, &base) else {
                 continue;
             };
-            let r = s.replace(['*', '?'], "x");
-            if arn_matches(&of_type, &r) && !out.contains(&r) {
+            // Wildcards filled with `x`; where that leaves the type (`stack/SC-*` is not
+            // `stack/*/*` with one `x`: IAM's `*` also spans `/`), a resource both patterns
+            // match.
+            let plain = s.replace(['*', '?'], "x");
+            let r = if arn_matches(&of_type, &plain) {
+                Some(plain)
+            } else {
+                common_instance(&s, &of_type)
+            };
+            if let Some(r) = r.filter(|r| !out.contains(r)) {
                 out.push(r);
             }
         }
     }
     out
+}
+
+/// A resource that both the policy's pattern and the type's pattern (`*` per `${Variable}`)
+/// match, part by part as IAM matches ARNs: each variable of the type takes at least one
+/// character. `None` when there is none, or when a part is long or not ASCII (bounded work).
+fn common_instance(policy: &str, of_type: &str) -> Option<String> {
+    let (Some(p), Some(t)) = (arn_parts(policy), arn_parts(of_type)) else {
+        return None;
+    };
+    let mut parts = Vec::with_capacity(6);
+    for (p, t) in p.iter().zip(t.iter()) {
+        parts.push(common_match(p, &t.replace('*', "?*"))?);
+    }
+    let r = parts.join(":");
+    (arn_matches(policy, &r) && arn_matches(of_type, &r)).then_some(r)
+}
+
+/// Longest part [`common_match`] takes: 256² states at most.
+const MAX_PART: usize = 256;
+
+/// A string both globs (`*`, `?`, literal ASCII) match, found by a breadth-first search of
+/// their product (states: positions in both); wildcards against wildcards emit `x`.
+fn common_match(a: &str, b: &str) -> Option<String> {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() > MAX_PART || b.len() > MAX_PART || !a.is_ascii() || !b.is_ascii() {
+        return None;
+    }
+    let width = b.len() + 1;
+    let index = |i: usize, j: usize| i * width + j;
+    // For each state: the state it was reached from and the byte emitted (0: none).
+    let mut from: Vec<Option<(usize, u8)>> = vec![None; (a.len() + 1) * width];
+    let mut queue = std::collections::VecDeque::from([(0usize, 0usize)]);
+    from[0] = Some((0, 0));
+    let goal = index(a.len(), b.len());
+    while let Some((i, j)) = queue.pop_front() {
+        if index(i, j) == goal {
+            break;
+        }
+        let (x, y) = (a.get(i).copied(), b.get(j).copied());
+        let mut next: Vec<(usize, usize, u8)> = Vec::with_capacity(4);
+        if x == Some(b'*') {
+            next.push((i + 1, j, 0));
+        }
+        if y == Some(b'*') {
+            next.push((i, j + 1, 0));
+        }
+        match (x, y) {
+            (Some(x), Some(y)) => match (x, y) {
+                (b'*', b'*') => {}
+                (b'*', b'?') => next.push((i, j + 1, b'x')),
+                (b'?', b'*') => next.push((i + 1, j, b'x')),
+                (b'?', b'?') => next.push((i + 1, j + 1, b'x')),
+                (b'*', c) => next.push((i, j + 1, c)),
+                (b'?', c) => next.push((i + 1, j + 1, c)),
+                (c, b'*') => next.push((i + 1, j, c)),
+                (c, b'?') => next.push((i + 1, j + 1, c)),
+                (c, d) if c == d => next.push((i + 1, j + 1, c)),
+                _ => {}
+            },
+            _ => {}
+        }
+        for (ni, nj, c) in next {
+            let k = index(ni, nj);
+            if from.get(k).is_some_and(Option::is_none) {
+                if let Some(slot) = from.get_mut(k) {
+                    *slot = Some((index(i, j), c));
+                }
+                queue.push_back((ni, nj));
+            }
+        }
+    }
+    // Walk back from the goal.
+    let mut out = Vec::new();
+    let mut k = goal;
+    while k != 0 {
+        let (prev, c) = (*from.get(k)?)?;
+        if c != 0 {
+            out.push(c);
+        }
+        k = prev;
+    }
+    out.reverse();
+    String::from_utf8(out).ok()
 }
 
 /// Does the statement that allowed `ctx` reach arbitrary resources of the type?
@@ -251,13 +349,20 @@ fn statement_is_broad(probe: &Probe<'_>, m: &MatchedStatement, ctx: &RequestCont
     }
 }
 
-/// A pattern is broad when its resource part (after the fifth `:`) has a wildcard or a
-/// variable, or when it is not an ARN at all (`*`).
+/// A pattern is broad when the name in its resource part (after the fifth `:`, past the
+/// resource type's `role/` or `function:`) starts with a wildcard or a variable, or is
+/// empty, or when it is not an ARN at all (`*`). A name prefix (`role/AWS-SSM-*`,
+/// `stack/SC-*`) names a family of resources someone chose, not arbitrary ones; a `*` in the
+/// account field alone is not broad either.
 fn pattern_is_broad(p: &str) -> bool {
-    match p.splitn(6, ':').nth(5) {
-        Some(resource) => resource.contains(['*', '?']) || resource.contains("${"),
-        None => true,
-    }
+    let Some(resource) = p.splitn(6, ':').nth(5) else {
+        return true;
+    };
+    let name = match resource.find(['/', ':']) {
+        Some(at) => &resource[at + 1..],
+        None => resource,
+    };
+    name.is_empty() || name.starts_with(['*', '?']) || name.starts_with("${")
 }
 
 /// The findings: one per deciding statement, naming every path id it opens.
@@ -367,5 +472,41 @@ mod tests {
         ));
         assert!(!pattern_is_broad("arn:aws:iam::*:role/deployer"));
         assert!(!pattern_is_broad("arn:aws:ec2:*:*:instance/i-0123"));
+        assert!(pattern_is_broad("arn:aws:lambda:*:*:function:*"));
+        assert!(pattern_is_broad("arn:aws:s3:::*"));
+        assert!(pattern_is_broad("arn:aws:iam::111122223333:role/*-admin"));
+        // A name prefix is a family someone named.
+        assert!(!pattern_is_broad("arn:aws:iam::*:role/AWS-SSM-*"));
+        assert!(!pattern_is_broad("arn:aws:cloudformation:*:*:stack/SC-*"));
+        assert!(!pattern_is_broad(
+            "arn:aws:iam::111122223333:role/service-role/*"
+        ));
+    }
+
+    #[test]
+    fn a_wildcard_that_spans_slashes_still_reaches_its_type() {
+        // `*` -> `x` gives stack/SC-x, which is not stack/NAME/ID.
+        let r = common_instance(
+            "arn:aws:cloudformation:*:*:stack/SC-*",
+            "arn:*:cloudformation:*:*:stack/*/*",
+        )
+        .unwrap();
+        assert!(r.contains(":stack/SC-"), "{r}");
+        assert!(arn_matches("arn:aws:cloudformation:*:*:stack/SC-*", &r));
+        assert!(arn_matches("arn:*:cloudformation:*:*:stack/*/*", &r));
+        let r = common_instance(
+            "arn:aws:sagemaker:*:*:*Canvas*",
+            "arn:*:sagemaker:*:*:app/*/*/*/*",
+        )
+        .unwrap();
+        assert!(r.contains("Canvas") && r.contains(":app/"), "{r}");
+        // No common resource: a bucket pattern is no role.
+        assert_eq!(
+            common_instance("arn:aws:s3:::logs/*", "arn:*:iam::*:role/*"),
+            None
+        );
+        // Bounded: long parts are not searched.
+        let long = format!("arn:aws:iam::*:role/{}*", "a".repeat(300));
+        assert_eq!(common_instance(&long, "arn:*:iam::*:role/*"), None);
     }
 }

@@ -58,6 +58,10 @@ pub struct Permission {
     /// whether the path works against arbitrary targets (high) or named ones (medium).
     /// Creating a new resource (`ec2:RunInstances` on `instance/*`) is not a target.
     pub target: bool,
+    /// When not empty, the only resources the permission is probed on (`{account}` is the
+    /// probe's account): the path needs one of these, not any resource of the type (Run
+    /// Command runs arbitrary commands only through the shell documents).
+    pub only: &'static [&'static str],
 }
 
 /// One escalation path.
@@ -98,12 +102,19 @@ const ADMIN_POLICIES: &[&str] = &[
 const POLICY_ARN: &[(&str, &[&str])] = &[("iam:PolicyARN", ADMIN_POLICIES)];
 
 /// A target permission.
+/// The SSM documents that run any command they are given (AWS-owned: no account in the ARN).
+const SHELL_DOCUMENTS: &[&str] = &[
+    "arn:aws:ssm:us-east-1::document/AWS-RunShellScript",
+    "arn:aws:ssm:us-east-1::document/AWS-RunPowerShellScript",
+];
+
 const fn t(action: &'static str, resource: &'static str) -> Permission {
     Permission {
         action,
         resource,
         conditions: &[],
         target: true,
+        only: &[],
     }
 }
 
@@ -114,6 +125,7 @@ const fn n(action: &'static str, resource: &'static str) -> Permission {
         resource,
         conditions: &[],
         target: false,
+        only: &[],
     }
 }
 
@@ -128,6 +140,7 @@ const fn tc(
         resource,
         conditions,
         target: true,
+        only: &[],
     }
 }
 
@@ -849,7 +862,17 @@ const PATHS: &[EscalationPath] = &[
         "ssm-002",
         "run a command on an instance through Run Command",
         Existing,
-        &[t("ssm:SendCommand", "instance")],
+        &[
+            t("ssm:SendCommand", "instance"),
+            // The command runs through a document: arbitrary commands only through AWS's
+            // shell documents (a fixed document such as AWS-CreateVSSSnapshot runs what it
+            // says, nothing else).
+            Permission {
+                target: false,
+                only: SHELL_DOCUMENTS,
+                ..t("ssm:SendCommand", "document")
+            },
+        ],
         GAINS_RESOURCE_ROLE,
         Some("a running instance with the SSM agent and an instance profile"),
     ),
