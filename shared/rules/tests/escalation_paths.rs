@@ -338,3 +338,19 @@ fn a_prefix_pattern_reaches_its_type_and_is_named() {
         "Action": "sts:AssumeRole", "Resource": "arn:aws:iam::*:role/AWS-SSM-*"}]});
     assert!(!names(&findings(&doc), "sts-001"));
 }
+
+/// AWS's own documents carry no tags of the account's: a grant on tagged documents only is no
+/// shell; a document that runs a fetched script is one.
+#[test]
+fn run_command_through_tagged_documents_or_remote_scripts() {
+    let tagged = json!({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "ssm:SendCommand", "Resource": "arn:aws:ec2:*:*:instance/*"},
+        {"Effect": "Allow", "Action": "ssm:SendCommand", "Resource": "arn:aws:ssm:*:*:document/*",
+         "Condition": {"StringEquals": {"aws:ResourceTag/Scripts": "true"}}}]});
+    assert!(!names(&findings(&tagged), "ssm-002"));
+    let remote = json!({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "ssm:SendCommand", "Resource": "arn:aws:ec2:*:*:instance/*"},
+        {"Effect": "Allow", "Action": "ssm:SendCommand",
+         "Resource": "arn:aws:ssm:*:*:document/AWS-RunRemoteScript"}]});
+    assert!(names(&findings(&remote), "ssm-002"));
+}

@@ -183,6 +183,19 @@ fn find_permission(
         }
         choices = next;
     }
+    // The resources a permission names itself are AWS's own (the shell documents): they carry
+    // no tags of the account's, so a condition on the resource's tags is never met there.
+    if !perm.only.is_empty() {
+        let untagged: Vec<(&str, Option<&str>)> = probe
+            .candidates()
+            .iter()
+            .filter(|(k, _)| k.contains("resourcetag/"))
+            .map(|(k, _)| (k.as_str(), None))
+            .collect();
+        for c in &mut choices {
+            c.extend(untagged.iter().copied());
+        }
+    }
     for fixed in &choices {
         let search = Search {
             fixed,

@@ -102,10 +102,14 @@ const ADMIN_POLICIES: &[&str] = &[
 const POLICY_ARN: &[(&str, &[&str])] = &[("iam:PolicyARN", ADMIN_POLICIES)];
 
 /// A target permission.
-/// The SSM documents that run any command they are given (AWS-owned: no account in the ARN).
+/// The SSM documents that run any command or code they are given (AWS-owned: no account in
+/// the ARN): a shell, a script fetched from S3 or GitHub, an Ansible playbook.
 const SHELL_DOCUMENTS: &[&str] = &[
     "arn:aws:ssm:us-east-1::document/AWS-RunShellScript",
     "arn:aws:ssm:us-east-1::document/AWS-RunPowerShellScript",
+    "arn:aws:ssm:us-east-1::document/AWS-RunRemoteScript",
+    "arn:aws:ssm:us-east-1::document/AWS-RunAnsiblePlaybook",
+    "arn:aws:ssm:us-east-1::document/AWS-ApplyAnsiblePlaybooks",
 ];
 
 const fn t(action: &'static str, resource: &'static str) -> Permission {
