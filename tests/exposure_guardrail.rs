@@ -304,3 +304,42 @@ async fn failed_calls_other_ports_and_exempt_groups_are_left_alone() {
     assert_eq!(acct.ingress().await.len(), 2);
     assert!(acct.inbox.drain().await.is_empty());
 }
+
+/// The sweep: every group of every swept region, the same judgement; in remediate mode the
+/// world-open SSH rule is revoked by its id, the HTTPS rule stays, and a second sweep finds
+/// nothing to do.
+#[tokio::test]
+async fn the_sweep_revokes_world_open_admin_rules_in_every_group() {
+    use guardrail_rules::trigger::{decode, Trigger};
+    let acct = Account::seed().await;
+    let ssh = acct.authorize(permission("tcp", 22, 22, "0.0.0.0/0")).await;
+    let https = acct
+        .authorize(permission("tcp", 443, 443, "0.0.0.0/0"))
+        .await;
+    let Ok(Trigger::Schedule(schedule)) = decode(&event("schedule/sweep.json", &[])) else {
+        panic!("a schedule")
+    };
+    let sweep = account_sweep::AccountSweep::new(acct.inbox.wiring(
+        &acct.sdk,
+        &[
+            ("GUARDRAIL_SWEEP_REGIONS", REGION),
+            ("GUARDRAIL_DRY_RUN", "false"),
+            (
+                "GUARDRAIL_RULE_MODES",
+                "vpc-security-group-admin-port-open=remediate",
+            ),
+        ],
+    ));
+    let (_, report) = sweep.sweep(&schedule).await.unwrap();
+    let found: Vec<&str> = report
+        .findings
+        .iter()
+        .filter(|f| f.rule == RULE)
+        .map(|f| f.resource.id.as_str())
+        .collect();
+    assert_eq!(found, [ssh.as_str()], "{:#?}", report.findings);
+    let left: Vec<String> = acct.ingress().await.into_iter().map(|r| r.0).collect();
+    assert_eq!(left, [https]);
+    let (_, report) = sweep.sweep(&schedule).await.unwrap();
+    assert!(!report.findings.iter().any(|f| f.rule == RULE));
+}

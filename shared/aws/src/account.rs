@@ -384,9 +384,16 @@ impl AccountReader {
             account: account.to_string(),
             region,
         };
-        let (facts, volumes) =
-            futures::try_join!(self.ec2.region(&scope), self.ec2.volumes(&scope))?;
-        Ok(RegionSweep { facts, volumes })
+        let (facts, volumes, security_groups) = futures::try_join!(
+            self.ec2.region(&scope),
+            self.ec2.volumes(&scope),
+            self.ec2.security_groups(&scope)
+        )?;
+        Ok(RegionSweep {
+            facts,
+            volumes,
+            security_groups,
+        })
     }
 }
 

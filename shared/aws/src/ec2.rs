@@ -133,17 +133,65 @@ impl Ec2 {
             tags: tag_map(group.tags()),
             rules: Vec::new(),
         };
+        let filter = Filter::builder().name("group-id").values(group_id).build();
+        out.rules = self
+            .rules(&ec2, Some(filter))
+            .await?
+            .into_iter()
+            .map(|(_, r)| r)
+            .collect();
+        Ok(Some(out))
+    }
+
+    /// Every security group of a region with its rules (the sweep).
+    pub async fn security_groups(&self, scope: &Scope) -> Result<Vec<GroupRules>, AwsError> {
+        let ec2 = self.client(&scope.region);
+        let mut groups: Vec<GroupRules> = Vec::new();
+        let mut token: Option<String> = None;
+        loop {
+            let page = ec2
+                .describe_security_groups()
+                .set_next_token(token.take())
+                .send()
+                .await
+                .map_err(|e| classify("ec2", "DescribeSecurityGroups", e))?;
+            groups.extend(page.security_groups().iter().map(|g| GroupRules {
+                group_id: g.group_id().unwrap_or_default().to_string(),
+                tags: tag_map(g.tags()),
+                rules: Vec::new(),
+            }));
+            match page.next_token() {
+                Some(t) if !t.is_empty() => token = Some(t.to_string()),
+                _ => break,
+            }
+        }
+        for (group_id, rule) in self.rules(&ec2, None).await? {
+            if let Some(g) = groups.iter_mut().find(|g| g.group_id == group_id) {
+                g.rules.push(rule);
+            }
+        }
+        Ok(groups)
+    }
+
+    /// Security group rules (of one group with `filter`), each with its group's id.
+    async fn rules(
+        &self,
+        ec2: &Client,
+        filter: Option<Filter>,
+    ) -> Result<Vec<(String, GroupRule)>, AwsError> {
+        let mut out = Vec::new();
         let mut token: Option<String> = None;
         loop {
             let page = ec2
                 .describe_security_group_rules()
-                .filters(Filter::builder().name("group-id").values(group_id).build())
+                .set_filters(filter.clone().map(|f| vec![f]))
                 .set_next_token(token.take())
                 .send()
                 .await
                 .map_err(|e| classify("ec2", "DescribeSecurityGroupRules", e))?;
-            out.rules
-                .extend(page.security_group_rules().iter().map(|r| {
+            out.extend(page.security_group_rules().iter().map(|r| {
+                (
+                    r.group_id().unwrap_or_default().to_string(),
                     GroupRule {
                         rule_id: r.security_group_rule_id().unwrap_or_default().to_string(),
                         is_egress: r.is_egress().unwrap_or(false),
@@ -159,14 +207,15 @@ impl Ec2 {
                         prefix_list: r.prefix_list_id().map(str::to_string),
                         description: r.description().map(str::to_string),
                         tags: tag_map(r.tags()),
-                    }
-                }));
+                    },
+                )
+            }));
             match page.next_token() {
                 Some(t) if !t.is_empty() => token = Some(t.to_string()),
                 _ => break,
             }
         }
-        Ok(Some(out))
+        Ok(out)
     }
 
     fn client(&self, region: &str) -> Client {

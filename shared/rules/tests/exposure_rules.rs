@@ -438,3 +438,69 @@ fn the_real_go_script_record_is_judged_on_its_request() {
     }
     assert_eq!(found, 1);
 }
+
+#[test]
+fn the_sweep_finds_every_world_open_admin_rule_of_every_group() {
+    use guardrail_rules::ebs::RegionFacts;
+    use guardrail_rules::rules::registry::SWEEP_JUDGES;
+    use guardrail_rules::sweep::{RegionSweep, SweepFacts, Swept};
+    let region = |name: &str, groups: Vec<GroupRules>| RegionSweep {
+        facts: RegionFacts {
+            region: name.to_string(),
+            account: "123456789012".to_string(),
+            encryption_by_default: true,
+        },
+        volumes: Vec::new(),
+        security_groups: groups,
+    };
+    let open = group(vec![
+        rule(SGR, "tcp", 22, 22, "0.0.0.0/0"),
+        rule("sgr-0bbbbbbbbbbbbbbb2", "tcp", 443, 443, "0.0.0.0/0"),
+        rule("sgr-0ddddddddddddddd4", "tcp", 22, 22, "10.0.0.0/8"),
+    ]);
+    let mut exempt = group(vec![rule("sgr-0eeeeeeeeeeeeeee5", "-1", -1, -1, "::/0")]);
+    exempt.group_id = "sg-0eeeeeeeeeeeeeee5".to_string();
+    exempt
+        .tags
+        .insert("guardrail:exempt".into(), "bastion".into());
+    let mut other = group(vec![rule("sgr-0ccccccccccccccc3", "-1", -1, -1, "::/0")]);
+    other.group_id = "sg-0ccccccccccccccc3".to_string();
+    let facts = SweepFacts {
+        account: "123456789012".to_string(),
+        regions: vec![
+            region("ap-northeast-2", vec![open, exempt]),
+            region("us-east-1", vec![other]),
+        ],
+        ..SweepFacts::default()
+    };
+    let s = settings(&[(
+        "GUARDRAIL_RULE_MODES",
+        "vpc-security-group-admin-port-open=remediate",
+    )]);
+    let mut out = Swept::default();
+    for j in SWEEP_JUDGES
+        .iter()
+        .filter(|j| j.rules.iter().any(|m| m.id == RULE))
+    {
+        (j.judge)(&facts, &s, &mut out);
+    }
+    let mut found: Vec<(&str, &str)> = out
+        .findings
+        .iter()
+        .filter(|f| f.rule == RULE)
+        .map(|f| (f.resource.id.as_str(), f.region.as_str()))
+        .collect();
+    found.sort();
+    assert_eq!(
+        found,
+        [
+            ("sgr-0aaaaaaaaaaaaaaa1", "ap-northeast-2"),
+            ("sgr-0ccccccccccccccc3", "us-east-1")
+        ]
+    );
+    assert!(out
+        .findings
+        .iter()
+        .all(|f| f.actions[0].status == ActionStatus::Planned));
+    assert!(out.notes.iter().any(|n| n.contains("sg-0eeeeeeeeeeeeeee5")));
+}

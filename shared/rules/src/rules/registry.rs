@@ -337,4 +337,5 @@ pub const SWEEP_JUDGES: &[&SweepJudge] = &[
     &iam_user_unused::SWEEP,
     &iam_role_unused::SWEEP,
     &ebs::SWEEP,
+    &super::vpc_security_group_admin_port_open::SWEEP,
 ];

@@ -7,10 +7,14 @@
 //! rule already revoked, or changed since, is a note. Remediation revokes exactly the offending
 //! rule by its security group rule id; the group and its other rules stay.
 //!
+//! The sweep judges every ingress rule of every group in every swept region the same way
+//! ([`SWEEP`]), so a rule opened before the guardrail was deployed, or while it was down, is
+//! found too.
+//!
 //! `CreateSecurityGroup` is not judged: its request has no rules (a new group holds only the
 //! default allow-all egress rule); the ingress rules come with `AuthorizeSecurityGroupIngress`.
 
-use super::registry::{CallJudge, Judged, Need, Read, Round};
+use super::registry::{CallJudge, Judged, Need, Read, Round, SweepJudge};
 use super::runs::{Function, Runs, Subscription};
 use super::{enabled, RuleMeta};
 use crate::finding::{EventContext, Finding, ResourceRef};
@@ -47,18 +51,29 @@ pub const META: RuleMeta = RuleMeta {
         "Security Hub EC2.13, EC2.14",
         "AWS Config: restricted-ssh, restricted-common-ports",
     ],
-    runs: &[Runs {
-        function: Function::ExposureGuard,
-        triggers: &[Subscription::ApiCalls {
-            source: "ec2.amazonaws.com",
-            names: EVENTS,
-        }],
-        reads: &[
-            Permission::any("ec2:DescribeSecurityGroups"),
-            Permission::any("ec2:DescribeSecurityGroupRules"),
-        ],
-        steps: &[StepKind::RevokeSecurityGroupIngress],
-    }],
+    runs: &[
+        Runs {
+            function: Function::ExposureGuard,
+            triggers: &[Subscription::ApiCalls {
+                source: "ec2.amazonaws.com",
+                names: EVENTS,
+            }],
+            reads: &[
+                Permission::any("ec2:DescribeSecurityGroups"),
+                Permission::any("ec2:DescribeSecurityGroupRules"),
+            ],
+            steps: &[StepKind::RevokeSecurityGroupIngress],
+        },
+        Runs {
+            function: Function::AccountSweep,
+            triggers: &[Subscription::Schedule],
+            reads: &[
+                Permission::any("ec2:DescribeSecurityGroups"),
+                Permission::any("ec2:DescribeSecurityGroupRules"),
+            ],
+            steps: &[StepKind::RevokeSecurityGroupIngress],
+        },
+    ],
     per_event: false,
 };
 
@@ -364,24 +379,94 @@ pub fn judge(
             ));
             continue;
         }
+        let who = format!("{} let", call.principal.display());
         out.findings.push(finding(
-            meta, mode, call, group, rule, world, &ports, region, ctx, settings,
+            meta,
+            mode,
+            &who,
+            group,
+            rule,
+            world,
+            &ports,
+            region,
+            &call.account,
+            ctx,
+            settings,
         ));
     }
     out
 }
+
+/// Every ingress rule of every group in every swept region: the same judgement as on a call,
+/// without one to name (exempt groups and rules are noted).
+pub const SWEEP: SweepJudge = SweepJudge {
+    rules: &[&META],
+    judge: |facts, settings, out| {
+        let Some((meta, mode)) = enabled(&META, settings) else {
+            return;
+        };
+        let ctx = EventContext::default();
+        for r in &facts.regions {
+            let region = r.facts.region.as_str();
+            for group in &r.security_groups {
+                let open: Vec<(&GroupRule, &str, Vec<u16>)> = group
+                    .rules
+                    .iter()
+                    .filter_map(|rule| {
+                        let ports = rule.open_admin_ports(&settings.admin_ports);
+                        let world = rule.world()?;
+                        (!ports.is_empty()).then_some((rule, world, ports))
+                    })
+                    .collect();
+                if open.is_empty() {
+                    continue;
+                }
+                if group.tags.contains_key(&settings.exempt_tag) {
+                    out.notes.push(format!(
+                        "{}: security group {} ({region}) carries the exempt tag {}",
+                        meta.id, group.group_id, settings.exempt_tag
+                    ));
+                    continue;
+                }
+                for (rule, world, ports) in open {
+                    if rule.tags.contains_key(&settings.exempt_tag) {
+                        out.notes.push(format!(
+                            "{}: rule {} ({region}) carries the exempt tag {}",
+                            meta.id, rule.rule_id, settings.exempt_tag
+                        ));
+                        continue;
+                    }
+                    out.findings.push(finding(
+                        meta,
+                        mode,
+                        "a rule lets",
+                        group,
+                        rule,
+                        world,
+                        &ports,
+                        region,
+                        &r.facts.account,
+                        &ctx,
+                        settings,
+                    ));
+                }
+            }
+        }
+    },
+};
 
 /// The finding for one open rule, with its revoke step.
 #[allow(clippy::too_many_arguments)]
 fn finding(
     meta: &'static RuleMeta,
     mode: Mode,
-    call: &ApiCall,
+    who: &str,
     group: &GroupRules,
     rule: &GroupRule,
     world: &str,
     ports: &[u16],
     region: &str,
+    account: &str,
     ctx: &EventContext,
     settings: &Settings,
 ) -> Finding {
@@ -395,9 +480,8 @@ fn finding(
         },
     };
     let reason = format!(
-        "{} let {world} (the whole internet) reach security group {} in {region} on {what}: \
+        "{who} {world} (the whole internet) reach security group {} in {region} on {what}: \
          administrative port(s) {} open to anyone (rule {})",
-        call.principal.display(),
         group.group_id,
         ports_text.join(", "),
         rule.rule_id
@@ -418,12 +502,12 @@ fn finding(
             kind: "AWS::EC2::SecurityGroupIngress",
             id: rule.rule_id.clone(),
             arn: format!(
-                "arn:aws:ec2:{region}:{}:security-group-rule/{}",
-                call.account, rule.rule_id
+                "arn:aws:ec2:{region}:{account}:security-group-rule/{}",
+                rule.rule_id
             ),
         },
         region,
-        &call.account,
+        account,
         reason,
         vec![(step, false)],
         ctx,

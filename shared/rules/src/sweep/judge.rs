@@ -24,11 +24,13 @@ pub struct AccessKeyMeta {
     pub created: Option<i64>,
 }
 
-/// One region's EBS facts.
+/// One region's EBS and security group facts.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RegionSweep {
     pub facts: RegionFacts,
     pub volumes: Vec<VolumeFacts>,
+    /// Every security group with its rules (`vpc-security-group-admin-port-open`).
+    pub security_groups: Vec<crate::rules::vpc_security_group_admin_port_open::GroupRules>,
 }
 
 /// Everything a sweep judges. Read by the adapters; nothing here is trusted from an event.

@@ -73,6 +73,7 @@ fn region(name: &str, on: bool, volumes: Vec<VolumeFacts>) -> RegionSweep {
             encryption_by_default: on,
         },
         volumes,
+        security_groups: Vec::new(),
     }
 }
 
