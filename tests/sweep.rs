@@ -589,7 +589,7 @@ async fn unused_principals_are_read_from_the_sweeps_read_and_quarantined_once() 
             wiring.executor.execute(step).await.unwrap();
         }
     }
-    assert_eq!(attached("idle").await, [quarantine.clone()]);
+    assert_eq!(attached("idle").await, std::slice::from_ref(&quarantine));
     let bob = iam
         .list_attached_user_policies()
         .user_name("bob")
@@ -603,7 +603,7 @@ async fn unused_principals_are_read_from_the_sweeps_read_and_quarantined_once() 
         .await
         .unwrap();
     let idle = facts.roles.iter().find(|r| r.name == "idle").unwrap();
-    assert_eq!(idle.attached, [quarantine.clone()]);
+    assert_eq!(idle.attached, std::slice::from_ref(&quarantine));
 
     // The undo the alert names (aws iam detach-role-policy --role-name idle --policy-arn ...).
     assert!(steps[0].describe().contains(&format!(
