@@ -304,8 +304,8 @@ fn common_match(a: &str, b: &str) -> Option<String> {
         if y == Some(b'*') {
             next.push((i, j + 1, 0));
         }
-        match (x, y) {
-            (Some(x), Some(y)) => match (x, y) {
+        if let (Some(x), Some(y)) = (x, y) {
+            match (x, y) {
                 (b'*', b'*') => {}
                 (b'*', b'?') => next.push((i, j + 1, b'x')),
                 (b'?', b'*') => next.push((i + 1, j, b'x')),
@@ -316,8 +316,7 @@ fn common_match(a: &str, b: &str) -> Option<String> {
                 (c, b'?') => next.push((i + 1, j + 1, c)),
                 (c, d) if c == d => next.push((i + 1, j + 1, c)),
                 _ => {}
-            },
-            _ => {}
+            }
         }
         for (ni, nj, c) in next {
             let k = index(ni, nj);
