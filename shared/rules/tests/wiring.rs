@@ -364,3 +364,42 @@ fn every_rule_the_sweep_runs_has_exactly_one_sweep_judge() {
         }
     }
 }
+
+/// Every EventBridge rule that sends failed deliveries to the dead-letter queue may send to it:
+/// the queue policy names each one (a rule missing there loses the events it cannot deliver).
+#[test]
+fn every_rule_with_a_dead_letter_queue_may_send_to_it() {
+    let t = load("template.yaml");
+    let resources = t["Resources"].as_object().expect("Resources");
+    let policy = resources
+        .values()
+        .find(|r| {
+            r["Type"] == "AWS::SQS::QueuePolicy"
+                && r["Properties"]["Queues"]
+                    .to_string()
+                    .contains("DeadLetterQueue")
+        })
+        .expect("the dead-letter queue's policy");
+    let allowed = policy["Properties"]["PolicyDocument"].to_string();
+    for (id, r) in resources {
+        if r["Type"] != "AWS::Events::Rule" {
+            continue;
+        }
+        let to_dlq = r["Properties"]["Targets"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .any(|target| {
+                target["DeadLetterConfig"]
+                    .to_string()
+                    .contains("DeadLetterQueue")
+            });
+        if to_dlq {
+            assert!(
+                allowed.contains(&format!("\"{id}.Arn\""))
+                    || allowed.contains(&format!("\"{id}\"")),
+                "{id} sends to the dead-letter queue, whose policy does not name it"
+            );
+        }
+    }
+}
