@@ -3,12 +3,12 @@
 //! nothing the originals did not.
 
 use crate::error::CliError;
+use crate::input::read_capped as read;
 use crate::output;
 use guardrail_rules::policy::{AnalysisOptions, PolicyDocument, PolicyKind};
 use guardrail_rules::usage::{narrow, prove, LastAccessed, Narrowing, Original, Proof};
 use serde_json::json;
-use std::io::Read;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -220,16 +220,4 @@ fn now() -> f64 {
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_secs_f64())
         .unwrap_or(0.0)
-}
-
-/// A file's text, capped at `max` bytes (the parsers report what is too large).
-fn read(path: &Path, max: u64) -> Result<String, CliError> {
-    let read_err = |source| CliError::Read {
-        path: path.to_path_buf(),
-        source,
-    };
-    let file = std::fs::File::open(path).map_err(read_err)?;
-    let mut bytes = Vec::new();
-    file.take(max).read_to_end(&mut bytes).map_err(read_err)?;
-    Ok(String::from_utf8_lossy(&bytes).into_owned())
 }

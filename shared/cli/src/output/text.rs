@@ -27,14 +27,7 @@ pub fn render(findings: &[FileFinding], inputs: usize, noun: &str) -> String {
         out.push('\n');
         for r in f.finding.requests.iter().take(MAX_EXAMPLE_LINES) {
             let _ = write!(out, "    e.g. {} on {}", r.action, r.resource);
-            let keys: Vec<String> = r
-                .context
-                .iter()
-                .map(|(k, v)| match v {
-                    Some(v) => format!("{k}={}", v.join("|")),
-                    None => format!("{k} absent"),
-                })
-                .collect();
+            let keys = r.context_words();
             if !keys.is_empty() {
                 let _ = write!(out, " with {}", keys.join(", "));
             }

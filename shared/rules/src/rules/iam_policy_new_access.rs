@@ -80,14 +80,7 @@ pub fn judge_version(
         .iter()
         .take(3)
         .map(|r| {
-            let keys: Vec<String> = r
-                .context
-                .iter()
-                .map(|(k, v)| match v {
-                    Some(v) => format!("{k}={}", v.join("|")),
-                    None => format!("no {k}"),
-                })
-                .collect();
+            let keys = r.context_words();
             match keys.is_empty() {
                 true => format!("{} on {}", r.action, r.resource),
                 false => format!("{} on {} with {}", r.action, r.resource, keys.join(", ")),

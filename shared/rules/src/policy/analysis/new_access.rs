@@ -54,6 +54,20 @@ pub struct ExampleRequest {
     pub denied_by: Option<StatementRef>,
 }
 
+impl ExampleRequest {
+    /// The context keys in words, `key=value` (values joined by `|`) or `key absent`: the
+    /// CLI's example lines and iam-guard's alert write them the same way.
+    pub fn context_words(&self) -> Vec<String> {
+        self.context
+            .iter()
+            .map(|(k, v)| match v {
+                Some(v) => format!("{k}={}", v.join("|")),
+                None => format!("{k} absent"),
+            })
+            .collect()
+    }
+}
+
 /// The answer: every action with new access, each with one example request.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Comparison {
