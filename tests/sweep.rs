@@ -617,3 +617,40 @@ async fn unused_principals_are_read_from_the_sweeps_read_and_quarantined_once() 
         .unwrap();
     assert!(attached("idle").await.is_empty());
 }
+
+/// moto serves no last-accessed calls (GenerateServiceLastAccessedDetails answers an HTML 500):
+/// the sweep asks for the broad principals' reports, says it could not read them, leaves
+/// `iam-permissions-unused` unjudged (so nothing closes its earlier findings) and judges
+/// everything else. The rule itself is tested on reports of the API's shape in
+/// shared/rules/tests/unused_permissions.rs, the answer's conversion in
+/// shared/aws/src/last_accessed.rs.
+#[tokio::test]
+async fn without_last_accessed_data_that_rule_is_unjudged_and_the_rest_judged() {
+    let acct = Seeded::seed().await;
+    let f = acct.function(&[]);
+    let (_, schedule) = schedule();
+    let (_, report) = f.sweep(&schedule).await.unwrap();
+    assert_eq!(triples(&report.findings), acct.expected());
+    assert!(
+        report
+            .unjudged_rules
+            .contains(&"iam-permissions-unused".to_string()),
+        "{:?}",
+        report.unjudged_rules
+    );
+    assert!(
+        report
+            .notes
+            .iter()
+            .any(|n| n.starts_with("iam-permissions-unused: user alice")
+                && n.contains("last-accessed data not read")),
+        "{:#?}",
+        report.notes
+    );
+    let calls = &report.api_calls;
+    assert!(
+        calls["iam:GenerateServiceLastAccessedDetails"] >= 1,
+        "{calls:?}"
+    );
+    assert!(!calls.contains_key("iam:GetServiceLastAccessedDetails"));
+}

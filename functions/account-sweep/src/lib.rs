@@ -90,11 +90,11 @@ impl AccountSweep {
         let reader = self.reader_for(&wiring, &schedule.account);
         reader.counter().take();
         let home_region = wiring.home_region();
-        let facts = reader
+        let mut facts = reader
             .sweep_facts(Some(&schedule.account), &home_region, settings, now())
             .await
             .map_err(InvocationError::Facts)?;
-        let swept = sweep::run(&facts, settings);
+        let swept = reader.judge(&mut facts, settings).await;
         let regions = facts
             .regions
             .iter()

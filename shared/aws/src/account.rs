@@ -68,7 +68,7 @@ pub const SWEEP_FILTER: [EntityType; 5] = [
 /// Reads the facts of a whole account, counting every call.
 #[derive(Clone)]
 pub struct AccountReader {
-    iam: Client,
+    pub(crate) iam: Client,
     ec2: Ec2,
     counter: ApiCounter,
     /// How long to wait for IAM to generate the credential report.
@@ -437,6 +437,7 @@ impl AccountFactsReader for AccountReader {
             password_policy,
             access_keys,
             regions,
+            last_accessed: None,
         })
     }
 

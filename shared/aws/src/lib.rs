@@ -13,6 +13,7 @@ pub mod executor;
 pub mod iam;
 pub mod iam_principals;
 pub mod judges;
+pub mod last_accessed;
 pub mod ledger;
 pub mod member;
 pub mod needs;

@@ -26,6 +26,12 @@ pub enum CliError {
     Account { path: PathBuf, reason: String },
     #[error("{path}: not a YAML/JSON template: {reason}")]
     Template { path: PathBuf, reason: String },
+    /// `scan --last-accessed-dir`: a report or policy file could not be written.
+    #[error("cannot write {path}: {source}")]
+    WriteFile {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     /// `scan`: bad GUARDRAIL_* settings, or AWS could not be read.
     #[error("scan failed: {0}")]
     Scan(String),

@@ -214,3 +214,39 @@ async fn scan_html_says_why_there_is_no_matrix() {
     assert!(html.contains("switched off"), "{html}");
     assert!(!html.contains("id=\"matrix\""), "{html}");
 }
+
+/// moto serves no last-accessed calls: `--last-accessed-dir` names the broad principal whose
+/// report could not be read and saves nothing for it; the scan's findings are unchanged.
+#[tokio::test(flavor = "multi_thread")]
+async fn last_accessed_reports_that_cannot_be_read_are_named_not_saved() {
+    let moto = Moto::start();
+    let sdk = moto.sdk("us-east-1").await;
+    let iam = aws_sdk_iam::Client::new(&sdk);
+    iam.create_user().user_name("ops").send().await.unwrap();
+    iam.put_user_policy()
+        .user_name("ops")
+        .policy_name("All")
+        .policy_document(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#)
+        .send()
+        .await
+        .unwrap();
+    let dir = std::env::temp_dir().join(format!("guardrail-scan-la-{}", std::process::id()));
+    let (code, out, err) = scan(
+        &moto,
+        &[
+            "--format",
+            "json",
+            "--last-accessed-dir",
+            dir.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(out.contains("iam-principal-admin"), "{out}");
+    assert!(err.contains("user ops: not saved:"), "{err}");
+    assert!(
+        err.contains("last-accessed reports of 0 principals saved"),
+        "{err}"
+    );
+    assert!(!dir.join("user-ops").exists());
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -82,6 +82,10 @@ pub struct Settings {
     pub unused_days: u32,
     /// `iam-access-key-old`: an active key older than this many days is due for rotation.
     pub key_max_age_days: u32,
+    /// `iam-permissions-unused`: the principals whose last-accessed data one sweep reads at
+    /// most (each costs IAM a report job and a few reads; the rest rotate into later sweeps).
+    /// 0 reads none: the rule is then not judged.
+    pub usage_principals: u32,
     /// Regions the account sweep covers; empty: every region enabled for the account.
     pub sweep_regions: Vec<String>,
     /// Publish one alert per sweep finding besides the summary. Off by default: a large
@@ -131,6 +135,7 @@ impl Default for Settings {
             password_max_age_days: 90,
             password_reuse_prevention: 24,
             unused_days: 90,
+            usage_principals: 20,
             key_max_age_days: 90,
             sweep_regions: Vec::new(),
             sweep_alert_each: false,
@@ -254,6 +259,7 @@ impl Settings {
         s.password_max_age_days = number("GUARDRAIL_PASSWORD_MAX_AGE_DAYS", 90, 1..=1095)?;
         s.password_reuse_prevention = number("GUARDRAIL_PASSWORD_REUSE_PREVENTION", 24, 1..=24)?;
         s.unused_days = number("GUARDRAIL_UNUSED_DAYS", 90, 1..=36_500)?;
+        s.usage_principals = number("GUARDRAIL_USAGE_PRINCIPALS", 20, 0..=1_000)?;
         s.key_max_age_days = number("GUARDRAIL_KEY_MAX_AGE_DAYS", 90, 1..=36_500)?;
         if let Some(v) = get("GUARDRAIL_SWEEP_REGIONS") {
             s.sweep_regions = split_list(&v);

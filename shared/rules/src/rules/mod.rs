@@ -21,6 +21,7 @@ pub mod iam_change_audit;
 pub mod iam_credentials_unused;
 pub mod iam_password_policy_weak;
 pub mod iam_permissions_boundary_missing;
+pub mod iam_permissions_unused;
 pub mod iam_policy_admin_wildcard;
 pub mod iam_policy_allows_without_mfa;
 pub mod iam_policy_new_access;
@@ -124,6 +125,7 @@ pub const ALL: &[&RuleMeta] = &[
     &iam_access_key_old::META,
     &iam_user_unused::META,
     &iam_role_unused::META,
+    &iam_permissions_unused::META,
     &region_not_allowed::META,
     &cloudtrail_logging_stopped::META,
     &cloudtrail_trail_deleted::META,

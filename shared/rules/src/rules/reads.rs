@@ -105,3 +105,12 @@ pub const CREDENTIAL_USERS: &[P] = &[
     P::any("iam:GetCredentialReport"),
     P::arn("iam:ListAccessKeys", USERS),
 ];
+
+/// account-sweep, service last-accessed data (`iam-permissions-unused`): a report job per
+/// principal (on the user or role it is about), then the job's result, which IAM authorises
+/// on no resource (`*`: the job id is not an ARN).
+pub const LAST_ACCESSED: &[P] = &[
+    P::arn("iam:GenerateServiceLastAccessedDetails", USERS),
+    P::arn("iam:GenerateServiceLastAccessedDetails", ROLES),
+    P::any("iam:GetServiceLastAccessedDetails"),
+];

@@ -9,6 +9,7 @@ use crate::finding::{EventContext, Finding, ResourceRef};
 use crate::iam::{self, PolicySubject};
 use crate::mode::Mode;
 use crate::plan::{IamTarget, IamTargetKind, RemediationStep};
+use crate::rules::iam_permissions_unused::{self, UsageLookup, UsageReads};
 use crate::rules::registry::SWEEP_JUDGES;
 use crate::rules::{enabled, iam_credentials_unused, RuleMeta};
 use crate::settings::Settings;
@@ -34,7 +35,7 @@ pub struct RegionSweep {
 }
 
 /// Everything a sweep judges. Read by the adapters; nothing here is trusted from an event.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct SweepFacts {
     pub account: String,
     /// The region IAM findings are reported in (IAM is global; its events arrive in us-east-1).
@@ -49,6 +50,9 @@ pub struct SweepFacts {
     /// Keys of the users [`key_lookups`] named, by user name.
     pub access_keys: BTreeMap<String, Vec<AccessKeyMeta>>,
     pub regions: Vec<RegionSweep>,
+    /// Service last-accessed data of the principals a first judgement named
+    /// ([`Swept::usage_lookups`]); `None` until they are read (see [`judge_usage`]).
+    pub last_accessed: Option<UsageReads>,
 }
 
 /// The findings of a sweep, and what could not be judged (with the reason).
@@ -64,6 +68,9 @@ pub struct Swept {
     /// no principal was judged. With any of them on, the matrix is complete: a rule switched
     /// off loses its findings, not its column.
     pub matrix: Option<AuditMatrix>,
+    /// The principals whose service last-accessed data `iam-permissions-unused` needs: read
+    /// them into [`SweepFacts::last_accessed`], then call [`judge_usage`].
+    pub usage_lookups: Vec<UsageLookup>,
 }
 
 /// Users whose access keys must be read by id (ListAccessKeys) because a rule plans to
@@ -99,6 +106,13 @@ pub fn run(facts: &SweepFacts, settings: &Settings) -> Swept {
         }
     }
     out
+}
+
+/// The second step of a sweep that read last-accessed data: judge `iam-permissions-unused`
+/// on [`SweepFacts::last_accessed`] for the principals [`run`] named in
+/// [`Swept::usage_lookups`] (until then the rule is unjudged).
+pub fn judge_usage(facts: &SweepFacts, settings: &Settings, out: &mut Swept) {
+    iam_permissions_unused::judge_read(facts, settings, out);
 }
 
 /// The policy family over every document of the account: customer managed default versions,

@@ -157,6 +157,7 @@ fn facts() -> SweepFacts {
             region("eu-west-1", true, vec![volume("vol-03", "eu-west-1", true)]),
             region("ap-northeast-2", false, Vec::new()),
         ],
+        last_accessed: None,
     }
 }
 

@@ -9,6 +9,7 @@
 //! actions for, `TrackedActionsLastAccessed[]` with `ActionName` and `LastAccessedTime`.
 
 use crate::policy::condition::parse_date;
+use crate::sweep::time::format_iso8601;
 use serde_json::Value;
 
 /// Services a report may hold (IAM has about 450; the cap keeps a hostile file bounded).
@@ -105,6 +106,76 @@ impl LastAccessed {
             }
         }
         Ok(out)
+    }
+
+    /// The report as `aws iam get-service-last-accessed-details` prints it (one page, the
+    /// fields [`LastAccessed::parse`] reads), so a report the sweep fetched (`guardrail scan
+    /// --last-accessed-dir`) is a file `guardrail suggest-policy` reads. Dates are written in
+    /// whole seconds.
+    pub fn to_json(&self) -> Value {
+        let date = |t: f64| Value::String(format_iso8601(t as i64));
+        let services: Vec<Value> = self
+            .services
+            .iter()
+            .map(|s| {
+                let mut o = serde_json::Map::new();
+                o.insert("ServiceNamespace".into(), s.namespace.clone().into());
+                if let Some(t) = s.last_authenticated {
+                    o.insert("LastAuthenticated".into(), date(t));
+                }
+                if let Some(actions) = &s.tracked_actions {
+                    let list = actions
+                        .iter()
+                        .map(|a| {
+                            let mut o = serde_json::Map::new();
+                            o.insert("ActionName".into(), a.name.clone().into());
+                            if let Some(t) = a.last_accessed {
+                                o.insert("LastAccessedTime".into(), date(t));
+                            }
+                            Value::Object(o)
+                        })
+                        .collect();
+                    o.insert("TrackedActionsLastAccessed".into(), Value::Array(list));
+                }
+                Value::Object(o)
+            })
+            .collect();
+        let mut o = serde_json::Map::new();
+        o.insert("JobStatus".into(), "COMPLETED".into());
+        let job_type = if self.action_level {
+            "ACTION_LEVEL"
+        } else {
+            "SERVICE_LEVEL"
+        };
+        o.insert("JobType".into(), job_type.into());
+        if let Some(t) = self.completed {
+            o.insert("JobCompletionDate".into(), date(t));
+        }
+        o.insert("ServicesLastAccessed".into(), Value::Array(services));
+        o.insert("IsTruncated".into(), self.truncated.into());
+        Value::Object(o)
+    }
+
+    /// Add a service, within the cap a parsed report has.
+    pub fn push_service(&mut self, service: ServiceUse) -> Result<(), LastAccessedError> {
+        if self.services.len() >= MAX_SERVICES {
+            return Err(LastAccessedError::TooLarge {
+                what: "ServicesLastAccessed",
+                max: MAX_SERVICES,
+            });
+        }
+        if service
+            .tracked_actions
+            .as_ref()
+            .is_some_and(|a| a.len() > MAX_ACTIONS)
+        {
+            return Err(LastAccessedError::TooLarge {
+                what: "TrackedActionsLastAccessed",
+                max: MAX_ACTIONS,
+            });
+        }
+        self.services.push(service);
+        Ok(())
     }
 
     /// The entry for a service prefix (case-insensitive).

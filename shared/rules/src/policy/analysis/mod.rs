@@ -237,3 +237,14 @@ pub(super) fn subsume(findings: Vec<PolicyFinding>) -> Vec<PolicyFinding> {
 pub fn analyze_trust(doc: &PolicyDocument, options: &AnalysisOptions) -> Vec<PolicyFinding> {
     trust::check(&probe::Probe::new(doc, options))
 }
+
+/// The services an identity policy grants whole (`svc:*` on every resource, unconditionally,
+/// as `iam-policy-service-wildcard` judges it), by prefix: whose use is worth reading
+/// (`iam-permissions-unused`).
+pub fn service_wildcards(doc: &PolicyDocument, options: &AnalysisOptions) -> Vec<String> {
+    service_wildcard::check(&probe::Probe::new(doc, options))
+        .into_iter()
+        .flat_map(|f| f.actions)
+        .filter_map(|a| a.split_once(':').map(|(svc, _)| svc.to_string()))
+        .collect()
+}
