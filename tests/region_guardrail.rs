@@ -383,3 +383,135 @@ async fn volume_is_kept_by_default_but_alerted() {
     assert_eq!(alerts.len(), 1);
     assert!(alerts[0].subject.contains(&id), "{}", alerts[0].subject);
 }
+
+// `network-source-ip-not-allowed`, on the `events/network` files: judged from the call alone
+// (nothing is read from moto), alerted through SNS → SQS, one incident per person and address.
+
+/// Seed 004's office NAT and VPN blocks, and an IPv6 office block.
+const CIDRS: &str = "192.0.2.0/24,203.0.113.0/24,2001:db8:100::/48";
+
+#[tokio::test]
+async fn a_call_from_outside_the_allowed_networks_is_alerted_once_per_person_and_address() {
+    let acct = Account::seed().await;
+    let guardrail = acct.guardrail(&[("GUARDRAIL_ALLOWED_CIDRS", CIDRS)]);
+    let stolen_key = event("network/iam-user-outside-allowed-cidrs.json", &[]);
+    let outcome = guardrail.handle(&stolen_key).await.unwrap();
+    assert_eq!(outcome.findings.len(), 1, "{outcome:?}");
+    // region-not-allowed leaves the allowed region alone; the call is not "skipped" for it.
+    assert_eq!(outcome.skipped, None, "{outcome:?}");
+
+    let alerts = acct.inbox.drain().await;
+    assert_eq!(alerts.len(), 1);
+    let alert = &alerts[0];
+    assert_eq!(alert.attributes["rule"], "network-source-ip-not-allowed");
+    assert_eq!(alert.attributes["severity"], "high");
+    assert_eq!(alert.attributes["region"], HOME);
+    assert_eq!(
+        alert.subject,
+        "[HIGH] API call from outside the allowed networks: alice from 198.51.100.23 in \
+         ap-northeast-2"
+    );
+    let msg = &alert.message;
+    for words in [
+        "IAM user alice called ec2:CreateKeyPair from 198.51.100.23, outside every allowed \
+         network (192.0.2.0/24, 203.0.113.0/24, 2001:db8:100::/48)",
+        "treat the credentials as stolen",
+        "aws iam update-access-key --user-name alice --access-key-id KEY --status Inactive",
+        "Who:       arn:aws:iam::123456789012:user/alice",
+        "Resource:  arn:aws:iam::123456789012:user/alice",
+        "Actions:\n  - none",
+    ] {
+        assert!(msg.contains(words), "{words}\n{msg}");
+    }
+
+    // Redelivered, or the same key from the same address again: one incident, no new alert.
+    let second = guardrail.handle(&stolen_key).await.unwrap();
+    assert!(second.findings.is_empty(), "{second:?}");
+    assert_eq!(
+        second.duplicates,
+        ["network-source-ip-not-allowed|arn:aws:iam::123456789012:user/alice|alice from 198.51.100.23"]
+    );
+    assert!(acct.inbox.drain().await.is_empty(), "no second alert");
+
+    // Another person, from an IPv6 address: an incident of its own.
+    let sso = event("network/sso-session-outside-allowed-cidrs-ipv6.json", &[]);
+    let outcome = guardrail.handle(&sso).await.unwrap();
+    assert_eq!(outcome.findings.len(), 1, "{outcome:?}");
+    let alerts = acct.inbox.drain().await;
+    assert_eq!(alerts.len(), 1);
+    assert!(
+        alerts[0].message.contains(
+            "IAM Identity Center user mina.kim (permission set PowerUserAccess) called \
+             ssm:PutParameter from 2001:db8:4a2:7::17, without MFA, outside every allowed \
+             network (192.0.2.0/24, 203.0.113.0/24, 2001:db8:100::/48). Session: \
+             arn:aws:sts::123456789012:assumed-role/AWSReservedSSO_PowerUserAccess_4f2c9d1e7a6b3c85/mina.kim."
+        ),
+        "{}",
+        alerts[0].message
+    );
+}
+
+#[tokio::test]
+async fn calls_the_network_rule_leaves_alone_say_why() {
+    let acct = Account::seed().await;
+    let guardrail = acct.guardrail(&[("GUARDRAIL_ALLOWED_CIDRS", CIDRS)]);
+    let cases = [
+        (
+            "console-session-inside-allowed-cidrs.json",
+            "192.0.2.61 is in the allowed network 192.0.2.0/24",
+        ),
+        (
+            "service-call-via-cloudformation.json",
+            "cloudformation.amazonaws.com made the call on the caller's behalf",
+        ),
+        (
+            "vpc-endpoint-call.json",
+            "the call came through VPC endpoint vpce-0a1b2c3d4e5f60721",
+        ),
+        (
+            "sso-console-aws-internal.json",
+            "the call's source \"AWS Internal\" is not an IP address",
+        ),
+        // The preventive deny refused it: nothing happened.
+        ("iam-user-outside-denied.json", "failed call (AccessDenied)"),
+    ];
+    for (file, reason) in cases {
+        let outcome = guardrail
+            .handle(&event(&format!("network/{file}"), &[]))
+            .await
+            .unwrap();
+        assert!(outcome.findings.is_empty(), "{file}: {outcome:?}");
+        let skipped = outcome.skipped.as_deref().unwrap_or_default();
+        assert!(skipped.contains(reason), "{file}: {outcome:?}");
+    }
+    let stolen_key = event("network/iam-user-outside-allowed-cidrs.json", &[]);
+    let exempt = acct.guardrail(&[
+        ("GUARDRAIL_ALLOWED_CIDRS", CIDRS),
+        (
+            "GUARDRAIL_EXEMPT_PRINCIPALS",
+            "arn:aws:iam::123456789012:user/alice",
+        ),
+    ]);
+    let outcome = exempt.handle(&stolen_key).await.unwrap();
+    assert!(outcome.findings.is_empty(), "{outcome:?}");
+    assert!(
+        outcome
+            .skipped
+            .as_deref()
+            .unwrap_or_default()
+            .contains("principal exempt by arn:aws:iam::123456789012:user/alice"),
+        "{outcome:?}"
+    );
+    // Without allowed networks the rule is inactive, and the answer says so.
+    let outcome = acct.guardrail(&[]).handle(&stolen_key).await.unwrap();
+    assert!(outcome.findings.is_empty(), "{outcome:?}");
+    assert!(
+        outcome
+            .skipped
+            .as_deref()
+            .unwrap_or_default()
+            .contains("inactive: GUARDRAIL_ALLOWED_CIDRS is not set"),
+        "{outcome:?}"
+    );
+    assert!(acct.inbox.drain().await.is_empty());
+}

@@ -224,6 +224,9 @@ impl Probe {
             Subscription::WriteCallsOutsideAllowedRegions => {
                 call && !self.read_only() && (anywhere || !ALLOWED.contains(&self.region.as_str()))
             }
+            Subscription::PeopleWriteCallsFromIpAddresses => {
+                call && !self.read_only() && person_from_ip(d)
+            }
             Subscription::ConsoleSignIn => self.detail_type == SIGN_IN,
             Subscription::ConfigChanges { .. }
             | Subscription::ConfigPeriodic
@@ -252,6 +255,95 @@ impl Probe {
     }
 }
 
+/// A person's call from an IP address, not through a VPC endpoint: what
+/// `Subscription::PeopleWriteCallsFromIpAddresses` declares (the modelled deployment sets
+/// `AllowedCidrs`, so `NetworkApiCallRule` exists).
+fn person_from_ip(d: &Value) -> bool {
+    let who = &d["userIdentity"];
+    let person = matches!(who["type"].as_str(), Some("IAMUser" | "Root"))
+        || who["sessionContext"]["sessionIssuer"]["userName"]
+            .as_str()
+            .is_some_and(|n| n.starts_with("AWSReservedSSO_"))
+        || d["sessionCredentialFromConsole"] == "true";
+    let address = d["sourceIPAddress"]
+        .as_str()
+        .is_some_and(|s| s.parse::<std::net::IpAddr>().is_ok());
+    person && address && d.get("vpcEndpointId").is_none()
+}
+
+/// People and code calling from addresses, as services and through VPC endpoints, reading and
+/// writing, where calls are allowed, where they are not and in a member's region.
+fn network_probes() -> Vec<Probe> {
+    let issuer = |name: &str| {
+        json!({"sessionIssuer": {"type": "Role", "userName": name,
+            "arn": format!("arn:aws:iam::123456789012:role/{name}")}})
+    };
+    let who: [(&str, Value, bool); 7] = [
+        ("user", json!({"type": "IAMUser"}), false),
+        (
+            "user-console",
+            json!({"type": "IAMUser", "sessionContext": {"sessionIssuer": {}}}),
+            true,
+        ),
+        ("root", json!({"type": "Root"}), false),
+        (
+            "sso",
+            json!({"type": "AssumedRole",
+                "sessionContext": issuer("AWSReservedSSO_Admin_0123456789abcdef")}),
+            false,
+        ),
+        (
+            "console-role",
+            json!({"type": "AssumedRole", "sessionContext": issuer("Admin")}),
+            true,
+        ),
+        (
+            "code-role",
+            json!({"type": "AssumedRole", "sessionContext": issuer("app-role")}),
+            false,
+        ),
+        ("service", json!({"type": "AWSService"}), false),
+    ];
+    let sources = [
+        "198.51.100.23",
+        "2001:db8::17",
+        "AWS Internal",
+        "ssm.amazonaws.com",
+    ];
+    let mut out = Vec::new();
+    for region in ["us-east-1", DISALLOWED, MEMBER_REGION] {
+        for (name, identity, console) in &who {
+            for source in sources {
+                for vpce in [false, true] {
+                    for read in [false, true] {
+                        let mut detail = json!({
+                            "eventSource": "ssm.amazonaws.com",
+                            "eventName": if read { "GetParameter" } else { "PutParameter" },
+                            "readOnly": read,
+                            "userIdentity": identity,
+                            "sourceIPAddress": source,
+                        });
+                        if *console {
+                            detail["sessionCredentialFromConsole"] = json!("true");
+                        }
+                        if vpce {
+                            detail["vpcEndpointId"] = json!("vpce-0a1b2c3d4e5f60721");
+                        }
+                        out.push(Probe {
+                            id: format!("{region}/network/{name}/{source}/vpce={vpce}/read={read}"),
+                            region: region.to_string(),
+                            source: "aws.ssm".to_string(),
+                            detail_type: API_CALL.to_string(),
+                            detail,
+                        });
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
 /// Every `every`th catalogue action of `service` (and every action a rule names), by a user
 /// and, with `root`, by root, in `region`.
 fn calls(region: &str, service: &str, every: usize, root: bool) -> Vec<Probe> {
@@ -278,12 +370,23 @@ fn calls(region: &str, service: &str, every: usize, root: bool) -> Vec<Probe> {
 }
 
 /// The folder's function, or none for payloads that do not travel through EventBridge
-/// patterns (AWS Config invocations, schedules) and for the files below.
-fn meant_for(file: &str) -> BTreeSet<Receiver> {
+/// patterns (AWS Config invocations, schedules) and for the files below; and region-guard for
+/// every person's write call from an IP address (`network-source-ip-not-allowed` judges it
+/// against the allowed networks, which no pattern can).
+fn meant_for(file: &str, probe: &Probe) -> BTreeSet<Receiver> {
+    let mut out = folder_function(file);
+    if probe.detail_type == API_CALL && !probe.read_only() && person_from_ip(&probe.detail) {
+        out.insert(Receiver::Function(Function::RegionGuard));
+    }
+    out
+}
+
+fn folder_function(file: &str) -> BTreeSet<Receiver> {
     let only = |f| BTreeSet::from([Receiver::Function(f)]);
     match file {
-        // Allowed region: the pattern keeps it from region-guard (its own check of the
-        // region is tested in region_guardrail.rs).
+        // Allowed region: RegionApiCallRule's pattern keeps it from region-guard (its own
+        // check of the region is tested in region_guardrail.rs); being alice's write from an
+        // address, NetworkApiCallRule delivers it (meant_for).
         "region/run-instances-allowed-region.json" => BTreeSet::new(),
         // An IAM call in us-east-1, which this deployment allows: it is iam-guard's. Where
         // us-east-1 is not allowed, region-guard receives it and exempts the global service.
@@ -302,6 +405,9 @@ fn meant_for(file: &str) -> BTreeSet<Receiver> {
             Some("ebs") => only(Function::EbsEncryption),
             Some("iam" | "signin") => only(Function::IamGuard),
             Some("region") => only(Function::RegionGuard),
+            // Services' calls and calls through a VPC endpoint reach no function; the other
+            // network files are people's write calls from an address (see meant_for).
+            Some("network") => BTreeSet::new(),
             Some("tamper") => only(Function::TamperGuard),
             // AuthorizeSecurityGroupIngress is also the tamper guard's audited call.
             Some("exposure") if file.starts_with("exposure/authorize-") => BTreeSet::from([
@@ -380,6 +486,7 @@ fn eventbridge_delivers_exactly_what_the_rules_declare() {
     for region in ["us-east-1", MEMBER_REGION] {
         probes.extend([Probe::sign_in(region, false), Probe::sign_in(region, true)]);
     }
+    probes.extend(network_probes());
     // The project's own events, each as written (a pattern sees only the envelope and detail).
     let mut files: Vec<(String, usize)> = Vec::new();
     for (rel, e) in event_files() {
@@ -491,7 +598,7 @@ fn eventbridge_delivers_exactly_what_the_rules_declare() {
             problems.push(format!("{}: delivered to {got:?}, declared {want:?}", p.id));
         }
         if let Some((rel, _)) = files.iter().find(|(_, j)| *j == i) {
-            let meant = meant_for(rel);
+            let meant = meant_for(rel, p);
             if got != meant {
                 problems.push(format!(
                     "{rel}: delivered to {got:?}, written for {meant:?}"

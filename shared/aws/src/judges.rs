@@ -59,6 +59,11 @@ pub async fn judge_call(
     let settings = &home.settings;
     let ctx = EventContext::of(call);
     let mut account: Option<Cow<'_, Wiring>> = None;
+    // Why judges left the call alone: the answer's `skipped` only when none found anything
+    // (one function can run several judges: region-guard's allowed region is no reason to
+    // call a call from outside the allowed networks skipped).
+    let mut cleared: Vec<String> = Vec::new();
+    let mut found = false;
     for round in [Round::Change, Round::AfterRemediation] {
         let mut reads: Vec<(Need, Read)> = Vec::new();
         let mut findings = Vec::new();
@@ -93,10 +98,9 @@ pub async fn judge_call(
             let judged = (judge.judge)(call, &reads[at].1, &ctx, settings);
             findings.extend(judged.findings);
             out.skipped_resources.extend(judged.notes);
-            if out.skipped.is_none() {
-                out.skipped = judged.cleared;
-            }
+            cleared.extend(judged.cleared);
         }
+        found |= !findings.is_empty();
         if round == Round::AfterRemediation && findings.is_empty() {
             continue;
         }
@@ -106,6 +110,9 @@ pub async fn judge_call(
         }
         let wiring = account.as_deref().unwrap_or(home);
         wiring.report(findings, &call.event_id, out).await?;
+    }
+    if !found && !cleared.is_empty() && out.skipped.is_none() {
+        out.skipped = Some(cleared.join("; "));
     }
     Ok(())
 }

@@ -174,7 +174,7 @@ fn explain(file: &PathBuf, templates: &[Template], settings: &Settings) -> Value
             out["gate"] = json!({"decision": "judge"});
         }
     }
-    let receivers = receivers(&event, &trigger, templates);
+    let receivers = receivers(&event, &trigger, templates, settings);
     if let (Trigger::ApiCall(call), true) = (&trigger, out["gate"]["decision"] == "judge") {
         // The rules of the functions that receive it; all of them when no template was read.
         let functions: Vec<Function> = Function::ALL
@@ -226,10 +226,19 @@ fn from_event_alone(call: &ApiCall, settings: &Settings, functions: &[Function])
 }
 
 /// Which template rules deliver the event, and to what.
-fn receivers(event: &Value, trigger: &Trigger, templates: &[Template]) -> Vec<Value> {
+fn receivers(
+    event: &Value,
+    trigger: &Trigger,
+    templates: &[Template],
+    settings: &Settings,
+) -> Vec<Value> {
     let mut out = Vec::new();
     for t in templates {
-        for rule in t.rules.iter().filter(|r| r.enabled) {
+        for rule in t
+            .rules
+            .iter()
+            .filter(|r| r.enabled && created(r.condition.as_deref(), settings))
+        {
             let reached = match (&rule.pattern, &rule.schedule, trigger) {
                 (Some(pattern), _, Trigger::ApiCall(call)) => {
                     match eventbridge::matches(pattern, event) {
@@ -272,6 +281,16 @@ fn receivers(event: &Value, trigger: &Trigger, templates: &[Template]) -> Vec<Va
         }
     }
     out
+}
+
+/// Whether the deployment the environment describes creates a rule made under `condition`:
+/// `HasAllowedCidrs` (NetworkApiCallRule) only with GUARDRAIL_ALLOWED_CIDRS set, as the
+/// function's own setting; the template's other conditions (region, options) are kept.
+fn created(condition: Option<&str>, settings: &Settings) -> bool {
+    match condition {
+        Some("HasAllowedCidrs") => !settings.allowed_cidrs.is_empty(),
+        _ => true,
+    }
 }
 
 fn text(a: &Value) -> String {

@@ -166,3 +166,41 @@ fn text_names_the_receiving_function_and_template_choice_is_honoured() {
     assert!(!out.contains("member.yaml"), "{out}");
     assert!(out.contains("gate:"), "{out}");
 }
+
+/// NetworkApiCallRule exists only where `AllowedCidrs` is set: the environment's
+/// GUARDRAIL_ALLOWED_CIDRS says whether this deployment has it.
+#[test]
+fn the_network_rule_receives_people_s_calls_only_with_allowed_cidrs() {
+    let run = |cidrs: Option<&str>| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_guardrail"));
+        cmd.args(["event", "--format", "json"])
+            .arg("events/network/iam-user-outside-allowed-cidrs.json")
+            .current_dir(root())
+            .env("GUARDRAIL_ALLOWED_REGIONS", "us-east-1,ap-northeast-2");
+        if let Some(c) = cidrs {
+            cmd.env("GUARDRAIL_ALLOWED_CIDRS", c);
+        }
+        let out = cmd.output().unwrap();
+        lines(&String::from_utf8_lossy(&out.stdout)).remove(0)
+    };
+    let network = |a: &Value| {
+        a["receivers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["rule"] == "NetworkApiCallRule" && r["targets"][0] == "region-guard")
+    };
+    let found = |a: &Value| {
+        a["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["rule"] == "network-source-ip-not-allowed")
+    };
+    let without = run(None);
+    assert!(!network(&without), "{without}");
+    assert!(!found(&without), "{without}");
+    let with = run(Some("203.0.113.0/24"));
+    assert!(network(&with), "{with}");
+    assert!(found(&with), "{with}");
+}

@@ -3,7 +3,8 @@
 //! matches the event's value (or any element of an array value); nested objects match nested
 //! fields; `$or` takes alternatives. Filters: exact values, `prefix`, `suffix`,
 //! `equals-ignore-case`, `anything-but` (a value, a list, or a `prefix`/`suffix`), `exists`,
-//! `numeric`, `wildcard`, `cidr` (IPv4).
+//! `numeric`, `wildcard`, `cidr` (IPv4 and IPv6, as AWS's event-ruler: an address of the
+//! block's family; a value that is no address, a service name, does not match).
 //!
 //! `guardrail event` uses it to say which template rules receive an event. It is checked
 //! against moto's pattern engine on thousands of events (`tests/wiring.rs`) and here on the
@@ -11,7 +12,9 @@
 //! a pattern reaching into one (`resources.ARN`) does not match; no template of ours does. An
 //! operator it does not know is an error, not a guess.
 
+use crate::policy::condition::{parse_cidr, Cidr};
 use serde_json::{Map, Value};
+use std::net::IpAddr;
 
 /// Why a pattern cannot be matched.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -113,7 +116,7 @@ enum Filter {
     AnythingButLike(Box<Filter>),
     Numeric(Vec<(Cmp, f64)>),
     Wildcard(Vec<String>),
-    Cidr((u32, u32)),
+    Cidr(Cidr),
 }
 
 #[derive(Clone, Copy)]
@@ -199,7 +202,12 @@ impl Filter {
                 Filter::Numeric(tests)
             }
             "wildcard" => Filter::Wildcard(wildcard_parts(arg.as_str().ok_or_else(bad)?)),
-            "cidr" => Filter::Cidr(arg.as_str().and_then(parse_cidr).ok_or_else(bad)?),
+            "cidr" => Filter::Cidr(
+                arg.as_str()
+                    .filter(|s| s.contains('/'))
+                    .and_then(parse_cidr)
+                    .ok_or_else(bad)?,
+            ),
             _ => {
                 return Err(PatternError::UnknownOperator {
                     field: field.to_string(),
@@ -245,8 +253,9 @@ impl Filter {
             Filter::Wildcard(parts) => v.as_str().is_some_and(|s| wildcard(parts, s)),
             Filter::Cidr(net) => v
                 .as_str()
-                .and_then(parse_ipv4)
-                .is_some_and(|ip| in_net(ip, *net)),
+                .and_then(|s| s.parse::<IpAddr>().ok())
+                // Same family only (the policy engine's blocks also hold v4-mapped v6).
+                .is_some_and(|ip| ip.is_ipv4() == net.addr.is_ipv4() && net.contains(ip)),
             Filter::Exists(_) | Filter::AnythingBut(_) | Filter::AnythingButLike(_) => false,
         }
     }
@@ -325,26 +334,6 @@ fn wildcard(parts: &[String], text: &str) -> bool {
     left.len() >= last.len() && left.ends_with(last.as_str())
 }
 
-fn parse_ipv4(s: &str) -> Option<u32> {
-    let addr: std::net::Ipv4Addr = s.parse().ok()?;
-    Some(u32::from(addr))
-}
-
-fn parse_cidr(s: &str) -> Option<(u32, u32)> {
-    let (ip, bits) = s.split_once('/')?;
-    let bits: u32 = bits.parse().ok().filter(|b| *b <= 32)?;
-    let mask = if bits == 0 {
-        0
-    } else {
-        u32::MAX << (32 - bits)
-    };
-    Some((parse_ipv4(ip)? & mask, mask))
-}
-
-fn in_net(ip: u32, (net, mask): (u32, u32)) -> bool {
-    ip & mask == net
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -401,6 +390,19 @@ mod tests {
         assert!(m(
             json!({"detail": {"ip": [{"cidr": "10.0.0.0/24"}]}}),
             e.clone()
+        ));
+        assert!(!m(
+            json!({"detail": {"ip": [{"cidr": "10.0.1.0/24"}]}}),
+            e.clone()
+        ));
+        assert!(!m(json!({"detail": {"ip": [{"cidr": "::/0"}]}}), e.clone()));
+        assert!(!m(
+            json!({"detail": {"eventName": [{"cidr": "0.0.0.0/0"}]}}),
+            e.clone()
+        ));
+        assert!(m(
+            json!({"detail": {"ip6": [{"cidr": "2001:db8::/32"}]}}),
+            json!({"detail": {"ip6": "2001:db8:0:1::7"}})
         ));
         assert!(m(json!({"detail": {"tags": ["b"]}}), e.clone()));
         assert!(m(

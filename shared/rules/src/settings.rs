@@ -5,6 +5,7 @@
 
 use crate::glob;
 use crate::mode::Mode;
+use crate::policy::condition::{parse_cidr, Cidr};
 use crate::region::InstanceAction;
 use crate::rules;
 use std::collections::BTreeMap;
@@ -104,6 +105,10 @@ pub struct Settings {
     /// The ports `vpc-security-group-admin-port-open` protects from the whole internet
     /// (GUARDRAIL_ADMIN_PORTS, comma-separated; it replaces the default SSH 22 and RDP 3389).
     pub admin_ports: Vec<u16>,
+    /// The networks people call AWS from (`network-source-ip-not-allowed`;
+    /// GUARDRAIL_ALLOWED_CIDRS, comma-separated IPv4 and IPv6 blocks, a bare address being a
+    /// /32 or /128, as in IAM's `aws:SourceIp`). Empty: that rule is inactive.
+    pub allowed_cidrs: Vec<Cidr>,
 }
 
 impl Default for Settings {
@@ -143,6 +148,7 @@ impl Default for Settings {
             deployer_principals: Vec::new(),
             share_accounts: Vec::new(),
             admin_ports: rules::vpc_security_group_admin_port_open::DEFAULT_ADMIN_PORTS.to_vec(),
+            allowed_cidrs: Vec::new(),
         }
     }
 }
@@ -275,6 +281,9 @@ impl Settings {
         }
         if let Some(v) = get("GUARDRAIL_ADMIN_PORTS").filter(|v| !v.trim().is_empty()) {
             s.admin_ports = ports("GUARDRAIL_ADMIN_PORTS", &v)?;
+        }
+        if let Some(v) = get("GUARDRAIL_ALLOWED_CIDRS") {
+            s.allowed_cidrs = cidrs("GUARDRAIL_ALLOWED_CIDRS", &v)?;
         }
         if let Some(v) = get("GUARDRAIL_SWEEP_ALERT_EACH") {
             s.sweep_alert_each = parse_bool("GUARDRAIL_SWEEP_ALERT_EACH", &v)?;
@@ -427,6 +436,23 @@ fn ports(var: &'static str, v: &str) -> Result<Vec<u16>, SettingsError> {
     out.sort_unstable();
     out.dedup();
     Ok(out)
+}
+
+/// A comma-separated list of CIDR blocks (IPv4 or IPv6; a bare address is one address), read
+/// as IAM reads `aws:SourceIp` blocks. One that does not parse is an error: a guardrail that
+/// silently dropped a network would alert on every call from it.
+fn cidrs(var: &'static str, v: &str) -> Result<Vec<Cidr>, SettingsError> {
+    split_list(v)
+        .into_iter()
+        .map(|c| {
+            parse_cidr(&c).ok_or_else(|| SettingsError::Invalid {
+                var,
+                reason: format!(
+                    "{c:?} is not an IPv4 or IPv6 CIDR block (e.g. 192.0.2.0/24, 2001:db8::/32)"
+                ),
+            })
+        })
+        .collect()
 }
 
 /// A whole number within the range AWS accepts for it (IAM's password policy limits).

@@ -39,6 +39,7 @@ pub mod iam_user_console_without_mfa;
 pub mod iam_user_direct_policy;
 pub mod iam_user_unused;
 pub mod kms_key_disabled;
+pub mod network_source_ip_not_allowed;
 pub mod organizations_changed;
 pub mod reads;
 pub mod region_not_allowed;
@@ -127,6 +128,7 @@ pub const ALL: &[&RuleMeta] = &[
     &iam_role_unused::META,
     &iam_permissions_unused::META,
     &region_not_allowed::META,
+    &network_source_ip_not_allowed::META,
     &cloudtrail_logging_stopped::META,
     &cloudtrail_trail_deleted::META,
     &cloudtrail_trail_weakened::META,

@@ -253,6 +253,7 @@ pub const CALL_JUDGES: &[&CallJudge] = &[
     &ebs::JUDGE,
     &super::ebs_snapshot_shared::JUDGE,
     &region_not_allowed::JUDGE,
+    &super::network_source_ip_not_allowed::JUDGE,
     &iam_root_activity::JUDGE,
     &iam::POLICY_JUDGE,
     &iam_user_direct_policy::JUDGE,

@@ -153,6 +153,11 @@ pub enum Subscription {
     RootCalls,
     /// Every write API call (`readOnly: false`) in a region outside `AllowedRegions`.
     WriteCallsOutsideAllowedRegions,
+    /// Every write API call by a person (an IAM user, root, an IAM Identity Center session, a
+    /// console session) whose `sourceIPAddress` is an IP address and that did not come through
+    /// a VPC endpoint, when `AllowedCidrs` is set. EventBridge cannot test an address against
+    /// a list of blocks it is *outside* of, so the function does.
+    PeopleWriteCallsFromIpAddresses,
     /// Console sign-ins (`AWS Console Sign In via CloudTrail`).
     ConsoleSignIn,
     /// AWS Config change notifications (normal and oversized) for these resource types.
@@ -190,6 +195,7 @@ impl Subscription {
             Subscription::ApiCalls { .. }
                 | Subscription::RootCalls
                 | Subscription::WriteCallsOutsideAllowedRegions
+                | Subscription::PeopleWriteCallsFromIpAddresses
                 | Subscription::ConsoleSignIn
         )
     }
@@ -236,6 +242,11 @@ impl Subscription {
             Subscription::RootCalls => "every API call by the root user".to_string(),
             Subscription::WriteCallsOutsideAllowedRegions => {
                 "every write API call outside `AllowedRegions`".to_string()
+            }
+            Subscription::PeopleWriteCallsFromIpAddresses => {
+                "every write API call by a person (IAM user, root, IAM Identity Center or \
+                 console session) from an IP address, with `AllowedCidrs` set"
+                    .to_string()
             }
             Subscription::ConsoleSignIn => "console sign-ins".to_string(),
             Subscription::ConfigChanges { resource_types } => format!(

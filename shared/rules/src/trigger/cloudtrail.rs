@@ -35,6 +35,11 @@ pub struct ApiCall {
     pub additional: Value,
     pub read_only: Option<bool>,
     pub source_ip: Option<String>,
+    /// `vpcEndpointId`: the call came through a VPC endpoint, so its source address is a
+    /// private one on AWS's network, not where the caller is on the internet.
+    pub vpc_endpoint_id: Option<String>,
+    /// `sessionCredentialFromConsole`: the caller's credentials are a console sign-in's.
+    pub console_session: bool,
 }
 
 impl ApiCall {
@@ -105,12 +110,30 @@ pub(crate) struct CloudTrailDetailWire {
     pub read_only: Option<bool>,
     #[serde(rename = "sourceIPAddress")]
     pub source_ip_address: Option<String>,
+    /// Any value but null counts (as EventBridge's `exists` does); a string is kept as is.
+    #[serde(rename = "vpcEndpointId", default, deserialize_with = "lenient_string")]
+    pub vpc_endpoint_id: Option<String>,
+    /// CloudTrail writes the string `"true"`; a boolean is accepted too.
+    #[serde(
+        rename = "sessionCredentialFromConsole",
+        default,
+        deserialize_with = "lenient_bool"
+    )]
+    pub session_credential_from_console: Option<bool>,
 }
 
 impl CloudTrailDetailWire {
     pub(crate) fn principal(&self) -> Principal {
         Principal::from_wire(&self.user_identity.clone().unwrap_or_default())
     }
+}
+
+fn lenient_string<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    Ok(match Value::deserialize(d)? {
+        Value::Null => None,
+        Value::String(s) => Some(s),
+        other => Some(other.to_string()),
+    })
 }
 
 fn lenient_bool<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {

@@ -222,6 +222,8 @@ fn decode_eventbridge(
         additional: detail.additional_event_data,
         read_only: detail.read_only,
         source_ip: detail.source_ip_address,
+        vpc_endpoint_id: detail.vpc_endpoint_id,
+        console_session: detail.session_credential_from_console == Some(true),
     })))
 }
 
