@@ -557,3 +557,134 @@ async fn a_snapshot_shared_publicly_is_unshared_and_allowed_accounts_keep_theirs
     assert!(out.findings.is_empty(), "{out:?}");
     assert!(acct.inbox.drain().await.is_empty());
 }
+
+/// Launch one instance whose root volume is unencrypted and data volume encrypted (the
+/// mappings of `events/ebs/run-instances-unencrypted-root.json`); its id.
+async fn launch_with_volumes(ec2: &aws_sdk_ec2::Client, root_encrypted: bool) -> String {
+    use aws_sdk_ec2::types::{BlockDeviceMapping, EbsBlockDevice};
+    let mapping = |device: &str, size: i32, encrypted: bool| {
+        BlockDeviceMapping::builder()
+            .device_name(device)
+            .ebs(
+                EbsBlockDevice::builder()
+                    .volume_size(size)
+                    .encrypted(encrypted)
+                    .build(),
+            )
+            .build()
+    };
+    let out = ec2
+        .run_instances()
+        .image_id(AMI)
+        .instance_type(aws_sdk_ec2::types::InstanceType::T3Micro)
+        .min_count(1)
+        .max_count(1)
+        .block_device_mappings(mapping("/dev/xvda", 8, root_encrypted))
+        .block_device_mappings(mapping("/dev/sdb", 20, true))
+        .send()
+        .await
+        .unwrap();
+    out.instances()[0].instance_id().unwrap().to_string()
+}
+
+/// The volumes attached to `instance`, each with whether it is encrypted.
+async fn attached(ec2: &aws_sdk_ec2::Client, instance: &str) -> Vec<(String, bool)> {
+    let out = ec2
+        .describe_volumes()
+        .filters(
+            aws_sdk_ec2::types::Filter::builder()
+                .name("attachment.instance-id")
+                .values(instance)
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    out.volumes()
+        .iter()
+        .map(|v| {
+            (
+                v.volume_id().unwrap().to_string(),
+                v.encrypted().unwrap_or(false),
+            )
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn run_instances_volumes_are_judged_from_the_instance_as_re_read() {
+    let acct = Account::seed().await;
+    let instance = launch_with_volumes(&acct.ec2, false).await;
+    let volumes = attached(&acct.ec2, &instance).await;
+    let unencrypted: Vec<&String> = volumes.iter().filter(|v| !v.1).map(|v| &v.0).collect();
+    let encrypted: Vec<&String> = volumes.iter().filter(|v| v.1).map(|v| &v.0).collect();
+    assert!(
+        !unencrypted.is_empty() && !encrypted.is_empty(),
+        "{volumes:?}"
+    );
+    let e = event(
+        "ebs/run-instances-unencrypted-root.json",
+        &[("i-0eeeeeeeeeeeeeee1", &instance)],
+    );
+    let guardrail = acct.remediating();
+    let out = guardrail.handle(&e).await.unwrap();
+    let judged: Vec<&str> = out
+        .findings
+        .iter()
+        .filter(|f| f.rule == "ebs-unencrypted-volume")
+        .map(|f| f.resource.id.as_str())
+        .collect();
+    assert_eq!(judged.len(), unencrypted.len(), "{out:?}");
+    for v in &unencrypted {
+        assert!(judged.contains(&v.as_str()), "{v} judged: {out:?}");
+        assert_eq!(
+            acct.tags(v)
+                .await
+                .get("guardrail:finding")
+                .map(String::as_str),
+            Some("ebs-unencrypted-volume")
+        );
+    }
+    for v in &encrypted {
+        assert!(!judged.contains(&v.as_str()), "{out:?}");
+        assert!(!acct.tags(v).await.contains_key("guardrail:finding"));
+    }
+    let alerts = acct.inbox.drain().await;
+    assert!(
+        alerts
+            .iter()
+            .any(|a| a.attributes["rule"] == "ebs-unencrypted-volume"
+                && a.message.contains(&instance)),
+        "the alert names the instance the volume is attached to: {alerts:?}"
+    );
+    // Redelivered: already tagged and alerted, nothing again.
+    guardrail.handle(&e).await.unwrap();
+    assert!(acct.inbox.drain().await.is_empty());
+
+    // A launch with every volume encrypted is nothing; one whose instance has no volume
+    // attached any more says so.
+    let fine = launch_with_volumes(&acct.ec2, true).await;
+    let e = event(
+        "ebs/run-instances-unencrypted-root.json",
+        &[("i-0eeeeeeeeeeeeeee1", &fine)],
+    );
+    let out = guardrail.handle(&e).await.unwrap();
+    assert!(
+        !out.findings
+            .iter()
+            .any(|f| f.rule == "ebs-unencrypted-volume"),
+        "{out:?}"
+    );
+    let e = event(
+        "ebs/run-instances-unencrypted-root.json",
+        &[("i-0eeeeeeeeeeeeeee1", "i-0123456789abcdef0")],
+    );
+    let out = guardrail.handle(&e).await.unwrap();
+    assert!(out.findings.is_empty(), "{out:?}");
+    assert!(
+        out.skipped_resources
+            .iter()
+            .any(|n| n.contains("no EBS volume was attached to i-0123456789abcdef0")),
+        "{out:?}"
+    );
+}

@@ -386,8 +386,9 @@ fn folder_function(file: &str) -> BTreeSet<Receiver> {
     match file {
         // Allowed region: RegionApiCallRule's pattern keeps it from region-guard (its own
         // check of the region is tested in region_guardrail.rs); being alice's write from an
-        // address, NetworkApiCallRule delivers it (meant_for).
-        "region/run-instances-allowed-region.json" => BTreeSet::new(),
+        // address, NetworkApiCallRule delivers it (meant_for). ebs-encryption judges the
+        // volumes of every launch.
+        "region/run-instances-allowed-region.json" => only(Function::EbsEncryption),
         // An IAM call in us-east-1, which this deployment allows: it is iam-guard's. Where
         // us-east-1 is not allowed, region-guard receives it and exempts the global service.
         "region/create-user-global-us-east-1.json" => only(Function::IamGuard),
@@ -396,8 +397,11 @@ fn folder_function(file: &str) -> BTreeSet<Receiver> {
             Receiver::Function(Function::ExposureGuard),
             Receiver::Function(Function::TamperGuard),
         ]),
-        // A volume: where the stack is deployed in that region, ebs-encryption judges it too.
-        "region/create-volume-disallowed-region.json" => BTreeSet::from([
+        // A volume or a launch: where the stack is deployed in that region, ebs-encryption
+        // judges its volumes too.
+        "region/create-volume-disallowed-region.json"
+        | "region/run-instances-disallowed-region.json"
+        | "region/run-instances-exempt-principal.json" => BTreeSet::from([
             Receiver::Function(Function::EbsEncryption),
             Receiver::Function(Function::RegionGuard),
         ]),

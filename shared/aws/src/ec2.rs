@@ -390,6 +390,39 @@ impl Ec2Facts for Ec2 {
         }
     }
 
+    async fn instance_volumes(
+        &self,
+        scope: &Scope,
+        instance_ids: &[String],
+    ) -> Result<Vec<VolumeFacts>, AwsError> {
+        let ec2 = self.client(&scope.region);
+        let mut out = Vec::new();
+        // A filter on the attachment: the launch's volumes, whatever mapping made them (the
+        // AMI's, the launch template's, the call's), without a DescribeInstances first.
+        for chunk in instance_ids.chunks(IDS_PER_CALL) {
+            let filter = Filter::builder()
+                .name("attachment.instance-id")
+                .set_values(Some(chunk.to_vec()))
+                .build();
+            let mut token: Option<String> = None;
+            loop {
+                let page = ec2
+                    .describe_volumes()
+                    .filters(filter.clone())
+                    .set_next_token(token.take())
+                    .send()
+                    .await
+                    .map_err(|e| classify("ec2", "DescribeVolumes", e))?;
+                out.extend(page.volumes().iter().map(|v| Self::facts(scope, v)));
+                match page.next_token() {
+                    Some(t) if !t.is_empty() => token = Some(t.to_string()),
+                    _ => break,
+                }
+            }
+        }
+        Ok(out)
+    }
+
     async fn region(&self, scope: &Scope) -> Result<RegionFacts, AwsError> {
         let out = self
             .client(&scope.region)

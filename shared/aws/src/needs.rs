@@ -45,6 +45,26 @@ impl Wiring {
                 };
                 Read::Volumes { volumes, region }
             }
+            Need::InstanceVolumes {
+                region,
+                instance_ids,
+                region_default,
+            } => {
+                let scope = scope(region);
+                let volumes: Vec<_> = self
+                    .ec2
+                    .instance_volumes(&scope, instance_ids)
+                    .await?
+                    .into_iter()
+                    .map(|v| (v.id.clone(), Some(v)))
+                    .collect();
+                let region = match *region_default && ebs::default_matters(&volumes, &self.settings)
+                {
+                    true => Some(self.ec2.region(&scope).await?),
+                    false => None,
+                };
+                Read::Volumes { volumes, region }
+            }
             Need::SnapshotShares {
                 region,
                 snapshot_id,

@@ -30,6 +30,12 @@ pub trait Ec2Facts {
     async fn volume(&self, scope: &Scope, id: &str) -> Result<Option<VolumeFacts>, AwsError>;
     /// Every volume of the region.
     async fn volumes(&self, scope: &Scope) -> Result<Vec<VolumeFacts>, AwsError>;
+    /// The volumes attached to any of these instances (an instance gone has none).
+    async fn instance_volumes(
+        &self,
+        scope: &Scope,
+        instance_ids: &[String],
+    ) -> Result<Vec<VolumeFacts>, AwsError>;
     async fn region(&self, scope: &Scope) -> Result<RegionFacts, AwsError>;
     /// The instances among `ids` that still exist, with their state and tags (DescribeInstances).
     /// An id missing from the answer no longer exists.

@@ -126,7 +126,9 @@ fn synthetic(call: &ApiCall, need: &Need) -> Read {
         Need::Boundary(_) => return Read::Boundary(Some(BoundaryState::default())),
         Need::Principals(_) => return Read::Principals(PrincipalsRead::default()),
         // The EC2 and Config needs: still as the event left them.
-        Need::Volumes { .. } | Need::Created { .. } => return Read::Nothing,
+        Need::Volumes { .. } | Need::InstanceVolumes { .. } | Need::Created { .. } => {
+            return Read::Nothing
+        }
         // The group as gone: the bench measures the judgement's path, not the revoke.
         Need::SecurityGroupRules { .. } => return Read::SecurityGroupRules(None),
         Need::EbsDefault { region } => {

@@ -78,6 +78,24 @@ fn cloudtrail_fields() {
         guardrail_rules::ebs::volume_ids(&attach),
         ["vol-0aaaaaaaaaaaaaaa1"]
     );
+
+    // A launch names no volume: its instances are the pointer, re-read for what is attached.
+    let launch = call("ebs/run-instances-unencrypted-root.json");
+    assert!(guardrail_rules::ebs::volume_ids(&launch).is_empty());
+    assert_eq!(
+        guardrail_rules::ebs::launched_instances(&launch),
+        ["i-0eeeeeeeeeeeeeee1"]
+    );
+    let need = (guardrail_rules::ebs::JUDGE.needs)(&launch, &settings());
+    assert!(
+        matches!(
+            &need,
+            Some(guardrail_rules::rules::registry::Need::InstanceVolumes { instance_ids, .. })
+                if instance_ids == &["i-0eeeeeeeeeeeeeee1"]
+        ),
+        "{need:?}"
+    );
+    assert!(guardrail_rules::ebs::launched_instances(&attach).is_empty());
 }
 
 #[test]

@@ -1,7 +1,7 @@
 //! Judging re-read volume and region state, and planning the remediation.
 
 use super::facts::{RegionFacts, VolumeFacts};
-use super::subjects::volume_ids;
+use super::subjects::{launched_instances, volume_ids};
 use crate::finding::{EventContext, Finding, ResourceRef};
 use crate::gate::Skip;
 use crate::mode::Mode;
@@ -36,6 +36,18 @@ fn needs(call: &ApiCall, settings: &Settings) -> Option<Need> {
     if !vol_rule::META.declares_call(call) {
         return None;
     }
+    let region_default = settings.mode(ebd_rule::META.id) != Mode::Off;
+    if call.event_name == "RunInstances" {
+        let instance_ids = launched_instances(call);
+        if instance_ids.is_empty() {
+            return Some(Need::Nothing);
+        }
+        return Some(Need::InstanceVolumes {
+            region: call.region.trim().to_string(),
+            instance_ids,
+            region_default,
+        });
+    }
     let ids = volume_ids(call);
     if ids.is_empty() {
         return Some(Need::Nothing); // said by the judge: the call names no volume
@@ -43,7 +55,7 @@ fn needs(call: &ApiCall, settings: &Settings) -> Option<Need> {
     Some(Need::Volumes {
         region: call.region.trim().to_string(),
         ids,
-        region_default: settings.mode(ebd_rule::META.id) != Mode::Off,
+        region_default,
     })
 }
 
@@ -70,6 +82,15 @@ fn judge_call(call: &ApiCall, read: &Read, ctx: &EventContext, settings: &Settin
         _ => return Judged::mismatched(JUDGE.rules),
     };
     let mut judged = Judged::default();
+    if volumes.is_empty() && call.event_name == "RunInstances" {
+        // Said, never silence: instance-store only, or not attached yet when re-read (AWS
+        // Config's volume changes and the sweep judge them when they are).
+        judged.notes.push(format!(
+            "{}: no EBS volume was attached to {} when re-read",
+            vol_rule::META.id,
+            launched_instances(call).join(", ")
+        ));
+    }
     for (id, volume) in volumes {
         let Some(volume) = volume else {
             let id = id.clone();

@@ -10,4 +10,4 @@ pub use crate::finding::EventContext;
 pub use assess::{assess, default_matters, region_default, JUDGE, SWEEP, TAG_EVENT, TAG_FINDING};
 pub use config_item::{evaluate_config_item, evaluate_volume, VOLUME_TYPE};
 pub use facts::{RegionFacts, VolumeFacts};
-pub use subjects::volume_ids;
+pub use subjects::{launched_instances, volume_ids};

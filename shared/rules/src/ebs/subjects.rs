@@ -1,5 +1,6 @@
 //! Which volumes an EC2 API call concerns.
 
+use crate::region::{subjects, Subjects};
 use crate::trigger::{is_ec2_id, ApiCall};
 
 /// Volume ids named by a call this guardrail handles; empty for calls it does not handle.
@@ -24,4 +25,14 @@ pub fn volume_ids(call: &ApiCall) -> Vec<String> {
     id.filter(|id| is_ec2_id(id, "vol-"))
         .map(|id| vec![id.to_string()])
         .unwrap_or_default()
+}
+
+/// The instances a RunInstances launched: their volumes (the AMI's and the launch template's
+/// block device mappings, and the call's own) are found by re-reading what is attached to
+/// them, since the event names none.
+pub fn launched_instances(call: &ApiCall) -> Vec<String> {
+    match subjects(call) {
+        Subjects::Instances(ids) if call.event_name == "RunInstances" => ids,
+        _ => Vec::new(),
+    }
 }

@@ -13,7 +13,9 @@ pub const META: RuleMeta = RuleMeta {
     title: "Unencrypted EBS volume",
     severity: Severity::High,
     default_mode: Mode::Alert,
-    checks: "An EBS volume has Encrypted=false (on CreateVolume/AttachVolume/ModifyVolume, in AWS \
+    checks: "An EBS volume has Encrypted=false (on CreateVolume/AttachVolume/ModifyVolume; on \
+             RunInstances, every volume attached to the launched instances as re-read, from \
+             the AMI's, the launch template's or the call's block device mappings; in AWS \
              Config, and in the sweep).",
     rationale: "Data at rest on an unencrypted volume, and every snapshot of it, is readable by \
                 anyone who obtains a copy. The seed article checks exactly this with boto3 and \

@@ -50,6 +50,13 @@ pub enum Need {
         ids: Vec<String>,
         region_default: bool,
     },
+    /// The EBS volumes attached to instances (a RunInstances' launch), read as for
+    /// [`Need::Volumes`] and answered as [`Read::Volumes`].
+    InstanceVolumes {
+        region: String,
+        instance_ids: Vec<String>,
+        region_default: bool,
+    },
     /// What a call created (instances, a volume) in the call's region.
     Created { region: String, subjects: Subjects },
     /// A region's EBS encryption-by-default setting.

@@ -33,10 +33,10 @@ pub const ACCESS_CHANGES: Subscription = Subscription::ApiCalls {
     names: crate::iam::principals::EVENTS,
 };
 
-/// The EBS volume calls (`ebs::volume_ids`).
+/// The EBS volume calls (`ebs::volume_ids`; RunInstances: `ebs::launched_instances`).
 pub const VOLUME_CALLS: Subscription = Subscription::ApiCalls {
     source: "ec2.amazonaws.com",
-    names: &["CreateVolume", "AttachVolume", "ModifyVolume"],
+    names: &["CreateVolume", "AttachVolume", "ModifyVolume", "RunInstances"],
 };
 
 /// Switching EBS encryption by default off: judged at once, not at the next volume.
