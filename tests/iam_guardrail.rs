@@ -994,3 +994,76 @@ async fn new_default_version_reports_the_access_it_adds() {
     );
     assert!(acct.inbox.drain().await.is_empty());
 }
+
+/// `events/signin/console-login-failed.json` for `user`, as the `n`th failure (its own
+/// eventID, a few seconds apart).
+fn failed_sign_in(user: &str, n: u32) -> Value {
+    event(
+        "signin/console-login-failed.json",
+        &[
+            (
+                "\"userName\": \"alice\"",
+                &format!("\"userName\": \"{user}\""),
+            ),
+            (
+                "0c2f3caa-061e-47ef-b1eb-c44164351610",
+                &format!("0c2f3caa-061e-47ef-b1eb-{n:012}"),
+            ),
+            (
+                "2025-03-10T05:47:31Z",
+                &format!("2025-03-10T05:47:{:02}Z", 31 + n),
+            ),
+        ],
+    )
+}
+
+#[tokio::test]
+async fn failed_sign_ins_are_counted_per_user_and_per_address() {
+    let acct = Account::seed().await;
+    let guardrail = acct.guardrail(&[("GUARDRAIL_SIGN_IN_FAILURES_THRESHOLD", "3")]);
+    // Spraying: one address, three users, one failure each. Not a burst for any user, but
+    // the address reaches the threshold on the third.
+    for (n, user) in [(1, "alice"), (2, "bob")] {
+        let out = guardrail.handle(&failed_sign_in(user, n)).await.unwrap();
+        assert!(out.findings.is_empty(), "{out:?}");
+        assert!(
+            out.skipped
+                .as_deref()
+                .unwrap_or_default()
+                .contains("counted by"),
+            "{out:?}"
+        );
+    }
+    let out = guardrail.handle(&failed_sign_in("carol", 3)).await.unwrap();
+    let ids: Vec<&str> = out
+        .findings
+        .iter()
+        .map(|f| f.resource.id.as_str())
+        .collect();
+    assert_eq!(ids, ["sign-in failures from 203.0.113.24"], "{out:?}");
+    // Guessing: alice twice more (the first redelivered on the way) makes alice's third.
+    for n in [4, 4, 5] {
+        guardrail.handle(&failed_sign_in("alice", n)).await.unwrap();
+    }
+    let alerts = acct.inbox.drain().await;
+    let about: Vec<(&str, &str)> = alerts
+        .iter()
+        .map(|a| (a.attributes["rule"].as_str(), a.subject.as_str()))
+        .collect();
+    assert_eq!(alerts.len(), 2, "{about:?}");
+    assert!(alerts
+        .iter()
+        .all(|a| a.attributes["rule"] == "console-sign-in-failures"));
+    assert!(
+        alerts.iter().any(|a| a
+            .message
+            .contains("3 console sign-ins from 203.0.113.24 failed")),
+        "{about:?}"
+    );
+    assert!(
+        alerts
+            .iter()
+            .any(|a| a.message.contains("3 console sign-ins for alice failed")),
+        "{about:?}"
+    );
+}

@@ -186,3 +186,92 @@ async fn a_stopped_config_recorder_is_started_again_once() {
         "{out:?}"
     );
 }
+
+/// `events/tamper/access-denied-list-secrets.json` as the `n`th refused call of a burst (its
+/// own eventID), a few seconds after the first.
+fn refused(n: u32) -> serde_json::Value {
+    event(
+        "tamper/access-denied-list-secrets.json",
+        &[
+            (
+                "2a3b4c5d-6e7f-4809-9a1b-2c3d4e5f6a7b",
+                &format!("2a3b4c5d-6e7f-4809-9a1b-{n:012}"),
+            ),
+            (
+                "2025-03-12T03:41:17Z",
+                &format!("2025-03-12T03:41:{:02}Z", 17 + n),
+            ),
+        ],
+    )
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn refused_calls_are_counted_per_principal_and_a_burst_alerts_once() {
+    let (_moto, sdk, inbox) = setup().await;
+    let g = TamperGuardrail::new(inbox.wiring(
+        &sdk,
+        &[
+            ("GUARDRAIL_EXEMPT_PRINCIPALS", BREAK_GLASS),
+            ("GUARDRAIL_DENIED_CALLS_THRESHOLD", "3"),
+        ],
+    ));
+    // Two refusals, one of them delivered three times: still two, nothing to say.
+    for n in [1, 1, 2, 1] {
+        let out = g.handle(&refused(n)).await.unwrap();
+        assert!(out.findings.is_empty(), "{n}: {out:?}");
+    }
+    assert!(inbox.drain().await.is_empty());
+    // The third distinct one reaches the threshold: one alert naming the role and the call.
+    let out = g.handle(&refused(3)).await.unwrap();
+    let rules: Vec<&str> = out.findings.iter().map(|f| f.rule).collect();
+    assert_eq!(rules, ["api-calls-unauthorized"], "{out:?}");
+    let alerts = inbox.drain().await;
+    assert_eq!(alerts.len(), 1, "{alerts:?}");
+    assert_eq!(alerts[0].attributes["severity"], "medium");
+    for text in [
+        "role/build-runner",
+        "refused 3 API calls within 5 minutes",
+        "secretsmanager:ListSecrets",
+    ] {
+        assert!(
+            alerts[0].message.contains(text),
+            "{text}: {}",
+            alerts[0].message
+        );
+    }
+    // More of the same burst, and redeliveries: no second alert.
+    for n in [4, 3, 5] {
+        g.handle(&refused(n)).await.unwrap();
+    }
+    assert!(inbox.drain().await.is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn without_a_ledger_refused_calls_are_not_judged_and_say_so() {
+    let (_moto, sdk, inbox) = setup().await;
+    let g = TamperGuardrail::new(inbox.wiring_with(
+        &sdk,
+        &[
+            ("GUARDRAIL_EXEMPT_PRINCIPALS", BREAK_GLASS),
+            ("GUARDRAIL_DENIED_CALLS_THRESHOLD", "1"),
+        ],
+        false,
+    ));
+    let out = g.handle(&refused(1)).await.unwrap();
+    assert!(out.findings.is_empty(), "{out:?}");
+    assert!(
+        out.skipped_resources
+            .iter()
+            .any(|n| n.contains("api-calls-unauthorized: not judged: no incident ledger")),
+        "{out:?}"
+    );
+    // A refused call by an exempt principal is not counted at all.
+    let out = g
+        .handle(&event(
+            "tamper/access-denied-list-secrets.json",
+            &[("role/build-runner", "role/break-glass-ops")],
+        ))
+        .await
+        .unwrap();
+    assert!(out.findings.is_empty() && out.skipped.is_some(), "{out:?}");
+}

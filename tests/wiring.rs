@@ -227,6 +227,7 @@ impl Probe {
             Subscription::PeopleWriteCallsFromIpAddresses => {
                 call && !self.read_only() && person_from_ip(d)
             }
+            Subscription::DeniedCalls => call && denied(d),
             Subscription::ConsoleSignIn => self.detail_type == SIGN_IN,
             Subscription::ConfigChanges { .. }
             | Subscription::ConfigPeriodic
@@ -253,6 +254,77 @@ impl Probe {
             .map(Receiver::Function)
             .collect()
     }
+}
+
+/// A call refused for want of permission, as CIS 4.1's filter and
+/// `Subscription::DeniedCalls` count it.
+fn denied(d: &Value) -> bool {
+    let code = d["errorCode"].as_str().unwrap_or_default();
+    (code.starts_with("AccessDenied") || code.ends_with("UnauthorizedOperation"))
+        && d["eventName"].as_str().is_some_and(|n| n != "HeadBucket")
+        && d["sourceIPAddress"]
+            .as_str()
+            .is_some_and(|ip| ip != "delivery.logs.amazonaws.com")
+}
+
+/// Refused calls, read and write, of several services and codes, with the two CIS 4.1
+/// exclusions and codes it does not count, where calls are allowed, where not and in a
+/// member's region.
+fn denied_probes() -> Vec<Probe> {
+    let cases: [(&str, &str, &str, &str, bool); 7] = [
+        ("s3", "ListBuckets", "AccessDenied", "198.51.100.7", true),
+        (
+            "ec2",
+            "RunInstances",
+            "Client.UnauthorizedOperation",
+            "198.51.100.7",
+            false,
+        ),
+        (
+            "kms",
+            "Decrypt",
+            "AccessDeniedException",
+            "198.51.100.7",
+            true,
+        ),
+        ("iam", "CreateUser", "AccessDenied", "198.51.100.7", false),
+        ("s3", "HeadBucket", "AccessDenied", "198.51.100.7", true),
+        (
+            "s3",
+            "PutObject",
+            "AccessDenied",
+            "delivery.logs.amazonaws.com",
+            false,
+        ),
+        (
+            "ec2",
+            "RunInstances",
+            "InsufficientInstanceCapacity",
+            "198.51.100.7",
+            false,
+        ),
+    ];
+    let mut out = Vec::new();
+    for region in ["us-east-1", DISALLOWED, MEMBER_REGION] {
+        for (service, name, code, ip, read) in cases {
+            out.push(Probe {
+                id: format!("{region}/denied/{service}:{name}/{code}/{ip}"),
+                region: region.to_string(),
+                source: format!("aws.{service}"),
+                detail_type: API_CALL.to_string(),
+                detail: json!({
+                    "eventSource": format!("{service}.amazonaws.com"),
+                    "eventName": name,
+                    "readOnly": read,
+                    "errorCode": code,
+                    "sourceIPAddress": ip,
+                    "userIdentity": {"type": "AssumedRole",
+                        "sessionContext": {"sessionIssuer": {"type": "Role", "userName": "app"}}},
+                }),
+            });
+        }
+    }
+    out
 }
 
 /// A person's call from an IP address, not through a VPC endpoint: what
@@ -372,11 +444,16 @@ fn calls(region: &str, service: &str, every: usize, root: bool) -> Vec<Probe> {
 /// The folder's function, or none for payloads that do not travel through EventBridge
 /// patterns (AWS Config invocations, schedules) and for the files below; and region-guard for
 /// every person's write call from an IP address (`network-source-ip-not-allowed` judges it
-/// against the allowed networks, which no pattern can).
+/// against the allowed networks, which no pattern can); and tamper-guard for every refused
+/// call (`api-calls-unauthorized`).
 fn meant_for(file: &str, probe: &Probe) -> BTreeSet<Receiver> {
     let mut out = folder_function(file);
     if probe.detail_type == API_CALL && !probe.read_only() && person_from_ip(&probe.detail) {
         out.insert(Receiver::Function(Function::RegionGuard));
+    }
+    // Refused calls are counted by tamper-guard's api-calls-unauthorized.
+    if probe.detail_type == API_CALL && denied(&probe.detail) {
+        out.insert(Receiver::Function(Function::TamperGuard));
     }
     out
 }
@@ -491,6 +568,7 @@ fn eventbridge_delivers_exactly_what_the_rules_declare() {
         probes.extend([Probe::sign_in(region, false), Probe::sign_in(region, true)]);
     }
     probes.extend(network_probes());
+    probes.extend(denied_probes());
     // The project's own events, each as written (a pattern sees only the envelope and detail).
     let mut files: Vec<(String, usize)> = Vec::new();
     for (rel, e) in event_files() {

@@ -7,7 +7,9 @@ use crate::pipeline::InvocationError;
 use crate::runtime::decode_and_route;
 use crate::wiring::Wiring;
 use guardrail_rules::finding::EventContext;
-use guardrail_rules::rules::registry::{call_judges, Need, Read, Round};
+use guardrail_rules::rules::registry::{
+    call_judges, failed_call_judges, CallJudge, Need, Read, Round,
+};
 use guardrail_rules::rules::Function;
 use guardrail_rules::trigger::{ApiCall, Trigger};
 use guardrail_rules::Outcome;
@@ -38,6 +40,19 @@ pub async fn on_call(
 ) -> Result<Outcome, InvocationError> {
     let mut out = match Outcome::screen(call, &home.settings) {
         Ok(out) => out,
+        // A failed call changed nothing; only the judges that count refusals see it, and
+        // when none of them has anything to say, the answer is the failure.
+        Err(failed) if call.failed() && failed_call_judges(function).next().is_some() => {
+            let mut out = match Outcome::screen_failed(call, &home.settings) {
+                Ok(out) => out,
+                Err(skipped) => return Ok(*skipped),
+            };
+            judge_call(home, function, call, &mut out).await?;
+            if out.findings.is_empty() && out.skipped.is_none() {
+                out.skipped = failed.skipped;
+            }
+            return Ok(out);
+        }
         Err(skipped) => return Ok(*skipped),
     };
     judge_call(home, function, call, &mut out).await?;
@@ -67,7 +82,11 @@ pub async fn judge_call(
     for round in [Round::Change, Round::AfterRemediation] {
         let mut reads: Vec<(Need, Read)> = Vec::new();
         let mut findings = Vec::new();
-        for judge in call_judges(function).filter(|j| j.round == round) {
+        let judges: Vec<&CallJudge> = match call.failed() {
+            true => failed_call_judges(function).collect(),
+            false => call_judges(function).collect(),
+        };
+        for judge in judges.into_iter().filter(|j| j.round == round) {
             if !judge.any_enabled(settings) {
                 continue; // nothing is read for rules that are off
             }
@@ -80,6 +99,11 @@ pub async fn judge_call(
                 None => {
                     let read = match need {
                         Need::Nothing => Read::Nothing,
+                        // Counters are in the central ledger: no member account to reach.
+                        Need::Tallies(_) => home
+                            .read(&call.account, &need)
+                            .await
+                            .map_err(InvocationError::Facts)?,
                         _ => {
                             if account.is_none() {
                                 account = Some(home.in_account(&call.account).await?);

@@ -7,8 +7,9 @@
 
 use crate::error::{classify, AwsError, ErrorKind};
 use crate::ports::{Claim, Ledger};
-use aws_sdk_dynamodb::types::AttributeValue;
+use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
 use aws_sdk_dynamodb::Client;
+use guardrail_rules::tally::Tally;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 /// How long an unfinished claim blocks other deliveries before it is presumed dead.
@@ -102,6 +103,44 @@ impl Ledger for DynamoLedger {
             .map_err(|e| classify("dynamodb", "DeleteItem", e))?;
         Ok(())
     }
+
+    /// One conditional UpdateItem: the event id joins the counter's string set (adding a
+    /// member twice is a no-op, so a redelivery counts once) until the set holds `cap`.
+    async fn tally(&self, tally: &Tally, cap: u32) -> Result<Option<u32>, AwsError> {
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .key("pk", AttributeValue::S(tally.key.clone()))
+            .update_expression("ADD #ev :e SET expires_at = if_not_exists(expires_at, :exp)")
+            .condition_expression("attribute_not_exists(#ev) OR size(#ev) < :cap")
+            .expression_attribute_names("#ev", "events")
+            .expression_attribute_values(":e", AttributeValue::Ss(vec![tally.event_id.clone()]))
+            .expression_attribute_values(":exp", n(tally.expires_at))
+            .expression_attribute_values(":cap", n(u64::from(cap)))
+            .return_values(ReturnValue::UpdatedNew)
+            .send()
+            .await;
+        match result {
+            Ok(out) => {
+                let held = out
+                    .attributes()
+                    .and_then(|a| a.get("events"))
+                    .and_then(|v| v.as_ss().ok())
+                    .map_or(1, Vec::len);
+                Ok(Some(u32::try_from(held).unwrap_or(cap).min(cap)))
+            }
+            Err(e) => {
+                let err = classify("dynamodb", "UpdateItem", e);
+                // Full: the count is the cap (a threshold is never above it).
+                if err.kind == ErrorKind::Conflict {
+                    Ok(Some(cap))
+                } else {
+                    Err(err)
+                }
+            }
+        }
+    }
 }
 
 /// A ledger that remembers nothing, for local runs without a table. Deduplication is then off;
@@ -118,6 +157,9 @@ impl Ledger for NoLedger {
     }
     async fn release(&self, _key: &str) -> Result<(), AwsError> {
         Ok(())
+    }
+    async fn tally(&self, _tally: &Tally, _cap: u32) -> Result<Option<u32>, AwsError> {
+        Ok(None)
     }
 }
 
@@ -145,6 +187,12 @@ impl Ledger for AnyLedger {
         match self {
             AnyLedger::Dynamo(l) => l.release(key).await,
             AnyLedger::None(l) => l.release(key).await,
+        }
+    }
+    async fn tally(&self, tally: &Tally, cap: u32) -> Result<Option<u32>, AwsError> {
+        match self {
+            AnyLedger::Dynamo(l) => l.tally(tally, cap).await,
+            AnyLedger::None(l) => l.tally(tally, cap).await,
         }
     }
 }

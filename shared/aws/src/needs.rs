@@ -4,7 +4,7 @@
 
 use crate::error::AwsError;
 use crate::iam::Iam;
-use crate::ports::{Ec2Facts, IamFacts, Scope};
+use crate::ports::{Ec2Facts, IamFacts, Ledger, Scope};
 use crate::wiring::Wiring;
 use guardrail_rules::ebs;
 use guardrail_rules::iam::IamChange;
@@ -22,6 +22,16 @@ impl Wiring {
         let iam = &self.iam;
         Ok(match need {
             Need::Nothing => Read::Nothing,
+            Need::Tallies(tallies) => {
+                let mut counts = Vec::with_capacity(tallies.len());
+                for t in tallies {
+                    match self.ledger.tally(t, guardrail_rules::tally::CAP).await? {
+                        Some(n) => counts.push(n),
+                        None => return Ok(Read::Tallies(None)),
+                    }
+                }
+                Read::Tallies(Some(counts))
+            }
             Need::Change(change) => match iam.read_change(change).await? {
                 Some(read) => Read::Change(read),
                 None => Read::Nothing,

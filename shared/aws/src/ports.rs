@@ -15,6 +15,7 @@ use guardrail_rules::rules::iam_permissions_boundary_missing::BoundaryState;
 use guardrail_rules::rules::iam_user_console_without_mfa::ConsoleUser;
 use guardrail_rules::settings::Settings;
 use guardrail_rules::sweep::{CredentialReport, SweepFacts, UserDetail};
+use guardrail_rules::tally::Tally;
 
 /// Where a fact is read or a change made: an account and a region. Adapters act only with
 /// their own credentials, so a scope naming another account finds nothing to act on.
@@ -72,6 +73,10 @@ pub trait Ledger {
     async fn complete(&self, key: &str) -> Result<(), AwsError>;
     /// Forget a claim whose work failed, so a retry can redo it.
     async fn release(&self, key: &str) -> Result<(), AwsError>;
+    /// Add the event to the counter (a set of event ids: a redelivery adds nothing) and
+    /// answer how many distinct events it holds, at most `cap`; `None`: this ledger keeps
+    /// no counters.
+    async fn tally(&self, tally: &Tally, cap: u32) -> Result<Option<u32>, AwsError>;
 }
 
 /// Receives AWS Config evaluations.

@@ -70,6 +70,12 @@ pub fn screen(call: &ApiCall, settings: &Settings) -> Result<(), Skip> {
                 .unwrap_or_else(|| "Failure".to_string()),
         });
     }
+    screen_failed(call, settings)
+}
+
+/// The gate without the failure check, for the rules that judge failed calls (denied calls,
+/// failed sign-ins): the account, loop protection and exemptions still apply.
+pub fn screen_failed(call: &ApiCall, settings: &Settings) -> Result<(), Skip> {
     screen_account(&call.account, settings)?;
     if let Some(arn) = call.principal.arns().find(|a| settings.is_own_role(a)) {
         return Err(Skip::OwnRole {

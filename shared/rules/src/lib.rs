@@ -30,6 +30,7 @@ pub mod rules;
 pub mod settings;
 pub mod severity;
 pub mod sweep;
+pub mod tally;
 pub mod trigger;
 pub mod usage;
 

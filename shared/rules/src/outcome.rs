@@ -63,6 +63,15 @@ impl Outcome {
         }
     }
 
+    /// [`Outcome::screen`] for a failed call going to the judges that count refusals
+    /// (`gate::screen_failed`: no failure check).
+    pub fn screen_failed(call: &ApiCall, settings: &Settings) -> Result<Outcome, Box<Outcome>> {
+        match gate::screen_failed(call, settings) {
+            Ok(()) => Ok(Outcome::for_call(call)),
+            Err(skip) => Err(Box::new(Outcome::skip(call, &skip))),
+        }
+    }
+
     /// Screen a Config invocation by account, as [`Outcome::screen`] does API calls: the
     /// answer skeleton when it is to be judged, or the finished "skipped" answer.
     pub fn screen_config(

@@ -8,6 +8,7 @@ use crate::mode::Mode;
 use crate::policy::condition::{parse_cidr, Cidr};
 use crate::region::InstanceAction;
 use crate::rules;
+use crate::tally::{self, Window};
 use std::collections::BTreeMap;
 use std::ops::RangeInclusive;
 
@@ -87,6 +88,12 @@ pub struct Settings {
     /// most (each costs IAM a report job and a few reads; the rest rotate into later sweeps).
     /// 0 reads none: the rule is then not judged.
     pub usage_principals: u32,
+    /// `api-calls-unauthorized`: denied calls of one principal in one window that make a
+    /// finding (GUARDRAIL_DENIED_CALLS_THRESHOLD, GUARDRAIL_DENIED_CALLS_WINDOW_SECONDS).
+    pub denied_calls: Window,
+    /// `console-sign-in-failures`: failed console sign-ins of one user, or from one address,
+    /// in one window (GUARDRAIL_SIGN_IN_FAILURES_THRESHOLD, `_WINDOW_SECONDS`).
+    pub sign_in_failures: Window,
     /// Regions the account sweep covers; empty: every region enabled for the account.
     pub sweep_regions: Vec<String>,
     /// Publish one alert per sweep finding besides the summary. Off by default: a large
@@ -141,6 +148,14 @@ impl Default for Settings {
             password_reuse_prevention: 24,
             unused_days: 90,
             usage_principals: 20,
+            denied_calls: Window {
+                seconds: 300,
+                threshold: 10,
+            },
+            sign_in_failures: Window {
+                seconds: 900,
+                threshold: 5,
+            },
             key_max_age_days: 90,
             sweep_regions: Vec::new(),
             sweep_alert_each: false,
@@ -266,6 +281,14 @@ impl Settings {
         s.password_reuse_prevention = number("GUARDRAIL_PASSWORD_REUSE_PREVENTION", 24, 1..=24)?;
         s.unused_days = number("GUARDRAIL_UNUSED_DAYS", 90, 1..=36_500)?;
         s.usage_principals = number("GUARDRAIL_USAGE_PRINCIPALS", 20, 0..=1_000)?;
+        s.denied_calls = Window {
+            threshold: number("GUARDRAIL_DENIED_CALLS_THRESHOLD", 10, 1..=tally::CAP)?,
+            seconds: number("GUARDRAIL_DENIED_CALLS_WINDOW_SECONDS", 300, 60..=86_400)?,
+        };
+        s.sign_in_failures = Window {
+            threshold: number("GUARDRAIL_SIGN_IN_FAILURES_THRESHOLD", 5, 1..=tally::CAP)?,
+            seconds: number("GUARDRAIL_SIGN_IN_FAILURES_WINDOW_SECONDS", 900, 60..=86_400)?,
+        };
         s.key_max_age_days = number("GUARDRAIL_KEY_MAX_AGE_DAYS", 90, 1..=36_500)?;
         if let Some(v) = get("GUARDRAIL_SWEEP_REGIONS") {
             s.sweep_regions = split_list(&v);

@@ -272,7 +272,7 @@ fn declarations_name_real_calls_and_every_rule_runs_somewhere() {
 
 #[test]
 fn every_rule_of_a_judging_function_has_exactly_one_judge() {
-    use guardrail_rules::rules::registry::CALL_JUDGES;
+    use guardrail_rules::rules::registry::{CALL_JUDGES, FAILED_CALL_JUDGES};
     // Every function that judges API calls runs only registry judges
     // (guardrail_aws::judges): each rule it runs on calls is judged once, by one registry line.
     let judging = [
@@ -289,13 +289,15 @@ fn every_rule_of_a_judging_function_has_exactly_one_judge() {
         if !meta.runs.iter().any(|r| on_calls(&r)) {
             continue;
         }
+        // Judges of successful calls and judges of failed calls (the refusal counters).
         let judges = CALL_JUDGES
             .iter()
+            .chain(FAILED_CALL_JUDGES)
             .filter(|j| j.rules.iter().any(|m| m.id == meta.id))
             .count();
         assert_eq!(judges, 1, "{} has {judges} judges", meta.id);
     }
-    for judge in CALL_JUDGES {
+    for judge in CALL_JUDGES.iter().chain(FAILED_CALL_JUDGES) {
         assert!(
             judging.iter().any(|f| judge.runs_in(*f)),
             "{}",

@@ -3,11 +3,13 @@
 //! Metadata lives next to the code that implements it, so generated docs cannot drift from it.
 
 pub mod access_analyzer_deleted;
+pub mod api_calls_unauthorized;
 pub mod call_finding;
 pub mod cloudtrail_logging_stopped;
 pub mod cloudtrail_trail_deleted;
 pub mod cloudtrail_trail_weakened;
 pub mod config_recorder_stopped;
+pub mod console_sign_in_failures;
 pub mod docs;
 pub mod ebs_encryption_by_default_off;
 pub mod ebs_snapshot_shared;
@@ -118,6 +120,7 @@ pub const ALL: &[&RuleMeta] = &[
     &iam_user_direct_policy::META,
     &iam_access_key_for_other_user::META,
     &iam_root_activity::META,
+    &console_sign_in_failures::META,
     &iam_change_audit::META,
     &iam_root_mfa::META,
     &iam_root_access_key::META,
@@ -146,6 +149,7 @@ pub const ALL: &[&RuleMeta] = &[
     &vpc_route_table_changed::META,
     &vpc_changed::META,
     &organizations_changed::META,
+    &api_calls_unauthorized::META,
 ];
 
 /// Look a rule up by id.

@@ -57,6 +57,8 @@ pub enum Need {
         instance_ids: Vec<String>,
         region_default: bool,
     },
+    /// The call added to counters of the incident ledger (the rules that alert on a burst).
+    Tallies(Vec<crate::tally::Tally>),
     /// What a call created (instances, a volume) in the call's region.
     Created { region: String, subjects: Subjects },
     /// A region's EBS encryption-by-default setting.
@@ -85,6 +87,9 @@ pub enum Read {
         region: Option<RegionFacts>,
     },
     Created(Current),
+    /// Each counter's distinct events, the call included, in the order asked; `None`: no
+    /// ledger to count in (a local run without a table).
+    Tallies(Option<Vec<u32>>),
     EbsDefault(RegionFacts),
     /// `None`: no such snapshot.
     SnapshotShares(Option<SnapshotShares>),
@@ -291,6 +296,21 @@ pub const CALL_JUDGES: &[&CallJudge] = &[
 /// The judges of one function, in order.
 pub fn call_judges(function: Function) -> impl Iterator<Item = &'static CallJudge> {
     CALL_JUDGES
+        .iter()
+        .copied()
+        .filter(move |j| j.runs_in(function))
+}
+
+/// The judges of *failed* calls (the gate passes failed calls only to these): the rules that
+/// count refusals. A failed call changed nothing, so no other judge sees it.
+pub const FAILED_CALL_JUDGES: &[&CallJudge] = &[
+    &super::api_calls_unauthorized::JUDGE,
+    &super::console_sign_in_failures::JUDGE,
+];
+
+/// The judges of failed calls that run in `function`.
+pub fn failed_call_judges(function: Function) -> impl Iterator<Item = &'static CallJudge> {
+    FAILED_CALL_JUDGES
         .iter()
         .copied()
         .filter(move |j| j.runs_in(function))

@@ -158,6 +158,10 @@ pub enum Subscription {
     /// a VPC endpoint, when `AllowedCidrs` is set. EventBridge cannot test an address against
     /// a list of blocks it is *outside* of, so the function does.
     PeopleWriteCallsFromIpAddresses,
+    /// Every API call, read or write, of any service, refused for want of permission (CIS
+    /// 4.1's filter: an `errorCode` starting `AccessDenied` or ending `UnauthorizedOperation`,
+    /// not S3's `HeadBucket`, not S3 log delivery's own calls).
+    DeniedCalls,
     /// Console sign-ins (`AWS Console Sign In via CloudTrail`).
     ConsoleSignIn,
     /// AWS Config change notifications (normal and oversized) for these resource types.
@@ -196,6 +200,7 @@ impl Subscription {
                 | Subscription::RootCalls
                 | Subscription::WriteCallsOutsideAllowedRegions
                 | Subscription::PeopleWriteCallsFromIpAddresses
+                | Subscription::DeniedCalls
                 | Subscription::ConsoleSignIn
         )
     }
@@ -246,6 +251,11 @@ impl Subscription {
             Subscription::PeopleWriteCallsFromIpAddresses => {
                 "every write API call by a person (IAM user, root, IAM Identity Center or \
                  console session) from an IP address, with `AllowedCidrs` set"
+                    .to_string()
+            }
+            Subscription::DeniedCalls => {
+                "every API call refused for want of permission (`AccessDenied*`, \
+                 `*UnauthorizedOperation`), read or write"
                     .to_string()
             }
             Subscription::ConsoleSignIn => "console sign-ins".to_string(),
