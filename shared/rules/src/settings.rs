@@ -287,7 +287,11 @@ impl Settings {
         };
         s.sign_in_failures = Window {
             threshold: number("GUARDRAIL_SIGN_IN_FAILURES_THRESHOLD", 5, 1..=tally::CAP)?,
-            seconds: number("GUARDRAIL_SIGN_IN_FAILURES_WINDOW_SECONDS", 900, 60..=86_400)?,
+            seconds: number(
+                "GUARDRAIL_SIGN_IN_FAILURES_WINDOW_SECONDS",
+                900,
+                60..=86_400,
+            )?,
         };
         s.key_max_age_days = number("GUARDRAIL_KEY_MAX_AGE_DAYS", 90, 1..=36_500)?;
         if let Some(v) = get("GUARDRAIL_SWEEP_REGIONS") {

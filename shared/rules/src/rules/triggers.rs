@@ -36,7 +36,12 @@ pub const ACCESS_CHANGES: Subscription = Subscription::ApiCalls {
 /// The EBS volume calls (`ebs::volume_ids`; RunInstances: `ebs::launched_instances`).
 pub const VOLUME_CALLS: Subscription = Subscription::ApiCalls {
     source: "ec2.amazonaws.com",
-    names: &["CreateVolume", "AttachVolume", "ModifyVolume", "RunInstances"],
+    names: &[
+        "CreateVolume",
+        "AttachVolume",
+        "ModifyVolume",
+        "RunInstances",
+    ],
 };
 
 /// Switching EBS encryption by default off: judged at once, not at the next volume.
