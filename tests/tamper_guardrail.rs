@@ -275,3 +275,196 @@ async fn without_a_ledger_refused_calls_are_not_judged_and_say_so() {
         .unwrap();
     assert!(out.findings.is_empty() && out.skipped.is_some(), "{out:?}");
 }
+
+/// A bucket for a trail: moto's CreateTrail wants one, and the S3 SDK is not worth its
+/// compile time for one call, so a raw path-style PUT (moto routes by the credential scope
+/// and does not check the signature).
+fn create_bucket(endpoint: &str, name: &str) {
+    use std::io::{Read, Write};
+    let host = endpoint.trim_start_matches("http://").trim_end_matches('/');
+    let mut s = std::net::TcpStream::connect(host).unwrap();
+    write!(
+        s,
+        "PUT /{name} HTTP/1.1\r\nHost: {host}\r\nContent-Length: 0\r\nConnection: close\r\n\
+         Authorization: AWS4-HMAC-SHA256 Credential=testing/20250101/us-east-1/s3/aws4_request, \
+         SignedHeaders=host, Signature=0\r\n\r\n"
+    )
+    .unwrap();
+    let mut answer = String::new();
+    s.read_to_string(&mut answer).unwrap();
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+}
+
+fn remediating(inbox: &AlertInbox, sdk: &aws_config::SdkConfig) -> TamperGuardrail {
+    TamperGuardrail::new(inbox.wiring(
+        sdk,
+        &[
+            ("GUARDRAIL_EXEMPT_PRINCIPALS", BREAK_GLASS),
+            ("GUARDRAIL_DRY_RUN", "false"),
+            ("GUARDRAIL_DEFAULT_MODE", "remediate"),
+        ],
+    ))
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_stopped_trail_is_started_again_once_and_the_alert_says_how_to_undo() {
+    let (moto, sdk, inbox) = setup().await;
+    let trails = aws_sdk_cloudtrail::Client::new(&sdk);
+    create_bucket(&moto.endpoint(), "org-trail-logs");
+    trails
+        .create_trail()
+        .name("org-trail")
+        .s3_bucket_name("org-trail-logs")
+        .send()
+        .await
+        .unwrap();
+    trails
+        .stop_logging()
+        .name("org-trail")
+        .send()
+        .await
+        .unwrap();
+    let logging = || async {
+        trails
+            .get_trail_status()
+            .name("org-trail")
+            .send()
+            .await
+            .unwrap()
+            .is_logging()
+    };
+    assert_eq!(logging().await, Some(false));
+    // Dry-run (the default) plans and changes nothing.
+    let out = guardrail(&inbox, &sdk)
+        .handle(&event("tamper/stop-logging.json", &[]))
+        .await
+        .unwrap();
+    assert_eq!(out.findings.len(), 1, "{out:?}");
+    assert_eq!(logging().await, Some(false), "dry-run changes nothing");
+    inbox.drain().await;
+
+    let g = remediating(&inbox, &sdk);
+    let e = event(
+        "tamper/stop-logging.json",
+        &[(
+            "00000000-0000-0000-0000-00007a3f9919",
+            "00000000-0000-0000-0000-00007a3f9920",
+        )],
+    );
+    let out = g.handle(&e).await.unwrap();
+    assert_eq!(
+        out.findings[0].rule, "cloudtrail-logging-stopped",
+        "{out:?}"
+    );
+    assert_eq!(logging().await, Some(true), "started again: {out:?}");
+    let alerts = inbox.drain().await;
+    assert_eq!(alerts.len(), 1, "{alerts:?}");
+    assert!(
+        alerts[0]
+            .message
+            .contains("undo: aws cloudtrail stop-logging"),
+        "{}",
+        alerts[0].message
+    );
+    // The same event again: nothing more is done or alerted.
+    g.handle(&e).await.unwrap();
+    assert!(inbox.drain().await.is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_key_scheduled_for_deletion_or_disabled_is_restored() {
+    use aws_sdk_kms::types::KeyState;
+    let (_moto, sdk, inbox) = setup().await;
+    let kms = aws_sdk_kms::Client::new(&sdk);
+    let key = |n: &str| {
+        let kms = kms.clone();
+        let n = n.to_string();
+        async move {
+            kms.create_key()
+                .description(n)
+                .send()
+                .await
+                .unwrap()
+                .key_metadata()
+                .unwrap()
+                .key_id()
+                .to_string()
+        }
+    };
+    let state = |id: String| {
+        let kms = kms.clone();
+        async move {
+            kms.describe_key()
+                .key_id(id)
+                .send()
+                .await
+                .unwrap()
+                .key_metadata()
+                .unwrap()
+                .key_state()
+                .cloned()
+        }
+    };
+    let g = remediating(&inbox, &sdk);
+
+    let doomed = key("doomed").await;
+    kms.schedule_key_deletion()
+        .key_id(&doomed)
+        .pending_window_in_days(7)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(state(doomed.clone()).await, Some(KeyState::PendingDeletion));
+    let e = event(
+        "tamper/schedule-key-deletion.json",
+        &[("1234abcd-12ab-34cd-56ef-1234567890ab", &doomed)],
+    );
+    let out = g.handle(&e).await.unwrap();
+    assert_eq!(out.findings.len(), 1, "{out:?}");
+    assert_eq!(
+        state(doomed.clone()).await,
+        Some(KeyState::Enabled),
+        "{out:?}"
+    );
+
+    let off = key("off").await;
+    kms.disable_key().key_id(&off).send().await.unwrap();
+    let e = event(
+        "tamper/disable-key.json",
+        &[("1234abcd-12ab-34cd-56ef-1234567890ab", &off)],
+    );
+    g.handle(&e).await.unwrap();
+    assert_eq!(state(off.clone()).await, Some(KeyState::Enabled));
+    let alerts = inbox.drain().await;
+    assert_eq!(alerts.len(), 2, "{alerts:?}");
+    assert!(alerts
+        .iter()
+        .all(|a| a.attributes["rule"] == "kms-key-disabled"));
+    assert!(
+        alerts
+            .iter()
+            .any(|a| a.message.contains("undo: aws kms schedule-key-deletion")),
+        "{alerts:?}"
+    );
+    // Replayed: the keys are enabled, nothing more to do or say.
+    g.handle(&e).await.unwrap();
+    assert!(inbox.drain().await.is_empty());
+    // A key gone since is noted, not guessed at.
+    let e = event(
+        "tamper/disable-key.json",
+        &[
+            (
+                "1234abcd-12ab-34cd-56ef-1234567890ab",
+                "0000aaaa-00aa-00aa-00aa-000000000000",
+            ),
+            ("4e6f8a0b-2c4d-4e6f-9a1b-3c5d7e9f1a2b", "another-event"),
+        ],
+    );
+    let out = g.handle(&e).await.unwrap();
+    assert!(
+        out.skipped_resources
+            .iter()
+            .any(|n| n.contains("no longer exists")),
+        "{out:?}"
+    );
+}

@@ -1,9 +1,11 @@
 //! Executes remediation steps by handing each to the adapter of its service.
 
+use crate::cloudtrail::Trails;
 use crate::config_recorder::ConfigRecorders;
 use crate::ec2::Ec2;
 use crate::error::AwsError;
 use crate::iam::Iam;
+use crate::kms::Keys;
 use crate::ports::Remediator;
 use guardrail_rules::plan::RemediationStep;
 
@@ -13,6 +15,8 @@ pub struct Executor {
     pub ec2: Ec2,
     pub iam: Iam,
     pub recorders: ConfigRecorders,
+    pub trails: Trails,
+    pub keys: Keys,
 }
 
 impl Remediator for Executor {
@@ -37,6 +41,10 @@ impl Remediator for Executor {
             | RemediationStep::PutPermissionsBoundary { .. } => self.iam.execute(step).await,
             RemediationStep::StartConfigurationRecorder { .. } => {
                 self.recorders.execute(step).await
+            }
+            RemediationStep::StartLogging { .. } => self.trails.execute(step).await,
+            RemediationStep::CancelKeyDeletion { .. } | RemediationStep::EnableKey { .. } => {
+                self.keys.execute(step).await
             }
         }
     }

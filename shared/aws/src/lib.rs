@@ -5,6 +5,7 @@
 
 pub mod account;
 pub mod api_counter;
+pub mod cloudtrail;
 pub mod config_recorder;
 pub mod config_rule;
 pub mod ec2;
@@ -13,6 +14,7 @@ pub mod executor;
 pub mod iam;
 pub mod iam_principals;
 pub mod judges;
+pub mod kms;
 pub mod last_accessed;
 pub mod ledger;
 pub mod member;

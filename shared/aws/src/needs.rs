@@ -95,6 +95,12 @@ impl Wiring {
                     .recording(&scope(region), name)
                     .await?,
             ),
+            Need::Trail { region, name } => {
+                Read::Trail(self.executor.trails.logging(&scope(region), name).await?)
+            }
+            Need::Key { region, key_id } => {
+                Read::Key(self.executor.keys.state(&scope(region), key_id).await?)
+            }
             Need::Created { region, subjects } => {
                 let scope = scope(region);
                 Read::Created(match subjects {

@@ -1,10 +1,12 @@
 //! Start-up: everything a function builds once, before its first event.
 
+use crate::cloudtrail::Trails;
 use crate::config_recorder::ConfigRecorders;
 use crate::config_rule::ConfigSink;
 use crate::ec2::Ec2;
 use crate::executor::Executor;
 use crate::iam::Iam;
+use crate::kms::Keys;
 use crate::ledger::{AnyLedger, DynamoLedger, NoLedger};
 use crate::member::MemberAccess;
 use crate::pipeline::InvocationError;
@@ -83,6 +85,8 @@ fn account_clients(sdk: &SdkConfig, config_test_mode: bool) -> (Ec2, Iam, Config
         ec2: ec2.clone(),
         iam: iam.clone(),
         recorders: ConfigRecorders::new(sdk),
+        trails: Trails::new(sdk),
+        keys: Keys::new(sdk),
     };
     (ec2, iam, config, executor)
 }

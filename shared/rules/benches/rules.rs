@@ -146,6 +146,8 @@ fn synthetic(call: &ApiCall, need: &Need) -> Read {
             }))
         }
         Need::Recorder { .. } => return Read::Recorder(Some(false)),
+        Need::Trail { .. } => return Read::Trail(Some(false)),
+        Need::Key { .. } => return Read::Key(Some("Disabled".to_string())),
         // Each counter at one: below any threshold, the common case.
         Need::Tallies(t) => return Read::Tallies(Some(vec![1; t.len()])),
         Need::Change(change) => change,

@@ -80,6 +80,8 @@ pub const INSTANCES: &str = "arn:aws:ec2:*:{account}:instance/*";
 pub const SECURITY_GROUPS: &str = "arn:aws:ec2:*:{account}:security-group/*";
 pub const SECURITY_GROUP_RULES: &str = "arn:aws:ec2:*:{account}:security-group-rule/*";
 pub const CONFIG_RECORDERS: &str = "arn:aws:config:*:{account}:configuration-recorder/*";
+pub const TRAILS: &str = "arn:aws:cloudtrail:*:{account}:trail/*";
+pub const KEYS: &str = "arn:aws:kms:*:{account}:key/*";
 
 /// The kinds of [`RemediationStep`], for declarations (a rule lists the kinds it may plan).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -100,6 +102,9 @@ pub enum StepKind {
     DeleteLoginProfile,
     PutPermissionsBoundary,
     StartConfigurationRecorder,
+    StartLogging,
+    CancelKeyDeletion,
+    EnableKey,
     RemoveSnapshotShares,
     AttachQuarantinePolicy,
     RevokeSecurityGroupIngress,
@@ -128,6 +133,9 @@ impl RemediationStep {
             RemediationStep::StartConfigurationRecorder { .. } => {
                 StepKind::StartConfigurationRecorder
             }
+            RemediationStep::StartLogging { .. } => StepKind::StartLogging,
+            RemediationStep::CancelKeyDeletion { .. } => StepKind::CancelKeyDeletion,
+            RemediationStep::EnableKey { .. } => StepKind::EnableKey,
             RemediationStep::RemoveSnapshotShares { .. } => StepKind::RemoveSnapshotShares,
             RemediationStep::AttachQuarantinePolicy { .. } => StepKind::AttachQuarantinePolicy,
             RemediationStep::RevokeSecurityGroupIngress { .. } => {
@@ -166,6 +174,9 @@ impl StepKind {
             StepKind::DeleteLoginProfile => DELETE_LOGIN_PROFILE,
             StepKind::PutPermissionsBoundary => PUT_PERMISSIONS_BOUNDARY,
             StepKind::StartConfigurationRecorder => START_CONFIGURATION_RECORDER,
+            StepKind::StartLogging => START_LOGGING,
+            StepKind::CancelKeyDeletion => CANCEL_KEY_DELETION,
+            StepKind::EnableKey => ENABLE_KEY,
             StepKind::RemoveSnapshotShares => REMOVE_SNAPSHOT_SHARES,
             StepKind::AttachQuarantinePolicy => ATTACH_QUARANTINE_POLICY,
             StepKind::RevokeSecurityGroupIngress => REVOKE_SECURITY_GROUP_INGRESS,
@@ -184,6 +195,13 @@ const REVOKE_SECURITY_GROUP_INGRESS: &[Permission] = &[
 /// removes).
 const REMOVE_SNAPSHOT_SHARES: &[Permission] =
     &[Permission::arn("ec2:ModifySnapshotAttribute", SNAPSHOTS)];
+
+/// Only the account's own trails (which one is stopped is not known in advance).
+const START_LOGGING: &[Permission] = &[Permission::arn("cloudtrail:StartLogging", TRAILS)];
+
+/// Only the account's own keys; each only undoes a switch-off.
+const CANCEL_KEY_DELETION: &[Permission] = &[Permission::arn("kms:CancelKeyDeletion", KEYS)];
+const ENABLE_KEY: &[Permission] = &[Permission::arn("kms:EnableKey", KEYS)];
 
 /// Only the account's own recorders (their ids are not known in advance).
 const START_CONFIGURATION_RECORDER: &[Permission] = &[Permission::arn(

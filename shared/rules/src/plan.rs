@@ -164,6 +164,15 @@ pub enum RemediationStep {
         region: String,
         recorder_name: String,
     },
+    /// Start a CloudTrail trail's logging again (`trail`: its name or ARN; called in the
+    /// region the trail was stopped in, its home region).
+    StartLogging { region: String, trail: String },
+    /// Cancel a KMS key's scheduled deletion (the key is then disabled; [`EnableKey`] follows).
+    ///
+    /// [`EnableKey`]: RemediationStep::EnableKey
+    CancelKeyDeletion { region: String, key_id: String },
+    /// Enable a disabled KMS key: whatever decrypts with it works again.
+    EnableKey { region: String, key_id: String },
 }
 
 impl RemediationStep {
@@ -295,6 +304,18 @@ impl RemediationStep {
                 "start the AWS Config recorder {recorder_name} in {region} again (undo: aws \
                  configservice stop-configuration-recorder --configuration-recorder-name \
                  {recorder_name} --region {region})"
+            ),
+            RemediationStep::StartLogging { region, trail } => format!(
+                "start logging of CloudTrail trail {trail} in {region} again (undo: aws \
+                 cloudtrail stop-logging --name {trail} --region {region})"
+            ),
+            RemediationStep::CancelKeyDeletion { region, key_id } => format!(
+                "cancel the scheduled deletion of KMS key {key_id} in {region} (undo: aws kms \
+                 schedule-key-deletion --key-id {key_id} --region {region})"
+            ),
+            RemediationStep::EnableKey { region, key_id } => format!(
+                "enable KMS key {key_id} in {region} again (undo: aws kms disable-key --key-id \
+                 {key_id} --region {region})"
             ),
             RemediationStep::PutPermissionsBoundary {
                 target,

@@ -38,6 +38,15 @@ fn judged_with(call: &ApiCall, settings: &Settings, recording: Option<bool>) -> 
             let read = match need {
                 Need::Nothing => Read::Nothing,
                 Need::Recorder { .. } => Read::Recorder(recording),
+                // Still switched off when re-read.
+                Need::Trail { .. } => Read::Trail(Some(false)),
+                Need::Key { .. } => Read::Key(Some(
+                    match call.event_name.as_str() {
+                        "ScheduleKeyDeletion" => "PendingDeletion",
+                        _ => "Disabled",
+                    }
+                    .to_string(),
+                )),
                 other => panic!("{}: {other:?}", judge.rules[0].id),
             };
             out.extend((judge.judge)(call, &read, &ctx, settings).findings);
@@ -391,4 +400,62 @@ fn a_cis_audited_change_names_who_what_and_the_resource() {
     // LeaveOrganization names nothing: the account itself.
     let f = &judged(&call("tamper/leave-organization.json"), &settings())[0];
     assert_eq!(f.resource.kind, "AWS::::Account");
+}
+
+/// The steps a re-read plans, each with whether it is done already.
+fn planned(file: &str, read: Read) -> Vec<(String, bool)> {
+    let c = call(file);
+    let s = settings();
+    let ctx = EventContext::of(&c);
+    call_judges(Function::TamperGuard)
+        .filter(|j| (j.needs)(&c, &s).is_some())
+        .flat_map(|j| (j.judge)(&c, &read, &ctx, &s).findings)
+        .flat_map(|f| f.actions)
+        .map(|a| {
+            let done = a.status == guardrail_rules::finding::ActionStatus::AlreadyDone;
+            (a.step.describe(), done)
+        })
+        .collect()
+}
+
+#[test]
+fn a_stopped_trail_and_a_switched_off_key_are_restored_only_while_still_off() {
+    let steps = planned("tamper/stop-logging.json", Read::Trail(Some(false)));
+    assert_eq!(steps.len(), 1, "{steps:?}");
+    assert!(
+        steps[0].0.starts_with("start logging of CloudTrail trail"),
+        "{steps:?}"
+    );
+    assert!(
+        steps[0].0.contains("undo: aws cloudtrail stop-logging"),
+        "{steps:?}"
+    );
+    assert!(!steps[0].1);
+    // Logging again since: the step is done; deleted since: nothing to start.
+    assert!(planned("tamper/stop-logging.json", Read::Trail(Some(true)))[0].1);
+    assert!(planned("tamper/stop-logging.json", Read::Trail(None)).is_empty());
+
+    let pending = Read::Key(Some("PendingDeletion".to_string()));
+    let steps = planned("tamper/schedule-key-deletion.json", pending);
+    let names: Vec<&str> = steps
+        .iter()
+        .map(|(d, _)| d.split(" (").next().unwrap())
+        .collect();
+    assert_eq!(names.len(), 2, "{steps:?}");
+    assert!(names[0].starts_with("cancel the scheduled deletion of KMS key"));
+    assert!(names[1].starts_with("enable KMS key"));
+    // Cancelled and enabled since: both done; in another state (importing): left alone.
+    let enabled = planned(
+        "tamper/schedule-key-deletion.json",
+        Read::Key(Some("Enabled".to_string())),
+    );
+    assert!(
+        enabled.len() == 2 && enabled.iter().all(|(_, done)| *done),
+        "{enabled:?}"
+    );
+    let importing = planned(
+        "tamper/schedule-key-deletion.json",
+        Read::Key(Some("PendingImport".to_string())),
+    );
+    assert!(importing.is_empty(), "{importing:?}");
 }

@@ -100,6 +100,19 @@ pub fn audited(
     ctx: &EventContext,
     settings: &Settings,
 ) -> Option<Finding> {
+    audited_with(meta, call, resource, why, Vec::new(), ctx, settings)
+}
+
+/// [`audited`] with the steps a re-read planned.
+pub fn audited_with(
+    meta: &'static RuleMeta,
+    call: &ApiCall,
+    resource: ResourceRef,
+    why: &str,
+    steps: Vec<(RemediationStep, bool)>,
+    ctx: &EventContext,
+    settings: &Settings,
+) -> Option<Finding> {
     let reason = format!(
         "{} called {} on {} in {} ({why})",
         call.principal.display(),
@@ -107,5 +120,5 @@ pub fn audited(
         resource.id,
         call.region,
     );
-    finding(meta, call, resource, reason, ctx, settings)
+    planned(meta, call, resource, reason, steps, ctx, settings)
 }

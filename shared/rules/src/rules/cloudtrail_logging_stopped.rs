@@ -1,11 +1,13 @@
 //! `cloudtrail-logging-stopped`: a trail was switched off (StopLogging).
 
-use super::call_finding::{account, finding, named};
-use super::registry::{from_the_call, CallJudge};
+use super::call_finding::{account, named, planned};
+use super::registry::{CallJudge, Judged, Need, Read, Round};
 use super::runs::{Function, Runs, Subscription};
 use super::RuleMeta;
 use crate::finding::{EventContext, Finding};
 use crate::mode::Mode;
+use crate::permission::{Permission, StepKind, TRAILS};
+use crate::plan::RemediationStep;
 use crate::settings::Settings;
 use crate::severity::Severity;
 use crate::trigger::ApiCall;
@@ -19,8 +21,9 @@ pub const META: RuleMeta = RuleMeta {
     rationale:
         "Switching the trail off is an intruder's first move (Stratus Red Team cloudtrail-stop): \
                 everything this guardrail and every other detection sees comes from CloudTrail.",
-    remediation:
-        "Alert only for now: `aws cloudtrail start-logging --name TRAIL` turns it back on.",
+    remediation: "StartLogging on the trail (remediate mode; its status is re-read first, so a \
+                  trail already logging again, or deleted since, is left alone). Undo: `aws \
+                  cloudtrail stop-logging --name TRAIL`.",
     anchors: &[
         "CIS AWS Foundations 3.1, 4.5",
         "Security Hub CloudTrail.1",
@@ -32,8 +35,8 @@ pub const META: RuleMeta = RuleMeta {
             source: "cloudtrail.amazonaws.com",
             names: EVENTS,
         }],
-        reads: &[],
-        steps: &[],
+        reads: &[Permission::arn("cloudtrail:GetTrailStatus", TRAILS)],
+        steps: &[StepKind::StartLogging],
     }],
     per_event: true,
 };
@@ -41,11 +44,56 @@ pub const META: RuleMeta = RuleMeta {
 /// The calls it judges.
 pub const EVENTS: &[&str] = &["StopLogging"];
 
-/// Judged from the call alone.
-pub const JUDGE: CallJudge = from_the_call!(META, judge);
+/// The trail is re-read, to start it only while it is still stopped.
+pub const JUDGE: CallJudge = CallJudge {
+    rules: &[&META],
+    round: Round::Change,
+    needs: |call, _| {
+        if !META.declares_call(call) {
+            return None;
+        }
+        Some(match stopped_trail(call) {
+            Some(name) => Need::Trail {
+                region: call.region.trim().to_string(),
+                name: name.to_string(),
+            },
+            None => Need::Nothing,
+        })
+    },
+    judge: |call, read, ctx, settings| {
+        let (steps, note) = match (read, stopped_trail(call)) {
+            (Read::Trail(Some(logging)), Some(name)) => {
+                let step = RemediationStep::StartLogging {
+                    region: call.region.trim().to_string(),
+                    trail: name.to_string(),
+                };
+                (vec![(step, *logging)], None)
+            }
+            (Read::Trail(None), Some(name)) => (
+                Vec::new(),
+                Some(format!("trail {name}: no longer exists, nothing to start")),
+            ),
+            (Read::Nothing, _) => (Vec::new(), None),
+            _ => return Judged::mismatched(&[&META]),
+        };
+        let mut judged = Judged::findings(judge(call, steps, ctx, settings));
+        judged.notes.extend(note);
+        judged
+    },
+};
 
-/// The trail whose logging was stopped.
-pub fn judge(call: &ApiCall, ctx: &EventContext, settings: &Settings) -> Option<Finding> {
+/// The trail a StopLogging names (its name or ARN).
+fn stopped_trail(call: &ApiCall) -> Option<&str> {
+    call.request_str("name").filter(|n| !n.trim().is_empty())
+}
+
+/// The trail whose logging was stopped, with the step that starts it again when re-read.
+pub fn judge(
+    call: &ApiCall,
+    steps: Vec<(RemediationStep, bool)>,
+    ctx: &EventContext,
+    settings: &Settings,
+) -> Option<Finding> {
     let trail = named(call, "name", "AWS::CloudTrail::Trail", trail_arn)
         .unwrap_or_else(|| account(call, "CloudTrail"));
     let reason = format!(
@@ -56,7 +104,7 @@ pub fn judge(call: &ApiCall, ctx: &EventContext, settings: &Settings) -> Option<
         call.region,
         trail.arn
     );
-    finding(&META, call, trail, reason, ctx, settings)
+    planned(&META, call, trail, reason, steps, ctx, settings)
 }
 
 /// A trail's ARN from its name.

@@ -67,6 +67,10 @@ pub enum Need {
     SnapshotShares { region: String, snapshot_id: String },
     /// An AWS Config configuration recorder's status in a region.
     Recorder { region: String, name: String },
+    /// Whether a CloudTrail trail logs (`name`: its name or ARN).
+    Trail { region: String, name: String },
+    /// A KMS key's state.
+    Key { region: String, key_id: String },
     /// A security group's tags and rules.
     SecurityGroupRules { region: String, group_id: String },
 }
@@ -95,6 +99,11 @@ pub enum Read {
     SnapshotShares(Option<SnapshotShares>),
     /// Whether the recorder is recording (`None`: no such recorder).
     Recorder(Option<bool>),
+    /// Whether the trail is logging (`None`: no such trail).
+    Trail(Option<bool>),
+    /// The key's state as KMS names it (`Enabled`, `Disabled`, `PendingDeletion`, ...;
+    /// `None`: no such key).
+    Key(Option<String>),
     /// `None`: no such security group.
     SecurityGroupRules(Option<GroupRules>),
 }

@@ -1,0 +1,68 @@
+//! CloudTrail trails: whether one logs, starting it again (`cloudtrail-logging-stopped`).
+//! Trails are regional (a multi-region trail answers in its home region, where it was
+//! stopped): one client per call, built from the account's shared configuration.
+
+use crate::error::{classify, AwsError, ErrorKind};
+use crate::ports::{Remediator, Scope};
+use aws_config::SdkConfig;
+use aws_sdk_cloudtrail::Client;
+use guardrail_rules::plan::RemediationStep;
+
+/// The trail adapter of one account.
+#[derive(Clone)]
+pub struct Trails {
+    sdk: SdkConfig,
+}
+
+impl Trails {
+    pub fn new(sdk: &SdkConfig) -> Trails {
+        Trails { sdk: sdk.clone() }
+    }
+
+    fn client(&self, region: &str) -> Client {
+        Client::from_conf(
+            aws_sdk_cloudtrail::config::Builder::from(&self.sdk)
+                .region(aws_config::Region::new(region.to_string()))
+                .build(),
+        )
+    }
+
+    /// Whether the trail (name or ARN) logs now (`None`: no such trail).
+    pub async fn logging(&self, scope: &Scope, name: &str) -> Result<Option<bool>, AwsError> {
+        match self
+            .client(&scope.region)
+            .get_trail_status()
+            .name(name)
+            .send()
+            .await
+        {
+            Ok(out) => Ok(Some(out.is_logging().unwrap_or(false))),
+            Err(e) => match classify("cloudtrail", "GetTrailStatus", e) {
+                err if err.kind == ErrorKind::NotFound => Ok(None),
+                err => Err(err),
+            },
+        }
+    }
+}
+
+impl Remediator for Trails {
+    async fn execute(&self, step: &RemediationStep) -> Result<(), AwsError> {
+        match step {
+            RemediationStep::StartLogging { region, trail } => {
+                self.client(region)
+                    .start_logging()
+                    .name(trail)
+                    .send()
+                    .await
+                    .map_err(|e| classify("cloudtrail", "StartLogging", e))?;
+                Ok(())
+            }
+            other => Err(AwsError::new(
+                "cloudtrail",
+                "execute",
+                ErrorKind::Rejected,
+                format!("not a CloudTrail step: {}", other.describe()),
+            )),
+        }
+    }
+}
