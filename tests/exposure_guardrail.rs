@@ -343,3 +343,60 @@ async fn the_sweep_revokes_world_open_admin_rules_in_every_group() {
     let (_, report) = sweep.sweep(&schedule).await.unwrap();
     assert!(!report.findings.iter().any(|f| f.rule == RULE));
 }
+
+/// resource-policy-public on events: the policy a call submitted is judged by the engine (no
+/// read: moto need not hold the bucket or queue), one critical alert reaches SNS → SQS with
+/// the undo, the same event again alerts nothing, and a policy limited to the organisation or
+/// the own account alerts nothing.
+#[tokio::test]
+async fn a_public_resource_policy_is_alerted_once_with_the_undo() {
+    let acct = Account::seed().await;
+    let guardrail = acct.guardrail(&[]);
+    let e = event("exposure/put-bucket-policy-public.json", &[]);
+    let out = guardrail.handle(&e).await.unwrap();
+    let rules: Vec<(&str, String, &str)> = out
+        .findings
+        .iter()
+        .map(|f| (f.rule, f.severity.to_string(), f.resource.id.as_str()))
+        .collect();
+    assert_eq!(
+        rules,
+        [(
+            "resource-policy-public",
+            "critical".to_string(),
+            "acme-reports-archive"
+        )],
+        "{out:?}"
+    );
+    let alerts = acct.inbox.drain().await;
+    assert_eq!(alerts.len(), 1, "{alerts:?}");
+    assert!(
+        alerts[0]
+            .message
+            .contains("aws s3api delete-bucket-policy --bucket acme-reports-archive"),
+        "{}",
+        alerts[0].message
+    );
+    guardrail.handle(&e).await.unwrap();
+    assert!(
+        acct.inbox.drain().await.is_empty(),
+        "redelivery alerts again"
+    );
+
+    for file in [
+        "exposure/put-bucket-policy-org-only.json",
+        "exposure/put-key-policy-own-account.json",
+    ] {
+        let out = guardrail.handle(&event(file, &[])).await.unwrap();
+        assert!(out.findings.is_empty(), "{file}: {out:?}");
+    }
+    for file in [
+        "exposure/add-permission-public.json",
+        "exposure/set-queue-attributes-public.json",
+        "exposure/put-bucket-acl-public-read.json",
+    ] {
+        let out = guardrail.handle(&event(file, &[])).await.unwrap();
+        assert_eq!(out.findings.len(), 1, "{file}: {out:?}");
+    }
+    assert_eq!(acct.inbox.drain().await.len(), 3);
+}

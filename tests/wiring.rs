@@ -474,6 +474,14 @@ fn folder_function(file: &str) -> BTreeSet<Receiver> {
             Receiver::Function(Function::ExposureGuard),
             Receiver::Function(Function::TamperGuard),
         ]),
+        // A public bucket policy is also exposure-guard's (resource-policy-public).
+        "tamper/put-bucket-policy.json" => BTreeSet::from([
+            Receiver::Function(Function::ExposureGuard),
+            Receiver::Function(Function::TamperGuard),
+        ]),
+        // A queue created (by CloudFormation): exposure-guard reads whether it carries a
+        // policy (this one has none).
+        "network/service-call-via-cloudformation.json" => only(Function::ExposureGuard),
         // A volume or a launch: where the stack is deployed in that region, ebs-encryption
         // judges its volumes too.
         "region/create-volume-disallowed-region.json"
@@ -490,11 +498,20 @@ fn folder_function(file: &str) -> BTreeSet<Receiver> {
             // network files are people's write calls from an address (see meant_for).
             Some("network") => BTreeSet::new(),
             Some("tamper") => only(Function::TamperGuard),
-            // AuthorizeSecurityGroupIngress is also the tamper guard's audited call.
-            Some("exposure") if file.starts_with("exposure/authorize-") => BTreeSet::from([
-                Receiver::Function(Function::ExposureGuard),
-                Receiver::Function(Function::TamperGuard),
-            ]),
+            // AuthorizeSecurityGroupIngress is also the tamper guard's audited call; so are a
+            // bucket policy or ACL (s3-bucket-policy-changed), a function permission and a
+            // queue policy (guardrail-stack-changed judges whether the resource is its own).
+            Some("exposure")
+                if file.starts_with("exposure/authorize-")
+                    || file.starts_with("exposure/put-bucket-")
+                    || file.starts_with("exposure/add-permission-")
+                    || file.starts_with("exposure/set-queue-attributes-") =>
+            {
+                BTreeSet::from([
+                    Receiver::Function(Function::ExposureGuard),
+                    Receiver::Function(Function::TamperGuard),
+                ])
+            }
             Some("exposure") => only(Function::ExposureGuard),
             _ => BTreeSet::new(),
         },

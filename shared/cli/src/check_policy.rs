@@ -18,6 +18,7 @@ pub struct Args {
     #[command(flatten)]
     pub report: ReportArgs,
     /// Policy kind; by default a document whose statements name a Principal is a trust policy.
+    /// `resource`: a bucket, key, topic, queue or function policy (adds `resource-policy-public`).
     #[arg(long, value_enum)]
     pub kind: Option<KindArg>,
     /// Own account id, to tell foreign accounts in trust policies apart.

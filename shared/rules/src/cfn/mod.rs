@@ -6,12 +6,14 @@
 //! never to wildcards: `!GetAtt Topic.Arn` stands for one ARN, and treating it as `*` would
 //! invent findings the deployed policy cannot have.
 //!
-//! [`policies`] lists the documents as written (trust and resource policies included);
+//! [`policies`] lists the documents as written (trust and resource policies included, a Lambda
+//! permission as the statement Lambda adds for it);
 //! [`principals`] lists who will hold which identity policies once deployed, SAM's managed
 //! policy names and policy templates included.
 
 mod event_rules;
 mod intrinsics;
+pub mod lambda_permission;
 mod policies;
 mod principals;
 pub mod sam_policy_templates;

@@ -208,9 +208,11 @@ pub fn policies(template: &Value) -> Vec<TemplatePolicy> {
             );
         }
         let resource_key = match kind {
-            "AWS::SNS::TopicPolicy" | "AWS::SQS::QueuePolicy" | "AWS::S3::BucketPolicy" => {
-                Some("PolicyDocument")
-            }
+            "AWS::SNS::TopicPolicy"
+            | "AWS::SNS::TopicInlinePolicy"
+            | "AWS::SQS::QueuePolicy"
+            | "AWS::SQS::QueueInlinePolicy"
+            | "AWS::S3::BucketPolicy" => Some("PolicyDocument"),
             "AWS::KMS::Key" => Some("KeyPolicy"),
             _ => None,
         };
@@ -221,6 +223,10 @@ pub fn policies(template: &Value) -> Vec<TemplatePolicy> {
                 props.get(key),
                 false,
             );
+        }
+        if kind == "AWS::Lambda::Permission" {
+            let doc = super::lambda_permission::document(name, &props);
+            push(base, PolicyKind::ResourceBased, doc.as_ref(), false);
         }
     }
     out

@@ -46,6 +46,7 @@ pub mod organizations_changed;
 pub mod reads;
 pub mod region_not_allowed;
 pub mod registry;
+pub mod resource_policy_public;
 pub mod runs;
 pub mod s3_bucket_policy_changed;
 pub mod securityhub_disabled;
@@ -112,6 +113,7 @@ pub const ALL: &[&RuleMeta] = &[
     &iam_policy_privilege_escalation::META,
     &iam_policy_new_access::META,
     &iam_role_trust_open::META,
+    &resource_policy_public::META,
     &iam_principal_admin::META,
     &iam_principal_admin_reachable::META,
     &iam_principal_sensitive_without_mfa::META,

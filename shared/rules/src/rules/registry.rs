@@ -295,6 +295,7 @@ pub const CALL_JUDGES: &[&CallJudge] = &[
     &super::s3_bucket_policy_changed::JUDGE,
     &super::vpc_security_group_changed::JUDGE,
     &super::vpc_security_group_admin_port_open::JUDGE,
+    &super::resource_policy_public::JUDGE,
     &super::vpc_nacl_changed::JUDGE,
     &super::vpc_gateway_changed::JUDGE,
     &super::vpc_route_table_changed::JUDGE,

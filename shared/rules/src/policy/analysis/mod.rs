@@ -9,6 +9,7 @@ mod mfa;
 pub mod new_access;
 pub mod principal;
 pub mod probe;
+mod public;
 mod region;
 pub mod sensitive;
 mod service_wildcard;
@@ -30,9 +31,10 @@ pub mod rules {
     pub const ROLE_TRUST_OPEN: &str = "iam-role-trust-open";
     pub const VALIDATION: &str = "iam-policy-validation";
     pub const REGION_ENFORCEMENT: &str = "iam-policy-region-enforcement";
+    pub const RESOURCE_POLICY_PUBLIC: &str = "resource-policy-public";
 
     /// Every rule id with a one-line description (for SARIF `tool.driver.rules`).
-    pub const ALL: [(&str, &str); 7] = [
+    pub const ALL: [(&str, &str); 8] = [
         (
             ADMIN_WILDCARD,
             "Policy allows every action on every resource",
@@ -60,6 +62,10 @@ pub mod rules {
         (
             REGION_ENFORCEMENT,
             "Region-deny policy does not enforce the allowed-region list",
+        ),
+        (
+            RESOURCE_POLICY_PUBLIC,
+            "Resource policy lets anyone, or any AWS account, use the resource",
         ),
     ];
 }
@@ -158,7 +164,11 @@ pub fn analyze(doc: &PolicyDocument, options: &AnalysisOptions) -> Vec<PolicyFin
             out.extend(mfa::check(&probe));
             out.extend(escalation::check(&probe));
         }
-        PolicyKind::Trust | PolicyKind::ResourceBased => out.extend(trust::check(&probe)),
+        PolicyKind::Trust => out.extend(trust::check(&probe)),
+        PolicyKind::ResourceBased => {
+            out.extend(trust::check(&probe));
+            out.extend(public::check(&probe));
+        }
         PolicyKind::Scp => {}
     }
     if let Some(regions) = &options.allowed_regions {
@@ -184,7 +194,12 @@ pub fn analyze_for_alerts(doc: &PolicyDocument, options: &AnalysisOptions) -> Ve
             }
             out
         }
-        PolicyKind::Trust | PolicyKind::ResourceBased => trust::check(&probe),
+        PolicyKind::Trust => trust::check(&probe),
+        PolicyKind::ResourceBased => {
+            let mut out = trust::check(&probe);
+            out.extend(public::check(&probe));
+            out
+        }
         PolicyKind::Scp => Vec::new(),
     };
     worst_first(subsume(out))

@@ -144,7 +144,7 @@ fn allowed_action(
 /// An account the probe's "anyone" can come from: neither the own account nor one the
 /// document names anywhere (principals or condition values). A fixed probe account would be
 /// taken for "anyone" by a role that trusts exactly that account, and reported critical.
-fn unrelated_account(probe: &Probe<'_>, own: Option<&str>) -> String {
+pub(super) fn unrelated_account(probe: &Probe<'_>, own: Option<&str>) -> String {
     let mentions = |account: &str| {
         Some(account) == own
             || probe.doc.statements.iter().any(|s| {
