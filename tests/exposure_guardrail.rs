@@ -400,3 +400,103 @@ async fn a_public_resource_policy_is_alerted_once_with_the_undo() {
     }
     assert_eq!(acct.inbox.drain().await.len(), 3);
 }
+
+/// ec2-image-shared against moto: an image made public and shared with a foreign account
+/// beside an allowed one; in remediate mode exactly the public and the foreign permissions go
+/// (DescribeImageAttribute read back), the allowed account keeps its share, the alert says
+/// how to undo it, and the same event again changes and alerts nothing.
+#[tokio::test]
+async fn a_public_image_is_unshared_except_for_the_allowed_accounts_and_only_once() {
+    use aws_sdk_ec2::types::{LaunchPermission, LaunchPermissionModifications, PermissionGroup};
+    let acct = Account::seed().await;
+    let image = acct
+        .ec2
+        .register_image()
+        .name("golden-web")
+        .root_device_name("/dev/xvda")
+        .send()
+        .await
+        .unwrap()
+        .image_id()
+        .unwrap()
+        .to_string();
+    let add = LaunchPermissionModifications::builder()
+        .add(
+            LaunchPermission::builder()
+                .group(PermissionGroup::All)
+                .build(),
+        )
+        .add(LaunchPermission::builder().user_id("210987654321").build())
+        .add(LaunchPermission::builder().user_id("111122223333").build())
+        .build();
+    acct.ec2
+        .modify_image_attribute()
+        .image_id(&image)
+        .launch_permission(add)
+        .send()
+        .await
+        .unwrap();
+    let shared = || async {
+        let out = acct
+            .ec2
+            .describe_image_attribute()
+            .image_id(&image)
+            .attribute(aws_sdk_ec2::types::ImageAttributeName::LaunchPermission)
+            .send()
+            .await
+            .unwrap();
+        let mut v: Vec<String> = out
+            .launch_permissions()
+            .iter()
+            .map(|p| {
+                p.user_id()
+                    .map(str::to_string)
+                    .or_else(|| p.group().map(|g| g.as_str().to_string()))
+                    .unwrap_or_default()
+            })
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(shared().await, ["111122223333", "210987654321", "all"]);
+
+    let guardrail = acct.guardrail(&[
+        ("GUARDRAIL_DRY_RUN", "false"),
+        ("GUARDRAIL_RULE_MODES", "ec2-image-shared=remediate"),
+        ("GUARDRAIL_SHARE_ACCOUNTS", "111122223333"),
+    ]);
+    let e = event(
+        "exposure/modify-image-attribute-public.json",
+        &[("ami-0a1b2c3d4e5f60718", &image)],
+    );
+    let out = guardrail.handle(&e).await.unwrap();
+    let rules: Vec<(&str, String)> = out
+        .findings
+        .iter()
+        .map(|f| (f.rule, f.severity.to_string()))
+        .collect();
+    assert_eq!(
+        rules,
+        [("ec2-image-shared", "critical".to_string())],
+        "{out:?}"
+    );
+    assert_eq!(
+        shared().await,
+        ["111122223333"],
+        "the allowed account keeps its share"
+    );
+    let alerts = acct.inbox.drain().await;
+    assert_eq!(alerts.len(), 1, "{alerts:?}");
+    assert!(
+        alerts[0].message.contains("210987654321")
+            && alerts[0].message.contains("aws ec2 modify-image-attribute"),
+        "{}",
+        alerts[0].message
+    );
+
+    // Redelivered: nothing public or foreign is left, so nothing is changed or alerted.
+    let out = guardrail.handle(&e).await.unwrap();
+    assert!(out.findings.is_empty(), "{out:?}");
+    assert_eq!(shared().await, ["111122223333"]);
+    assert!(acct.inbox.drain().await.is_empty());
+}

@@ -45,6 +45,42 @@ impl Ec2 {
         }
     }
 
+    /// Who may launch instances from an image (`None`: no such image). Organisation and OU
+    /// shares stay inside the organisation and are not listed.
+    pub async fn image_shares(
+        &self,
+        scope: &Scope,
+        image_id: &str,
+    ) -> Result<Option<SnapshotShares>, AwsError> {
+        let out = self
+            .client(&scope.region)
+            .describe_image_attribute()
+            .image_id(image_id)
+            .attribute(aws_sdk_ec2::types::ImageAttributeName::LaunchPermission)
+            .send()
+            .await;
+        let out = match out {
+            Ok(out) => out,
+            Err(e) => {
+                return match classify("ec2", "DescribeImageAttribute", e) {
+                    err if err.kind == ErrorKind::NotFound => Ok(None),
+                    err => Err(err),
+                }
+            }
+        };
+        let permissions = out.launch_permissions();
+        Ok(Some(SnapshotShares {
+            snapshot_id: image_id.to_string(),
+            public: permissions
+                .iter()
+                .any(|p| p.group() == Some(&aws_sdk_ec2::types::PermissionGroup::All)),
+            accounts: permissions
+                .iter()
+                .filter_map(|p| p.user_id().map(str::to_string))
+                .collect(),
+        }))
+    }
+
     /// Who may create volumes from a snapshot (`None`: no such snapshot).
     pub async fn snapshot_shares(
         &self,
@@ -578,6 +614,29 @@ impl Ec2 {
                 call.send()
                     .await
                     .map_err(|e| classify("ec2", "ModifySnapshotAttribute", e))?;
+                Ok(())
+            }
+            RemediationStep::RemoveImageShares {
+                region,
+                image_id,
+                public,
+                accounts,
+            } => {
+                // The flat form (UserId.N, UserGroup.N with OperationType=remove), as for
+                // snapshots: accepted by EC2 and the one the emulator reads.
+                let mut call = self
+                    .client(region)
+                    .modify_image_attribute()
+                    .image_id(image_id)
+                    .attribute("launchPermission")
+                    .operation_type(aws_sdk_ec2::types::OperationType::Remove)
+                    .set_user_ids((!accounts.is_empty()).then(|| accounts.clone()));
+                if *public {
+                    call = call.user_groups("all");
+                }
+                call.send()
+                    .await
+                    .map_err(|e| classify("ec2", "ModifyImageAttribute", e))?;
                 Ok(())
             }
             RemediationStep::RevokeSecurityGroupIngress {

@@ -29,6 +29,7 @@ impl Remediator for Executor {
             | RemediationStep::TerminateInstances { .. }
             | RemediationStep::DeleteVolume { .. }
             | RemediationStep::RemoveSnapshotShares { .. }
+            | RemediationStep::RemoveImageShares { .. }
             | RemediationStep::RevokeSecurityGroupIngress { .. } => self.ec2.execute(step).await,
             RemediationStep::DetachManagedPolicy { .. }
             | RemediationStep::DeleteInlinePolicy { .. }

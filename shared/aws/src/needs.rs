@@ -83,6 +83,9 @@ impl Wiring {
                     .snapshot_shares(&scope(region), snapshot_id)
                     .await?,
             ),
+            Need::ImageShares { region, image_id } => {
+                Read::ImageShares(self.ec2.image_shares(&scope(region), image_id).await?)
+            }
             Need::SecurityGroupRules { region, group_id } => Read::SecurityGroupRules(
                 self.ec2
                     .security_group_rules(&scope(region), group_id)

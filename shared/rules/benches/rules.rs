@@ -145,6 +145,13 @@ fn synthetic(call: &ApiCall, need: &Need) -> Read {
                 accounts: Vec::new(),
             }))
         }
+        Need::ImageShares { image_id, .. } => {
+            return Read::ImageShares(Some(SnapshotShares {
+                snapshot_id: image_id.clone(),
+                public: true,
+                accounts: Vec::new(),
+            }))
+        }
         Need::Recorder { .. } => return Read::Recorder(Some(false)),
         Need::Trail { .. } => return Read::Trail(Some(false)),
         Need::Key { .. } => return Read::Key(Some("Disabled".to_string())),

@@ -74,6 +74,8 @@ pub const POLICIES: &str = "arn:aws:iam::{account}:policy/*";
 pub const AWS_POLICIES: &str = "arn:aws:iam::aws:policy/*";
 pub const VOLUMES: &str = "arn:aws:ec2:*:{account}:volume/*";
 pub const SNAPSHOTS: &str = "arn:aws:ec2:*:{account}:snapshot/*";
+/// Images (AMIs): their ARN has no account part (`arn:aws:ec2:REGION::image/ami-...`).
+pub const IMAGES: &str = "arn:aws:ec2:*::image/*";
 /// Snapshots as CopySnapshot names its source (no account in the ARN).
 pub const SOURCE_SNAPSHOTS: &str = "arn:aws:ec2:*::snapshot/*";
 pub const INSTANCES: &str = "arn:aws:ec2:*:{account}:instance/*";
@@ -106,6 +108,7 @@ pub enum StepKind {
     CancelKeyDeletion,
     EnableKey,
     RemoveSnapshotShares,
+    RemoveImageShares,
     AttachQuarantinePolicy,
     RevokeSecurityGroupIngress,
 }
@@ -137,6 +140,7 @@ impl RemediationStep {
             RemediationStep::CancelKeyDeletion { .. } => StepKind::CancelKeyDeletion,
             RemediationStep::EnableKey { .. } => StepKind::EnableKey,
             RemediationStep::RemoveSnapshotShares { .. } => StepKind::RemoveSnapshotShares,
+            RemediationStep::RemoveImageShares { .. } => StepKind::RemoveImageShares,
             RemediationStep::AttachQuarantinePolicy { .. } => StepKind::AttachQuarantinePolicy,
             RemediationStep::RevokeSecurityGroupIngress { .. } => {
                 StepKind::RevokeSecurityGroupIngress
@@ -178,6 +182,7 @@ impl StepKind {
             StepKind::CancelKeyDeletion => CANCEL_KEY_DELETION,
             StepKind::EnableKey => ENABLE_KEY,
             StepKind::RemoveSnapshotShares => REMOVE_SNAPSHOT_SHARES,
+            StepKind::RemoveImageShares => REMOVE_IMAGE_SHARES,
             StepKind::AttachQuarantinePolicy => ATTACH_QUARANTINE_POLICY,
             StepKind::RevokeSecurityGroupIngress => REVOKE_SECURITY_GROUP_INGRESS,
         }
@@ -195,6 +200,11 @@ const REVOKE_SECURITY_GROUP_INGRESS: &[Permission] = &[
 /// removes).
 const REMOVE_SNAPSHOT_SHARES: &[Permission] =
     &[Permission::arn("ec2:ModifySnapshotAttribute", SNAPSHOTS)];
+
+/// Only the account's own images: an image's ARN names no account, so the own-account limit
+/// is the `ec2:Owner`-free form AWS allows, every image in the account's regions (removing a
+/// launch permission only narrows who may launch it).
+const REMOVE_IMAGE_SHARES: &[Permission] = &[Permission::arn("ec2:ModifyImageAttribute", IMAGES)];
 
 /// Only the account's own trails (which one is stopped is not known in advance).
 const START_LOGGING: &[Permission] = &[Permission::arn("cloudtrail:StartLogging", TRAILS)];

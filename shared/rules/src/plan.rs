@@ -145,6 +145,13 @@ pub enum RemediationStep {
         public: bool,
         accounts: Vec<String>,
     },
+    /// Remove an image's public (`all`) and foreign-account launchPermissions.
+    RemoveImageShares {
+        region: String,
+        image_id: String,
+        public: bool,
+        accounts: Vec<String>,
+    },
     /// Revoke one security group ingress rule by its id (the group and its other rules stay).
     /// The rest describes the rule, for the undo command.
     RevokeSecurityGroupIngress {
@@ -251,6 +258,33 @@ impl RemediationStep {
             ),
             RemediationStep::DeleteLoginProfile { user_name } => {
                 format!("delete the console password (login profile) of user {user_name}")
+            }
+            RemediationStep::RemoveImageShares {
+                region,
+                image_id,
+                public,
+                accounts,
+            } => {
+                let mut whom: Vec<String> = accounts.clone();
+                if *public {
+                    whom.insert(0, "the public (group all)".to_string());
+                }
+                let undo = match public {
+                    true => "--launch-permission 'Add=[{Group=all}]'".to_string(),
+                    false => format!(
+                        "--launch-permission 'Add=[{}]'",
+                        accounts
+                            .iter()
+                            .map(|a| format!("{{UserId={a}}}"))
+                            .collect::<Vec<_>>()
+                            .join(",")
+                    ),
+                };
+                format!(
+                    "stop sharing image {image_id} in {region} with {} (undo: aws ec2 \
+                     modify-image-attribute --region {region} --image-id {image_id} {undo})",
+                    whom.join(", ")
+                )
             }
             RemediationStep::RemoveSnapshotShares {
                 region,

@@ -65,6 +65,8 @@ pub enum Need {
     EbsDefault { region: String },
     /// Who may create volumes from a snapshot (its createVolumePermission).
     SnapshotShares { region: String, snapshot_id: String },
+    /// Who may launch instances from an image (its launchPermission).
+    ImageShares { region: String, image_id: String },
     /// An AWS Config configuration recorder's status in a region.
     Recorder { region: String, name: String },
     /// Whether a CloudTrail trail logs (`name`: its name or ARN).
@@ -97,6 +99,8 @@ pub enum Read {
     EbsDefault(RegionFacts),
     /// `None`: no such snapshot.
     SnapshotShares(Option<SnapshotShares>),
+    /// `None`: no such image (deregistered since).
+    ImageShares(Option<SnapshotShares>),
     /// Whether the recorder is recording (`None`: no such recorder).
     Recorder(Option<bool>),
     /// Whether the trail is logging (`None`: no such trail).
@@ -151,9 +155,11 @@ pub enum ChangeRead {
     },
 }
 
-/// A snapshot's createVolumePermission, as DescribeSnapshotAttribute returns it.
+/// Who may use a snapshot (its createVolumePermission, DescribeSnapshotAttribute) or an
+/// image (its launchPermission, DescribeImageAttribute): the same two kinds of grantee.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SnapshotShares {
+    /// The snapshot's or the image's id.
     pub snapshot_id: String,
     /// The group `all`: every AWS account.
     pub public: bool,
@@ -273,6 +279,7 @@ pub(crate) use from_the_call;
 pub const CALL_JUDGES: &[&CallJudge] = &[
     &ebs::JUDGE,
     &super::ebs_snapshot_shared::JUDGE,
+    &super::ec2_image_shared::JUDGE,
     &region_not_allowed::JUDGE,
     &super::network_source_ip_not_allowed::JUDGE,
     &iam_root_activity::JUDGE,
