@@ -394,11 +394,13 @@ async fn a_public_resource_policy_is_alerted_once_with_the_undo() {
         "exposure/add-permission-public.json",
         "exposure/set-queue-attributes-public.json",
         "exposure/put-bucket-acl-public-read.json",
+        // s3-public-access-block-off, judged from the call the same way.
+        "exposure/public-access-block-account-deleted.json",
     ] {
         let out = guardrail.handle(&event(file, &[])).await.unwrap();
         assert_eq!(out.findings.len(), 1, "{file}: {out:?}");
     }
-    assert_eq!(acct.inbox.drain().await.len(), 3);
+    assert_eq!(acct.inbox.drain().await.len(), 4);
 }
 
 /// ec2-image-shared against moto: an image made public and shared with a foreign account

@@ -2,7 +2,8 @@
 //! policy a call submitted (`events/exposure/`) and, when present, the real records of
 //! `../shared/data/cloudtrail-samples/` (Panther's "resource made public" cases, read there,
 //! never copied): public is alerted, limited by organisation, VPC or own account is not, a
-//! policy that cannot be read is said, a failed call is not judged.
+//! policy that cannot be read is said, a failed call is not judged. Beside it,
+//! `s3-public-access-block-off`, the other exposure judged from the call.
 
 use guardrail_rules::finding::EventContext;
 use guardrail_rules::gate;
@@ -283,4 +284,92 @@ fn the_real_resource_made_public_records_are_judged_as_their_authors_expect() {
         }
     }
     assert!(judged_files >= 8, "only {judged_files} records judged");
+}
+
+/// `s3-public-access-block-off`: what a Put leaves off, or a Delete removes, is alerted with
+/// the command that turns it back on; all four on is nothing.
+#[test]
+fn block_public_access_weakened_or_removed_is_alerted_with_the_undo() {
+    let of = |rel: &str| -> Vec<guardrail_rules::Finding> {
+        let c = call(rel);
+        let s = settings(&[]);
+        let ctx = EventContext::of(&c);
+        call_judges(Function::ExposureGuard)
+            .filter(|j| (j.needs)(&c, &s).is_some())
+            .flat_map(|j| (j.judge)(&c, &Read::Nothing, &ctx, &s).findings)
+            .filter(|f| f.rule == "s3-public-access-block-off")
+            .collect()
+    };
+    let found = of("exposure/public-access-block-bucket-weakened.json");
+    assert_eq!(found.len(), 1, "{found:?}");
+    let f = &found[0];
+    assert_eq!(f.severity, Severity::High);
+    assert_eq!(f.resource.id, "acme-reports-archive");
+    assert!(
+        f.reason
+            .contains("BlockPublicPolicy, RestrictPublicBuckets now off"),
+        "{}",
+        f.reason
+    );
+    assert!(!f.reason.contains("BlockPublicAcls,"), "{}", f.reason);
+    assert!(
+        f.reason
+            .contains("aws s3api put-public-access-block --bucket acme-reports-archive"),
+        "{}",
+        f.reason
+    );
+    assert!(of("exposure/public-access-block-bucket-all-on.json").is_empty());
+    let found = of("exposure/public-access-block-account-deleted.json");
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].resource.kind, "AWS::::Account");
+    assert!(
+        found[0]
+            .reason
+            .contains("aws s3control put-public-access-block --account-id 123456789012"),
+        "{}",
+        found[0].reason
+    );
+}
+
+/// Panther's Block Public Access records: the deletion is alerted, the failed one is not, a
+/// Put whose record holds no configuration is taken as all off (never as all on).
+#[test]
+fn the_real_public_access_block_records() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/data/cloudtrail-samples/panther/AWS.S3.DeletePublicAccessBlock");
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        eprintln!("skipped: {} not present", dir.display());
+        return;
+    };
+    let mut alerted = Vec::new();
+    for e in entries.flatten() {
+        let record: Value =
+            serde_json::from_str(&std::fs::read_to_string(e.path()).unwrap()).unwrap();
+        let v = json!({
+            "version": "0", "id": "00000000-0000-0000-0000-000000000000",
+            "detail-type": "AWS API Call via CloudTrail", "source": "aws.s3",
+            "account": record.get("recipientAccountId").cloned().unwrap_or(json!("123456789012")),
+            "time": "2026-01-01T00:00:00Z", "region": record["awsRegion"], "resources": [],
+            "detail": record,
+        });
+        let Ok(Trigger::ApiCall(c)) = decode(&v) else {
+            continue;
+        };
+        let s = settings(&[]);
+        if gate::screen(&c, &s).is_err() {
+            continue;
+        }
+        let ctx = EventContext::of(&c);
+        let n = call_judges(Function::ExposureGuard)
+            .filter(|j| (j.needs)(&c, &s).is_some())
+            .flat_map(|j| (j.judge)(&c, &Read::Nothing, &ctx, &s).findings)
+            .filter(|f| f.rule == "s3-public-access-block-off")
+            .count();
+        if n > 0 {
+            alerted.push(e.file_name().to_string_lossy().to_string());
+        }
+    }
+    alerted.sort();
+    assert!(alerted.iter().any(|a| a.starts_with("01-")), "{alerted:?}");
+    assert!(!alerted.iter().any(|a| a.starts_with("02-")), "{alerted:?}");
 }

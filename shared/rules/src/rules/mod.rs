@@ -50,6 +50,7 @@ pub mod registry;
 pub mod resource_policy_public;
 pub mod runs;
 pub mod s3_bucket_policy_changed;
+pub mod s3_public_access_block_off;
 pub mod securityhub_disabled;
 pub mod triggers;
 pub mod vpc_changed;
@@ -116,6 +117,7 @@ pub const ALL: &[&RuleMeta] = &[
     &iam_policy_new_access::META,
     &iam_role_trust_open::META,
     &resource_policy_public::META,
+    &s3_public_access_block_off::META,
     &iam_principal_admin::META,
     &iam_principal_admin_reachable::META,
     &iam_principal_sensitive_without_mfa::META,

@@ -303,6 +303,7 @@ pub const CALL_JUDGES: &[&CallJudge] = &[
     &super::vpc_security_group_changed::JUDGE,
     &super::vpc_security_group_admin_port_open::JUDGE,
     &super::resource_policy_public::JUDGE,
+    &super::s3_public_access_block_off::JUDGE,
     &super::vpc_nacl_changed::JUDGE,
     &super::vpc_gateway_changed::JUDGE,
     &super::vpc_route_table_changed::JUDGE,

@@ -184,6 +184,9 @@ pub fn iam_action(service: &str, event_name: &str) -> String {
             "PutBucketLifecycle" | "DeleteBucketLifecycle" => "PutLifecycleConfiguration",
             "PutBucketReplication" | "DeleteBucketReplication" => "PutReplicationConfiguration",
             "PutBucketCors" | "DeleteBucketCors" => "PutBucketCORS",
+            // Removing a Block Public Access setting is authorized as putting one.
+            "DeleteBucketPublicAccessBlock" => "PutBucketPublicAccessBlock",
+            "DeleteAccountPublicAccessBlock" => "PutAccountPublicAccessBlock",
             other => other,
         },
         _ => event_name,
