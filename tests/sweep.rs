@@ -654,3 +654,99 @@ async fn without_last_accessed_data_that_rule_is_unjudged_and_the_rest_judged() 
     );
     assert!(!calls.contains_key("iam:GetServiceLastAccessedDetails"));
 }
+
+/// ec2-image-shared, swept: the account's own images in every swept region are read with
+/// their launch permissions; a public one is found (and unshared in remediate mode), one
+/// shared only with an allowed account is not, and AWS's public images (moto's catalogue,
+/// owned by other accounts) are never the account's to judge.
+#[tokio::test]
+async fn the_sweep_finds_and_unshares_public_images_of_every_swept_region() {
+    use aws_sdk_ec2::types::{
+        ImageAttributeName, LaunchPermission, LaunchPermissionModifications, PermissionGroup,
+    };
+    let moto = Moto::start();
+    let sdk = moto.sdk("us-east-1").await;
+    let inbox = AlertInbox::create(&sdk).await;
+    let mut images = Vec::new();
+    for (region, grant) in [("eu-west-1", None), ("us-east-1", Some("111122223333"))] {
+        let ec2 = aws_sdk_ec2::Client::new(&moto.sdk(region).await);
+        let id = ec2
+            .register_image()
+            .name(format!("golden-{region}"))
+            .root_device_name("/dev/xvda")
+            .send()
+            .await
+            .unwrap()
+            .image_id()
+            .unwrap()
+            .to_string();
+        let permission = match grant {
+            None => LaunchPermission::builder()
+                .group(PermissionGroup::All)
+                .build(),
+            Some(account) => LaunchPermission::builder().user_id(account).build(),
+        };
+        ec2.modify_image_attribute()
+            .image_id(&id)
+            .launch_permission(
+                LaunchPermissionModifications::builder()
+                    .add(permission)
+                    .build(),
+            )
+            .send()
+            .await
+            .unwrap();
+        images.push((ec2, id));
+    }
+    let f = AccountSweep::new(inbox.wiring(
+        &sdk,
+        &[
+            ("GUARDRAIL_SWEEP_REGIONS", REGIONS),
+            ("GUARDRAIL_DRY_RUN", "false"),
+            ("GUARDRAIL_RULE_MODES", "ec2-image-shared=remediate"),
+            ("GUARDRAIL_SHARE_ACCOUNTS", "111122223333"),
+        ],
+    ));
+    let (_, schedule) = schedule();
+    let (_, report) = f.sweep(&schedule).await.unwrap();
+    let found: Vec<(String, String)> = report
+        .findings
+        .iter()
+        .filter(|f| f.rule == "ec2-image-shared")
+        .map(|f| (f.region.clone(), f.resource.id.clone()))
+        .collect();
+    assert_eq!(
+        found,
+        [("eu-west-1".to_string(), images[0].1.clone())],
+        "{:#?}",
+        report.findings
+    );
+    let public = |ec2: &aws_sdk_ec2::Client, id: &str| {
+        let (ec2, id) = (ec2.clone(), id.to_string());
+        async move {
+            ec2.describe_image_attribute()
+                .image_id(id)
+                .attribute(ImageAttributeName::LaunchPermission)
+                .send()
+                .await
+                .unwrap()
+                .launch_permissions()
+                .iter()
+                .any(|p| p.group() == Some(&PermissionGroup::All))
+        }
+    };
+    assert!(!public(&images[0].0, &images[0].1).await, "unshared");
+    let left = images[1]
+        .0
+        .describe_image_attribute()
+        .image_id(&images[1].1)
+        .attribute(ImageAttributeName::LaunchPermission)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        left.launch_permissions()[0].user_id(),
+        Some("111122223333"),
+        "the allowed share stays"
+    );
+}

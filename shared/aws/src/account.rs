@@ -384,15 +384,17 @@ impl AccountReader {
             account: account.to_string(),
             region,
         };
-        let (facts, volumes, security_groups) = futures::try_join!(
+        let (facts, volumes, security_groups, images) = futures::try_join!(
             self.ec2.region(&scope),
             self.ec2.volumes(&scope),
-            self.ec2.security_groups(&scope)
+            self.ec2.security_groups(&scope),
+            self.ec2.images(&scope)
         )?;
         Ok(RegionSweep {
             facts,
             volumes,
             security_groups,
+            images,
         })
     }
 }

@@ -179,6 +179,41 @@ impl Ec2 {
         Ok(Some(out))
     }
 
+    /// The account's own images of a region, each with its launch permissions (the sweep):
+    /// DescribeImages (owner self, paginated), then DescribeImageAttribute per image, since
+    /// only the attribute names the accounts an image is shared with. An image deregistered
+    /// between the two reads is left out.
+    pub async fn images(&self, scope: &Scope) -> Result<Vec<SnapshotShares>, AwsError> {
+        let ec2 = self.client(&scope.region);
+        let mut ids: Vec<String> = Vec::new();
+        let mut token: Option<String> = None;
+        loop {
+            let page = ec2
+                .describe_images()
+                .owners("self")
+                .set_next_token(token.take())
+                .send()
+                .await
+                .map_err(|e| classify("ec2", "DescribeImages", e))?;
+            ids.extend(
+                page.images()
+                    .iter()
+                    .filter_map(|i| i.image_id().map(str::to_string)),
+            );
+            match page.next_token() {
+                Some(t) if !t.is_empty() => token = Some(t.to_string()),
+                _ => break,
+            }
+        }
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            if let Some(shares) = self.image_shares(scope, &id).await? {
+                out.push(shares);
+            }
+        }
+        Ok(out)
+    }
+
     /// Every security group of a region with its rules (the sweep).
     pub async fn security_groups(&self, scope: &Scope) -> Result<Vec<GroupRules>, AwsError> {
         let ec2 = self.client(&scope.region);

@@ -210,3 +210,53 @@ fn the_real_ami_records_ask_for_a_re_read_only_when_they_share() {
     }
     assert!(!asked.iter().any(|a| a.starts_with("05-")), "{asked:?}");
 }
+
+/// The sweep judges every own image of every swept region the same way.
+#[test]
+fn the_sweep_finds_public_and_foreign_shared_images() {
+    use guardrail_rules::ebs::RegionFacts;
+    use guardrail_rules::rules::registry::SWEEP_JUDGES;
+    use guardrail_rules::sweep::{RegionSweep, SweepFacts};
+    let region = |name: &str, images: Vec<SnapshotShares>| RegionSweep {
+        facts: RegionFacts {
+            region: name.to_string(),
+            account: "123456789012".to_string(),
+            encryption_by_default: true,
+        },
+        volumes: Vec::new(),
+        security_groups: Vec::new(),
+        images,
+    };
+    let mut private = shares(false, &["123456789012"]);
+    private.snapshot_id = "ami-0bbbbbbbbbbbbbbb2".into();
+    let facts = SweepFacts {
+        account: "123456789012".to_string(),
+        regions: vec![
+            region("ap-northeast-2", vec![shares(true, &[]), private]),
+            region("us-east-1", vec![shares(false, &["210987654321"])]),
+        ],
+        ..SweepFacts::default()
+    };
+    let s = settings(&[]);
+    let mut found = Vec::new();
+    for j in SWEEP_JUDGES {
+        let mut out = guardrail_rules::sweep::Swept::default();
+        (j.judge)(&facts, &s, &mut out);
+        found.extend(out.findings.into_iter().filter(|f| f.rule == RULE));
+    }
+    let got: Vec<(String, Severity)> = found
+        .iter()
+        .map(|f| (f.region.clone(), f.severity))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("ap-northeast-2".to_string(), Severity::Critical),
+            ("us-east-1".to_string(), Severity::High)
+        ],
+        "{found:#?}"
+    );
+    assert!(found[0]
+        .reason
+        .starts_with(&format!("image {AMI} in ap-northeast-2 is shared")));
+}

@@ -3,7 +3,7 @@
 //! code), handed out. The image twin of `ebs-snapshot-shared`, judged the same way: on the
 //! launch permissions as re-read, never on the event alone.
 
-use super::registry::{CallJudge, Judged, Need, Read, Round, SnapshotShares};
+use super::registry::{CallJudge, Judged, Need, Read, Round, SnapshotShares, SweepJudge};
 use super::runs::{Function, Runs, Subscription};
 use super::{enabled, RuleMeta};
 use crate::finding::{EventContext, Finding, ResourceRef};
@@ -38,15 +38,26 @@ pub const META: RuleMeta = RuleMeta {
         "Prowler: ec2_ami_public",
         "Stratus Red Team: aws.exfiltration.ec2-share-ami",
     ],
-    runs: &[Runs {
-        function: Function::ExposureGuard,
-        triggers: &[Subscription::ApiCalls {
-            source: "ec2.amazonaws.com",
-            names: EVENTS,
-        }],
-        reads: &[Permission::any("ec2:DescribeImageAttribute")],
-        steps: &[StepKind::RemoveImageShares],
-    }],
+    runs: &[
+        Runs {
+            function: Function::ExposureGuard,
+            triggers: &[Subscription::ApiCalls {
+                source: "ec2.amazonaws.com",
+                names: EVENTS,
+            }],
+            reads: &[Permission::any("ec2:DescribeImageAttribute")],
+            steps: &[StepKind::RemoveImageShares],
+        },
+        Runs {
+            function: Function::AccountSweep,
+            triggers: &[Subscription::Schedule],
+            reads: &[
+                Permission::any("ec2:DescribeImages"),
+                Permission::any("ec2:DescribeImageAttribute"),
+            ],
+            steps: &[StepKind::RemoveImageShares],
+        },
+    ],
     per_event: false,
 };
 
@@ -91,10 +102,32 @@ fn adds_permission(call: &ApiCall) -> bool {
         .is_some_and(|items| !items.is_empty())
 }
 
+/// Every own image of every swept region, judged as a share of it would be: an image made
+/// public before the guardrail was deployed, or while it was down, is found too.
+pub const SWEEP: SweepJudge = SweepJudge {
+    rules: &[&META],
+    judge: |facts, settings, out| {
+        let ctx = EventContext::default();
+        for r in &facts.regions {
+            for shares in &r.images {
+                let found = finding(
+                    &facts.account,
+                    &r.facts.region,
+                    None,
+                    shares,
+                    &ctx,
+                    settings,
+                );
+                out.findings.extend(found);
+            }
+        }
+    },
+};
+
 /// The accounts an image may be shared with: this one, the member accounts, and
 /// GUARDRAIL_SHARE_ACCOUNTS (the same list as snapshots).
-fn allowed(account: &str, call: &ApiCall, settings: &Settings) -> bool {
-    account == call.account
+fn allowed(account: &str, own: &str, settings: &Settings) -> bool {
+    account == own
         || settings.home_account.as_deref() == Some(account)
         || settings.member_accounts.iter().any(|a| a == account)
         || settings.share_accounts.iter().any(|a| a == account)
@@ -108,28 +141,47 @@ pub fn judge(
     ctx: &EventContext,
     settings: &Settings,
 ) -> Option<Finding> {
+    let who = call.principal.display();
+    finding(
+        &call.account,
+        call.region.trim(),
+        Some(&who),
+        shares,
+        ctx,
+        settings,
+    )
+}
+
+/// The finding for an image's public or foreign permissions in `account`'s `region`; `who`:
+/// the caller that shared it (`None`: found by the sweep).
+fn finding(
+    account: &str,
+    region: &str,
+    who: Option<&str>,
+    shares: &SnapshotShares,
+    ctx: &EventContext,
+    settings: &Settings,
+) -> Option<Finding> {
     let (meta, mode) = enabled(&META, settings)?;
     let foreign: Vec<String> = shares
         .accounts
         .iter()
-        .filter(|a| !allowed(a, call, settings))
+        .filter(|a| !allowed(a, account, settings))
         .cloned()
         .collect();
     if !shares.public && foreign.is_empty() {
         return None;
     }
-    let region = call.region.trim();
     let id = &shares.snapshot_id;
     let with = match (shares.public, foreign.is_empty()) {
         (true, true) => "every AWS account (public)".to_string(),
         (true, false) => format!("every AWS account (public) and {}", foreign.join(", ")),
         (false, _) => format!("account(s) {} outside the allowed list", foreign.join(", ")),
     };
-    let reason = format!(
-        "{} shared image {id} in {region} with {with}: they can launch it and read every disk \
-         it holds",
-        call.principal.display()
-    );
+    let reason = match who {
+        Some(who) => format!("{who} shared image {id} in {region} with {with}"),
+        None => format!("image {id} in {region} is shared with {with}"),
+    } + ": they can launch it and read every disk it holds";
     let step = RemediationStep::RemoveImageShares {
         region: region.to_string(),
         image_id: id.clone(),
@@ -145,7 +197,7 @@ pub fn judge(
             arn: format!("arn:aws:ec2:{region}::image/{id}"),
         },
         region,
-        &call.account,
+        account,
         reason,
         vec![(step, false)],
         ctx,

@@ -32,6 +32,8 @@ pub struct RegionSweep {
     pub volumes: Vec<VolumeFacts>,
     /// Every security group with its rules (`vpc-security-group-admin-port-open`).
     pub security_groups: Vec<crate::rules::vpc_security_group_admin_port_open::GroupRules>,
+    /// The account's own images with their launch permissions (`ec2-image-shared`).
+    pub images: Vec<crate::rules::registry::SnapshotShares>,
 }
 
 /// Everything a sweep judges. Read by the adapters; nothing here is trusted from an event.
