@@ -750,3 +750,80 @@ async fn the_sweep_finds_and_unshares_public_images_of_every_swept_region() {
         "the allowed share stays"
     );
 }
+
+/// ebs-snapshot-shared, swept: a snapshot made public before the guardrail ran is found in
+/// its region and, in remediate mode, unshared; a snapshot shared with an allowed account is
+/// left as it is.
+#[tokio::test]
+async fn the_sweep_finds_and_unshares_public_snapshots() {
+    use aws_sdk_ec2::types::SnapshotAttributeName;
+    let moto = Moto::start();
+    let sdk = moto.sdk("us-east-1").await;
+    let inbox = AlertInbox::create(&sdk).await;
+    let ec2 = aws_sdk_ec2::Client::new(&moto.sdk("eu-west-1").await);
+    let mut snaps = Vec::new();
+    for public in [true, false] {
+        let volume = create_volume(&ec2, "eu-west-1a", true).await;
+        let snap = ec2
+            .create_snapshot()
+            .volume_id(volume)
+            .send()
+            .await
+            .unwrap()
+            .snapshot_id()
+            .unwrap()
+            .to_string();
+        // The flat form (UserGroup.N / UserId.N): the one moto reads.
+        let call = ec2
+            .modify_snapshot_attribute()
+            .snapshot_id(&snap)
+            .attribute(SnapshotAttributeName::CreateVolumePermission)
+            .operation_type(aws_sdk_ec2::types::OperationType::Add);
+        let call = match public {
+            true => call.group_names("all"),
+            false => call.user_ids("111122223333"),
+        };
+        call.send().await.unwrap();
+        snaps.push(snap);
+    }
+    let f = AccountSweep::new(inbox.wiring(
+        &sdk,
+        &[
+            ("GUARDRAIL_SWEEP_REGIONS", REGIONS),
+            ("GUARDRAIL_DRY_RUN", "false"),
+            ("GUARDRAIL_RULE_MODES", "ebs-snapshot-shared=remediate"),
+            ("GUARDRAIL_SHARE_ACCOUNTS", "111122223333"),
+        ],
+    ));
+    let (_, schedule) = schedule();
+    let (_, report) = f.sweep(&schedule).await.unwrap();
+    let found: Vec<(String, String)> = report
+        .findings
+        .iter()
+        .filter(|f| f.rule == "ebs-snapshot-shared")
+        .map(|f| (f.region.clone(), f.resource.id.clone()))
+        .collect();
+    assert_eq!(
+        found,
+        [("eu-west-1".to_string(), snaps[0].clone())],
+        "{:#?}",
+        report.notes
+    );
+    let permissions = |id: String| {
+        let ec2 = ec2.clone();
+        async move {
+            ec2.describe_snapshot_attribute()
+                .snapshot_id(id)
+                .attribute(SnapshotAttributeName::CreateVolumePermission)
+                .send()
+                .await
+                .unwrap()
+                .create_volume_permissions()
+                .to_vec()
+        }
+    };
+    assert!(permissions(snaps[0].clone()).await.is_empty(), "unshared");
+    let kept = permissions(snaps[1].clone()).await;
+    assert_eq!(kept.len(), 1);
+    assert_eq!(kept[0].user_id(), Some("111122223333"));
+}

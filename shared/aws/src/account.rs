@@ -384,17 +384,19 @@ impl AccountReader {
             account: account.to_string(),
             region,
         };
-        let (facts, volumes, security_groups, images) = futures::try_join!(
+        let (facts, volumes, security_groups, images, snapshots) = futures::try_join!(
             self.ec2.region(&scope),
             self.ec2.volumes(&scope),
             self.ec2.security_groups(&scope),
-            self.ec2.images(&scope)
+            self.ec2.images(&scope),
+            self.ec2.snapshots(&scope)
         )?;
         Ok(RegionSweep {
             facts,
             volumes,
             security_groups,
             images,
+            snapshots,
         })
     }
 }

@@ -214,6 +214,43 @@ impl Ec2 {
         Ok(out)
     }
 
+    /// The account's own snapshots of a region, each with who may create volumes from it
+    /// (the sweep): DescribeSnapshots (owner self, paginated), then DescribeSnapshotAttribute
+    /// per snapshot. A snapshot deleted between the two reads is left out.
+    pub async fn snapshots(&self, scope: &Scope) -> Result<Vec<SnapshotShares>, AwsError> {
+        let ec2 = self.client(&scope.region);
+        let mut ids: Vec<String> = Vec::new();
+        let mut token: Option<String> = None;
+        loop {
+            let page = ec2
+                .describe_snapshots()
+                .owner_ids("self")
+                .set_next_token(token.take())
+                .send()
+                .await
+                .map_err(|e| classify("ec2", "DescribeSnapshots", e))?;
+            // The owner is checked again: an emulator that ignores OwnerIds (moto) would
+            // otherwise have every public snapshot it serves read one by one.
+            ids.extend(
+                page.snapshots()
+                    .iter()
+                    .filter(|s| s.owner_id().is_none_or(|o| o == scope.account))
+                    .filter_map(|s| s.snapshot_id().map(str::to_string)),
+            );
+            match page.next_token() {
+                Some(t) if !t.is_empty() => token = Some(t.to_string()),
+                _ => break,
+            }
+        }
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            if let Some(shares) = self.snapshot_shares(scope, &id).await? {
+                out.push(shares);
+            }
+        }
+        Ok(out)
+    }
+
     /// Every security group of a region with its rules (the sweep).
     pub async fn security_groups(&self, scope: &Scope) -> Result<Vec<GroupRules>, AwsError> {
         let ec2 = self.client(&scope.region);

@@ -226,6 +226,7 @@ fn the_sweep_finds_public_and_foreign_shared_images() {
         volumes: Vec::new(),
         security_groups: Vec::new(),
         images,
+        snapshots: Vec::new(),
     };
     let mut private = shares(false, &["123456789012"]);
     private.snapshot_id = "ami-0bbbbbbbbbbbbbbb2".into();

@@ -457,6 +457,7 @@ fn the_sweep_finds_every_world_open_admin_rule_of_every_group() {
         volumes: Vec::new(),
         security_groups: groups,
         images: Vec::new(),
+        snapshots: Vec::new(),
     };
     let open = group(vec![
         rule(SGR, "tcp", 22, 22, "0.0.0.0/0"),

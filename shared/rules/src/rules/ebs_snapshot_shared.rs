@@ -2,7 +2,7 @@
 //! allowed list, may create volumes from: a whole disk handed out (Stratus Red Team
 //! `ec2-share-ebs-snapshot`).
 
-use super::registry::{CallJudge, Judged, Need, Read, Round, SnapshotShares};
+use super::registry::{CallJudge, Judged, Need, Read, Round, SnapshotShares, SweepJudge};
 use super::runs::{Function, Runs, Subscription};
 use super::{enabled, RuleMeta};
 use crate::finding::{EventContext, Finding, ResourceRef};
@@ -35,15 +35,26 @@ pub const META: RuleMeta = RuleMeta {
         "AWS Config: ebs-snapshot-public-restorable-check",
         "Stratus Red Team: aws.exfiltration.ec2-share-ebs-snapshot",
     ],
-    runs: &[Runs {
-        function: Function::EbsEncryption,
-        triggers: &[Subscription::ApiCalls {
-            source: "ec2.amazonaws.com",
-            names: EVENTS,
-        }],
-        reads: &[Permission::any("ec2:DescribeSnapshotAttribute")],
-        steps: &[StepKind::RemoveSnapshotShares],
-    }],
+    runs: &[
+        Runs {
+            function: Function::EbsEncryption,
+            triggers: &[Subscription::ApiCalls {
+                source: "ec2.amazonaws.com",
+                names: EVENTS,
+            }],
+            reads: &[Permission::any("ec2:DescribeSnapshotAttribute")],
+            steps: &[StepKind::RemoveSnapshotShares],
+        },
+        Runs {
+            function: Function::AccountSweep,
+            triggers: &[Subscription::Schedule],
+            reads: &[
+                Permission::any("ec2:DescribeSnapshots"),
+                Permission::any("ec2:DescribeSnapshotAttribute"),
+            ],
+            steps: &[StepKind::RemoveSnapshotShares],
+        },
+    ],
     per_event: false,
 };
 
@@ -86,10 +97,53 @@ fn adds_permission(call: &ApiCall) -> bool {
         .is_some_and(|items| !items.is_empty())
 }
 
-/// The accounts a snapshot may be shared with: this one, the member accounts, and
-/// GUARDRAIL_SHARE_ACCOUNTS.
-fn allowed(account: &str, call: &ApiCall, settings: &Settings) -> bool {
-    account == call.account
+/// Every own snapshot of every swept region, judged as a share of it would be: a snapshot
+/// shared before the guardrail was deployed, or while it was down, is found too.
+pub const SWEEP: SweepJudge = SweepJudge {
+    rules: &[&META],
+    judge: |facts, settings, out| {
+        let ctx = EventContext::default();
+        for r in &facts.regions {
+            for shares in &r.snapshots {
+                out.findings.extend(finding(
+                    &facts.account,
+                    &r.facts.region,
+                    None,
+                    shares,
+                    &ctx,
+                    settings,
+                ));
+            }
+        }
+    },
+};
+
+/// The foreign accounts of `shares` and, in words, who may use the resource; `None` when it
+/// is neither public nor shared outside the allowed accounts. Shared with `ec2-image-shared`.
+pub(crate) fn exposed(
+    shares: &SnapshotShares,
+    own: &str,
+    settings: &Settings,
+) -> Option<(Vec<String>, String)> {
+    let foreign: Vec<String> = shares
+        .accounts
+        .iter()
+        .filter(|a| !allowed(a, own, settings))
+        .cloned()
+        .collect();
+    let with = match (shares.public, foreign.is_empty()) {
+        (false, true) => return None,
+        (true, true) => "every AWS account (public)".to_string(),
+        (true, false) => format!("every AWS account (public) and {}", foreign.join(", ")),
+        (false, false) => format!("account(s) {} outside the allowed list", foreign.join(", ")),
+    };
+    Some((foreign, with))
+}
+
+/// The accounts a snapshot (or an image) may be shared with: this one, the member accounts,
+/// and GUARDRAIL_SHARE_ACCOUNTS.
+fn allowed(account: &str, own: &str, settings: &Settings) -> bool {
+    account == own
         || settings.home_account.as_deref() == Some(account)
         || settings.member_accounts.iter().any(|a| a == account)
         || settings.share_accounts.iter().any(|a| a == account)
@@ -103,28 +157,34 @@ pub fn judge(
     ctx: &EventContext,
     settings: &Settings,
 ) -> Option<Finding> {
+    let who = call.principal.display();
+    finding(
+        &call.account,
+        call.region.trim(),
+        Some(&who),
+        shares,
+        ctx,
+        settings,
+    )
+}
+
+/// The finding for a snapshot's public or foreign permissions in `account`'s `region`;
+/// `who`: the caller that shared it (`None`: found by the sweep).
+fn finding(
+    account: &str,
+    region: &str,
+    who: Option<&str>,
+    shares: &SnapshotShares,
+    ctx: &EventContext,
+    settings: &Settings,
+) -> Option<Finding> {
     let (meta, mode) = enabled(&META, settings)?;
-    let foreign: Vec<String> = shares
-        .accounts
-        .iter()
-        .filter(|a| !allowed(a, call, settings))
-        .cloned()
-        .collect();
-    if !shares.public && foreign.is_empty() {
-        return None;
-    }
-    let region = call.region.trim();
+    let (foreign, with) = exposed(shares, account, settings)?;
     let id = &shares.snapshot_id;
-    let with = match (shares.public, foreign.is_empty()) {
-        (true, true) => "every AWS account (public)".to_string(),
-        (true, false) => format!("every AWS account (public) and {}", foreign.join(", ")),
-        (false, _) => format!("account(s) {} outside the allowed list", foreign.join(", ")),
-    };
-    let reason = format!(
-        "{} shared EBS snapshot {id} in {region} with {with}: they can create a volume from it \
-         and read the whole disk",
-        call.principal.display()
-    );
+    let reason = match who {
+        Some(who) => format!("{who} shared EBS snapshot {id} in {region} with {with}"),
+        None => format!("EBS snapshot {id} in {region} is shared with {with}"),
+    } + ": they can create a volume from it and read the whole disk";
     let step = RemediationStep::RemoveSnapshotShares {
         region: region.to_string(),
         snapshot_id: id.clone(),
@@ -137,10 +197,10 @@ pub fn judge(
         ResourceRef {
             kind: "AWS::EC2::Snapshot",
             id: id.clone(),
-            arn: format!("arn:aws:ec2:{region}:{}:snapshot/{id}", call.account),
+            arn: format!("arn:aws:ec2:{region}:{account}:snapshot/{id}"),
         },
         region,
-        &call.account,
+        account,
         reason,
         vec![(step, false)],
         ctx,

@@ -124,15 +124,6 @@ pub const SWEEP: SweepJudge = SweepJudge {
     },
 };
 
-/// The accounts an image may be shared with: this one, the member accounts, and
-/// GUARDRAIL_SHARE_ACCOUNTS (the same list as snapshots).
-fn allowed(account: &str, own: &str, settings: &Settings) -> bool {
-    account == own
-        || settings.home_account.as_deref() == Some(account)
-        || settings.member_accounts.iter().any(|a| a == account)
-        || settings.share_accounts.iter().any(|a| a == account)
-}
-
 /// The finding for the image's public or foreign permissions as re-read, with the step that
 /// removes exactly those.
 pub fn judge(
@@ -163,21 +154,9 @@ fn finding(
     settings: &Settings,
 ) -> Option<Finding> {
     let (meta, mode) = enabled(&META, settings)?;
-    let foreign: Vec<String> = shares
-        .accounts
-        .iter()
-        .filter(|a| !allowed(a, account, settings))
-        .cloned()
-        .collect();
-    if !shares.public && foreign.is_empty() {
-        return None;
-    }
+    // The same allowed accounts as snapshots (GUARDRAIL_SHARE_ACCOUNTS).
+    let (foreign, with) = super::ebs_snapshot_shared::exposed(shares, account, settings)?;
     let id = &shares.snapshot_id;
-    let with = match (shares.public, foreign.is_empty()) {
-        (true, true) => "every AWS account (public)".to_string(),
-        (true, false) => format!("every AWS account (public) and {}", foreign.join(", ")),
-        (false, _) => format!("account(s) {} outside the allowed list", foreign.join(", ")),
-    };
     let reason = match who {
         Some(who) => format!("{who} shared image {id} in {region} with {with}"),
         None => format!("image {id} in {region} is shared with {with}"),

@@ -384,6 +384,7 @@ pub const SWEEP_JUDGES: &[&SweepJudge] = &[
     &iam_role_unused::SWEEP,
     &ebs::SWEEP,
     &super::vpc_security_group_admin_port_open::SWEEP,
+    &super::ebs_snapshot_shared::SWEEP,
     &super::ec2_image_shared::SWEEP,
     // After the principals: it reads the audit matrix they leave.
     &super::iam_permissions_unused::SWEEP,

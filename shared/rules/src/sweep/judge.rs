@@ -34,6 +34,9 @@ pub struct RegionSweep {
     pub security_groups: Vec<crate::rules::vpc_security_group_admin_port_open::GroupRules>,
     /// The account's own images with their launch permissions (`ec2-image-shared`).
     pub images: Vec<crate::rules::registry::SnapshotShares>,
+    /// The account's own snapshots with their createVolumePermissions
+    /// (`ebs-snapshot-shared`).
+    pub snapshots: Vec<crate::rules::registry::SnapshotShares>,
 }
 
 /// Everything a sweep judges. Read by the adapters; nothing here is trusted from an event.

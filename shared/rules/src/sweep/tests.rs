@@ -75,6 +75,7 @@ fn region(name: &str, on: bool, volumes: Vec<VolumeFacts>) -> RegionSweep {
         volumes,
         security_groups: Vec::new(),
         images: Vec::new(),
+        snapshots: Vec::new(),
     }
 }
 
