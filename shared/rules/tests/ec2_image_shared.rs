@@ -261,3 +261,34 @@ fn the_sweep_finds_public_and_foreign_shared_images() {
         .reason
         .starts_with(&format!("image {AMI} in ap-northeast-2 is shared")));
 }
+
+/// `ec2-block-public-access-off`: the account-level switch for snapshots (and images) turned
+/// off is alerted with its undo; turned on is nothing.
+#[test]
+fn block_public_access_for_snapshots_switched_off_is_alerted() {
+    let of = |rel: &str| -> Vec<guardrail_rules::Finding> {
+        let c = call(rel);
+        let s = settings(&[]);
+        let ctx = EventContext::of(&c);
+        call_judges(Function::ExposureGuard)
+            .filter(|j| (j.needs)(&c, &s).is_some())
+            .flat_map(|j| (j.judge)(&c, &Read::Nothing, &ctx, &s).findings)
+            .collect()
+    };
+    for rel in [
+        "exposure/disable-snapshot-block-public-access.json",
+        "exposure/enable-snapshot-block-public-access-unblocked.json",
+    ] {
+        let found = of(rel);
+        assert_eq!(found.len(), 1, "{rel}: {found:?}");
+        assert_eq!(found[0].rule, "ec2-block-public-access-off");
+        assert!(
+            found[0].reason.contains(
+                "aws ec2 enable-snapshot-block-public-access --region ap-northeast-2 --state block-all-sharing"
+            ),
+            "{}",
+            found[0].reason
+        );
+    }
+    assert!(of("exposure/enable-snapshot-block-public-access-all.json").is_empty());
+}

@@ -14,6 +14,7 @@ pub mod docs;
 pub mod ebs_encryption_by_default_off;
 pub mod ebs_snapshot_shared;
 pub mod ebs_unencrypted_volume;
+pub mod ec2_block_public_access_off;
 pub mod ec2_image_shared;
 pub mod families;
 pub mod guardduty_disabled;
@@ -110,6 +111,7 @@ pub const ALL: &[&RuleMeta] = &[
     &ebs_encryption_by_default_off::META,
     &ebs_snapshot_shared::META,
     &ec2_image_shared::META,
+    &ec2_block_public_access_off::META,
     &iam_policy_allows_without_mfa::META,
     &iam_policy_admin_wildcard::META,
     &iam_policy_service_wildcard::META,

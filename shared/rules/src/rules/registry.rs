@@ -280,6 +280,7 @@ pub const CALL_JUDGES: &[&CallJudge] = &[
     &ebs::JUDGE,
     &super::ebs_snapshot_shared::JUDGE,
     &super::ec2_image_shared::JUDGE,
+    &super::ec2_block_public_access_off::JUDGE,
     &region_not_allowed::JUDGE,
     &super::network_source_ip_not_allowed::JUDGE,
     &iam_root_activity::JUDGE,
