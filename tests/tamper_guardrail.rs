@@ -468,3 +468,44 @@ async fn a_key_scheduled_for_deletion_or_disabled_is_restored() {
         "{out:?}"
     );
 }
+
+/// cloudtrail-bucket-weakened against moto: the trail's bucket is learnt from DescribeTrails;
+/// a one-day expiration and a policy that refuses CloudTrail's delivery are alerted beside
+/// the CIS audit of the change, the standard delivery policy only audited.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_trail_bucket_set_to_delete_or_refuse_the_logs_is_alerted() {
+    let (moto, sdk, inbox) = setup().await;
+    create_bucket(&moto.endpoint(), "org-trail-logs-123456789012");
+    aws_sdk_cloudtrail::Client::new(&sdk)
+        .create_trail()
+        .name("org-trail")
+        .s3_bucket_name("org-trail-logs-123456789012")
+        .send()
+        .await
+        .unwrap();
+    let g = guardrail(&inbox, &sdk);
+    for (file, want) in [
+        (
+            "tamper/put-bucket-lifecycle-trail-bucket.json",
+            vec!["cloudtrail-bucket-weakened", "s3-bucket-policy-changed"],
+        ),
+        (
+            "tamper/put-bucket-policy-deny-cloudtrail.json",
+            vec!["cloudtrail-bucket-weakened", "s3-bucket-policy-changed"],
+        ),
+        (
+            "tamper/put-bucket-policy-trail-delivery.json",
+            vec!["s3-bucket-policy-changed"],
+        ),
+    ] {
+        let out = g.handle(&event(file, &[])).await.unwrap();
+        let mut rules: Vec<&str> = out.findings.iter().map(|f| f.rule).collect();
+        rules.sort();
+        assert_eq!(rules, want, "{file}: {out:?}");
+    }
+    let alerts = inbox.drain().await;
+    assert_eq!(alerts.len(), 5, "{alerts:?}");
+    assert!(alerts
+        .iter()
+        .any(|a| a.message.contains("aws s3api delete-bucket-lifecycle")));
+}

@@ -474,8 +474,8 @@ fn folder_function(file: &str) -> BTreeSet<Receiver> {
             Receiver::Function(Function::ExposureGuard),
             Receiver::Function(Function::TamperGuard),
         ]),
-        // A public bucket policy is also exposure-guard's (resource-policy-public).
-        "tamper/put-bucket-policy.json" => BTreeSet::from([
+        // A bucket policy is also exposure-guard's (resource-policy-public).
+        f if f.starts_with("tamper/put-bucket-policy") => BTreeSet::from([
             Receiver::Function(Function::ExposureGuard),
             Receiver::Function(Function::TamperGuard),
         ]),

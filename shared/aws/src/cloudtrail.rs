@@ -1,4 +1,5 @@
-//! CloudTrail trails: whether one logs, starting it again (`cloudtrail-logging-stopped`).
+//! CloudTrail trails: whether one logs, starting it again (`cloudtrail-logging-stopped`);
+//! which buckets they deliver to (`cloudtrail-bucket-weakened`).
 //! Trails are regional (a multi-region trail answers in its home region, where it was
 //! stopped): one client per call, built from the account's shared configuration.
 
@@ -7,6 +8,7 @@ use crate::ports::{Remediator, Scope};
 use aws_config::SdkConfig;
 use aws_sdk_cloudtrail::Client;
 use guardrail_rules::plan::RemediationStep;
+use guardrail_rules::rules::registry::TrailBucket;
 
 /// The trail adapter of one account.
 #[derive(Clone)]
@@ -25,6 +27,32 @@ impl Trails {
                 .region(aws_config::Region::new(region.to_string()))
                 .build(),
         )
+    }
+
+    /// The trails the region lists (shadow trails of multi-region and organisation trails
+    /// included), with the bucket each delivers to.
+    pub async fn buckets(&self, scope: &Scope) -> Result<Vec<TrailBucket>, AwsError> {
+        let out = self
+            .client(&scope.region)
+            .describe_trails()
+            .include_shadow_trails(true)
+            .send()
+            .await
+            .map_err(|e| classify("cloudtrail", "DescribeTrails", e))?;
+        Ok(out
+            .trail_list()
+            .iter()
+            .filter_map(|t| {
+                Some(TrailBucket {
+                    trail_arn: t.trail_arn()?.to_string(),
+                    bucket: t.s3_bucket_name()?.to_string(),
+                    prefix: t
+                        .s3_key_prefix()
+                        .filter(|p| !p.is_empty())
+                        .map(str::to_string),
+                })
+            })
+            .collect())
     }
 
     /// Whether the trail (name or ARN) logs now (`None`: no such trail).

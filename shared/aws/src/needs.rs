@@ -101,6 +101,9 @@ impl Wiring {
             Need::Trail { region, name } => {
                 Read::Trail(self.executor.trails.logging(&scope(region), name).await?)
             }
+            Need::TrailBuckets { region } => {
+                Read::TrailBuckets(self.executor.trails.buckets(&scope(region)).await?)
+            }
             Need::Key { region, key_id } => {
                 Read::Key(self.executor.keys.state(&scope(region), key_id).await?)
             }

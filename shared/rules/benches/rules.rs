@@ -154,6 +154,7 @@ fn synthetic(call: &ApiCall, need: &Need) -> Read {
         }
         Need::Recorder { .. } => return Read::Recorder(Some(false)),
         Need::Trail { .. } => return Read::Trail(Some(false)),
+        Need::TrailBuckets { .. } => return Read::TrailBuckets(Vec::new()),
         Need::Key { .. } => return Read::Key(Some("Disabled".to_string())),
         // Each counter at one: below any threshold, the common case.
         Need::Tallies(t) => return Read::Tallies(Some(vec![1; t.len()])),

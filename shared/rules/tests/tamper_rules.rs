@@ -47,6 +47,8 @@ fn judged_with(call: &ApiCall, settings: &Settings, recording: Option<bool>) -> 
                     }
                     .to_string(),
                 )),
+                // No trail delivers to the bucket (the trail-bucket tests set one).
+                Need::TrailBuckets { .. } => Read::TrailBuckets(Vec::new()),
                 other => panic!("{}: {other:?}", judge.rules[0].id),
             };
             out.extend((judge.judge)(call, &read, &ctx, settings).findings);
@@ -458,4 +460,75 @@ fn a_stopped_trail_and_a_switched_off_key_are_restored_only_while_still_off() {
         Read::Key(Some("PendingImport".to_string())),
     );
     assert!(importing.is_empty(), "{importing:?}");
+}
+
+/// `cloudtrail-bucket-weakened`: on a trail's bucket (as DescribeTrails names it), a lifecycle
+/// rule that expires the logs and a policy under which CloudTrail's own delivery request is
+/// refused are alerted; the standard delivery policy and any other bucket are not.
+#[test]
+fn a_trail_bucket_set_to_delete_or_refuse_the_logs_is_alerted() {
+    use guardrail_rules::rules::registry::TrailBucket;
+    let trail = TrailBucket {
+        trail_arn: "arn:aws:cloudtrail:ap-northeast-2:123456789012:trail/org-trail".into(),
+        bucket: "org-trail-logs-123456789012".into(),
+        prefix: None,
+    };
+    let of = |rel: &str, trails: Vec<TrailBucket>| -> Vec<Finding> {
+        let c = call(rel);
+        let s = settings();
+        let ctx = EventContext::of(&c);
+        call_judges(Function::TamperGuard)
+            .filter(|j| j.rules.iter().any(|m| m.id == "cloudtrail-bucket-weakened"))
+            .filter_map(|j| (j.needs)(&c, &s).map(|n| (j, n)))
+            .flat_map(|(j, need)| {
+                assert!(matches!(need, Need::TrailBuckets { .. }), "{need:?}");
+                (j.judge)(&c, &Read::TrailBuckets(trails.clone()), &ctx, &s).findings
+            })
+            .collect()
+    };
+    let found = of(
+        "tamper/put-bucket-lifecycle-trail-bucket.json",
+        vec![trail.clone()],
+    );
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(
+        found[0].reason.contains("after 1 day"),
+        "{}",
+        found[0].reason
+    );
+    assert!(
+        found[0]
+            .reason
+            .contains("aws s3api delete-bucket-lifecycle --bucket org-trail-logs-123456789012"),
+        "{}",
+        found[0].reason
+    );
+    let found = of(
+        "tamper/put-bucket-policy-deny-cloudtrail.json",
+        vec![trail.clone()],
+    );
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(found[0]
+        .reason
+        .contains("no longer lets CloudTrail deliver"));
+    assert!(of(
+        "tamper/put-bucket-policy-trail-delivery.json",
+        vec![trail.clone()]
+    )
+    .is_empty());
+    // The delivery statement names a prefix the trail does not write under: refused.
+    let prefixed = TrailBucket {
+        prefix: Some("other".into()),
+        ..trail.clone()
+    };
+    assert_eq!(
+        of(
+            "tamper/put-bucket-policy-trail-delivery.json",
+            vec![prefixed]
+        )
+        .len(),
+        1
+    );
+    // A bucket no trail uses.
+    assert!(of("tamper/put-bucket-lifecycle-trail-bucket.json", Vec::new()).is_empty());
 }

@@ -5,6 +5,7 @@
 pub mod access_analyzer_deleted;
 pub mod api_calls_unauthorized;
 pub mod call_finding;
+pub mod cloudtrail_bucket_weakened;
 pub mod cloudtrail_logging_stopped;
 pub mod cloudtrail_trail_deleted;
 pub mod cloudtrail_trail_weakened;
@@ -143,6 +144,7 @@ pub const ALL: &[&RuleMeta] = &[
     &cloudtrail_logging_stopped::META,
     &cloudtrail_trail_deleted::META,
     &cloudtrail_trail_weakened::META,
+    &cloudtrail_bucket_weakened::META,
     &config_recorder_stopped::META,
     &guardduty_disabled::META,
     &access_analyzer_deleted::META,

@@ -71,6 +71,9 @@ pub enum Need {
     Recorder { region: String, name: String },
     /// Whether a CloudTrail trail logs (`name`: its name or ARN).
     Trail { region: String, name: String },
+    /// The trails that deliver to S3, with their buckets, as the region lists them (a
+    /// multi-region or organisation trail of another home region included).
+    TrailBuckets { region: String },
     /// A KMS key's state.
     Key { region: String, key_id: String },
     /// A security group's tags and rules.
@@ -105,6 +108,7 @@ pub enum Read {
     Recorder(Option<bool>),
     /// Whether the trail is logging (`None`: no such trail).
     Trail(Option<bool>),
+    TrailBuckets(Vec<TrailBucket>),
     /// The key's state as KMS names it (`Enabled`, `Disabled`, `PendingDeletion`, ...;
     /// `None`: no such key).
     Key(Option<String>),
@@ -153,6 +157,15 @@ pub enum ChangeRead {
         /// The key's status (`None`: gone).
         active: Option<bool>,
     },
+}
+
+/// A trail and the bucket it delivers to (DescribeTrails).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TrailBucket {
+    pub trail_arn: String,
+    pub bucket: String,
+    /// `S3KeyPrefix`, when the trail sets one.
+    pub prefix: Option<String>,
 }
 
 /// Who may use a snapshot (its createVolumePermission, DescribeSnapshotAttribute) or an
@@ -294,6 +307,7 @@ pub const CALL_JUDGES: &[&CallJudge] = &[
     &cloudtrail_logging_stopped::JUDGE,
     &cloudtrail_trail_deleted::JUDGE,
     &cloudtrail_trail_weakened::JUDGE,
+    &super::cloudtrail_bucket_weakened::JUDGE,
     &config_recorder_stopped::JUDGE,
     &guardduty_disabled::JUDGE,
     &access_analyzer_deleted::JUDGE,
