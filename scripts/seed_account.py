@@ -207,6 +207,10 @@ def main() -> int:
 
     ssh_rule, https_rule = authorize(22), authorize(443)
 
+    # A golden image made public (exposure-guard, in remediate mode, takes that back).
+    image = ec2.register_image(Name="demo-golden-web", RootDeviceName="/dev/xvda")["ImageId"]
+    ec2.modify_image_attribute(ImageId=image, LaunchPermission={"Add": [{"Group": "all"}]})
+
     topic_arn = sns.create_topic(Name=TOPIC_NAME)["TopicArn"]
     queue_url = sqs.create_queue(QueueName=QUEUE_NAME)["QueueUrl"]
     queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])[
@@ -257,6 +261,7 @@ def main() -> int:
                 "security_group": group,
                 "ssh_rule": ssh_rule,
                 "https_rule": https_rule,
+                "image": image,
                 "topic_arn": topic_arn,
                 "queue_url": queue_url,
                 "ledger_table": ledger,
