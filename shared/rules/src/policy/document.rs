@@ -319,6 +319,15 @@ impl PolicyDocument {
         Ok(value)
     }
 
+    /// A policy as a JSON value or as its text: CloudTrail records some requests' policies as
+    /// objects (PutBucketPolicy) and others as strings (SetQueueAttributes, PutKeyPolicy).
+    pub fn from_value_or_text(value: &Value) -> Result<PolicyDocument, PolicyParseError> {
+        match value {
+            Value::String(text) => Self::parse(text),
+            other => Self::from_value(other),
+        }
+    }
+
     /// Parse an already-decoded JSON value.
     pub fn from_value(value: &Value) -> Result<PolicyDocument, PolicyParseError> {
         let obj = expect_object(value, "$")?;

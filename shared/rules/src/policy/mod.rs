@@ -22,8 +22,8 @@ pub mod variables;
 pub mod wildcard;
 
 pub use analysis::{
-    analyze, analyze_for_alerts, analyze_trust, check_region_enforcement, AnalysisOptions,
-    PolicyFinding, PolicyKind,
+    analyze, analyze_for_alerts, analyze_public, analyze_trust, check_region_enforcement,
+    AnalysisOptions, PolicyFinding, PolicyKind,
 };
 pub use authorize::{
     authorize, decide, Authorization, Caller, CallerKind, Grant, PolicySet, PolicyType,

@@ -159,11 +159,10 @@ pub fn judge(
 
 /// The policy a PutBucketPolicy set: `None` when the record does not hold it.
 fn policy(request: &Value) -> Option<Result<PolicyDocument, crate::policy::PolicyParseError>> {
-    match request.get("bucketPolicy")? {
-        Value::String(text) => Some(PolicyDocument::parse(text)),
-        Value::Null => None,
-        other => Some(PolicyDocument::from_value(other)),
-    }
+    request
+        .get("bucketPolicy")
+        .filter(|p| !p.is_null())
+        .map(PolicyDocument::from_value_or_text)
 }
 
 /// Whether the policy lets CloudTrail deliver this trail's logs: its request as CloudTrail

@@ -16,7 +16,7 @@ use super::runs::{Function, Runs, Subscription};
 use super::{call_finding, RuleMeta};
 use crate::finding::{EventContext, ResourceRef};
 use crate::mode::Mode;
-use crate::policy::{analyze_for_alerts, AnalysisOptions, PolicyDocument, PolicyKind};
+use crate::policy::{analyze_public, AnalysisOptions, PolicyDocument, PolicyKind};
 use crate::settings::Settings;
 use crate::severity::Severity;
 use crate::trigger::ApiCall;
@@ -164,11 +164,7 @@ pub fn judge(call: &ApiCall, ctx: &EventContext, settings: &Settings) -> Judged 
             ))
         }
         Submitted::Policy(resource, policy) => {
-            let doc = match &policy {
-                Value::String(text) => PolicyDocument::parse(text),
-                other => PolicyDocument::from_value(other),
-            };
-            let doc = match doc {
+            let doc = match PolicyDocument::from_value_or_text(&policy) {
                 Ok(doc) => doc,
                 Err(e) => {
                     return Judged::note(format!(
@@ -182,9 +178,8 @@ pub fn judge(call: &ApiCall, ctx: &EventContext, settings: &Settings) -> Judged 
                 own_account: Some(call.account.clone()),
                 allowed_regions: None,
             };
-            let found: Vec<String> = analyze_for_alerts(&doc, &options)
+            let found: Vec<String> = analyze_public(&doc, &options)
                 .into_iter()
-                .filter(|f| f.rule == META.id)
                 .map(|f| f.message)
                 .collect();
             if found.is_empty() {

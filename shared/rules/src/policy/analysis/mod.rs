@@ -205,6 +205,13 @@ pub fn analyze_for_alerts(doc: &PolicyDocument, options: &AnalysisOptions) -> Ve
     worst_first(subsume(out))
 }
 
+/// Only `resource-policy-public`'s findings, as [`analyze_for_alerts`] orders them: what
+/// exposure-guard asks of every resource policy a call submits, without the trust probes
+/// whose findings it would drop.
+pub fn analyze_public(doc: &PolicyDocument, options: &AnalysisOptions) -> Vec<PolicyFinding> {
+    worst_first(public::check(&probe::Probe::new(doc, options)))
+}
+
 /// Worst first, then by statement, then by rule.
 fn worst_first(mut out: Vec<PolicyFinding>) -> Vec<PolicyFinding> {
     out.sort_by(|a, b| {
