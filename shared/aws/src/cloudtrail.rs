@@ -3,7 +3,7 @@
 //! Trails are regional (a multi-region trail answers in its home region, where it was
 //! stopped): one client per call, built from the account's shared configuration.
 
-use crate::error::{classify, AwsError, ErrorKind};
+use crate::error::{classify, found, AwsError, ErrorKind};
 use crate::ports::{Remediator, Scope};
 use aws_config::SdkConfig;
 use aws_sdk_cloudtrail::Client;
@@ -57,19 +57,14 @@ impl Trails {
 
     /// Whether the trail (name or ARN) logs now (`None`: no such trail).
     pub async fn logging(&self, scope: &Scope, name: &str) -> Result<Option<bool>, AwsError> {
-        match self
+        let out = self
             .client(&scope.region)
             .get_trail_status()
             .name(name)
             .send()
             .await
-        {
-            Ok(out) => Ok(Some(out.is_logging().unwrap_or(false))),
-            Err(e) => match classify("cloudtrail", "GetTrailStatus", e) {
-                err if err.kind == ErrorKind::NotFound => Ok(None),
-                err => Err(err),
-            },
-        }
+            .map_err(|e| classify("cloudtrail", "GetTrailStatus", e));
+        Ok(found(out)?.map(|out| out.is_logging().unwrap_or(false)))
     }
 }
 

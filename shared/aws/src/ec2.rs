@@ -1,7 +1,7 @@
 //! EC2: reading volumes and encryption defaults, executing EBS remediation steps.
 
 use crate::api_counter::ApiCounter;
-use crate::error::{classify, AwsError, ErrorKind};
+use crate::error::{classify, found, AwsError, ErrorKind};
 use crate::ports::{Ec2Facts, Scope};
 use aws_config::SdkConfig;
 use aws_sdk_ec2::types::{Filter, ResourceType, Tag, TagSpecification, Volume};
@@ -58,26 +58,11 @@ impl Ec2 {
             .image_id(image_id)
             .attribute(aws_sdk_ec2::types::ImageAttributeName::LaunchPermission)
             .send()
-            .await;
-        let out = match out {
-            Ok(out) => out,
-            Err(e) => {
-                return match classify("ec2", "DescribeImageAttribute", e) {
-                    err if err.kind == ErrorKind::NotFound => Ok(None),
-                    err => Err(err),
-                }
-            }
-        };
-        let permissions = out.launch_permissions();
-        Ok(Some(SnapshotShares {
-            snapshot_id: image_id.to_string(),
-            public: permissions
-                .iter()
-                .any(|p| p.group() == Some(&aws_sdk_ec2::types::PermissionGroup::All)),
-            accounts: permissions
-                .iter()
-                .filter_map(|p| p.user_id().map(str::to_string))
-                .collect(),
+            .await
+            .map_err(|e| classify("ec2", "DescribeImageAttribute", e));
+        Ok(found(out)?.map(|out| {
+            let grants = out.launch_permissions().iter();
+            shares(image_id, grants.map(|p| (p.group(), p.user_id())))
         }))
     }
 
@@ -93,26 +78,11 @@ impl Ec2 {
             .snapshot_id(snapshot_id)
             .attribute(aws_sdk_ec2::types::SnapshotAttributeName::CreateVolumePermission)
             .send()
-            .await;
-        let out = match out {
-            Ok(out) => out,
-            Err(e) => {
-                return match classify("ec2", "DescribeSnapshotAttribute", e) {
-                    err if err.kind == ErrorKind::NotFound => Ok(None),
-                    err => Err(err),
-                }
-            }
-        };
-        let permissions = out.create_volume_permissions();
-        Ok(Some(SnapshotShares {
-            snapshot_id: snapshot_id.to_string(),
-            public: permissions
-                .iter()
-                .any(|p| p.group() == Some(&aws_sdk_ec2::types::PermissionGroup::All)),
-            accounts: permissions
-                .iter()
-                .filter_map(|p| p.user_id().map(str::to_string))
-                .collect(),
+            .await
+            .map_err(|e| classify("ec2", "DescribeSnapshotAttribute", e));
+        Ok(found(out)?.map(|out| {
+            let grants = out.create_volume_permissions().iter();
+            shares(snapshot_id, grants.map(|p| (p.group(), p.user_id())))
         }))
     }
 
@@ -764,4 +734,27 @@ fn tag_map(tags: &[Tag]) -> BTreeMap<String, String> {
             ))
         })
         .collect()
+}
+
+/// Who may use a snapshot or an image, from its grants (group, account): the group `all` is
+/// every AWS account; a launch permission and a createVolumePermission grant alike.
+fn shares<'a>(
+    id: &str,
+    grants: impl Iterator<
+        Item = (
+            Option<&'a aws_sdk_ec2::types::PermissionGroup>,
+            Option<&'a str>,
+        ),
+    >,
+) -> SnapshotShares {
+    let mut out = SnapshotShares {
+        snapshot_id: id.to_string(),
+        public: false,
+        accounts: Vec::new(),
+    };
+    for (group, account) in grants {
+        out.public |= group == Some(&aws_sdk_ec2::types::PermissionGroup::All);
+        out.accounts.extend(account.map(str::to_string));
+    }
+    out
 }

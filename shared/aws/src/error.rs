@@ -120,3 +120,13 @@ where
         message,
     }
 }
+
+/// Turn NotFound into `None`: a resource deleted since the event is not an error.
+/// A read whose NotFound means "no such thing" rather than a failure.
+pub(crate) fn found<T>(r: Result<T, AwsError>) -> Result<Option<T>, AwsError> {
+    match r {
+        Ok(v) => Ok(Some(v)),
+        Err(e) if e.kind == ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(e),
+    }
+}

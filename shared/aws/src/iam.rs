@@ -3,7 +3,7 @@
 //! IAM is global and throttled hard (its rates cannot be raised), so every read here is a
 //! single targeted call; nothing lists the whole account.
 
-use crate::error::{classify, AwsError, ErrorKind};
+use crate::error::{classify, found, AwsError, ErrorKind};
 use crate::ports::{IamFacts, PolicyVersion};
 use aws_sdk_iam::types::StatusType;
 use aws_sdk_iam::Client;
@@ -208,16 +208,6 @@ impl Iam {
                 format!("not an IAM step: {}", other.describe()),
             )),
         }
-    }
-}
-
-/// Turn NotFound into `None`: a resource deleted since the event is not an error.
-/// A read whose NotFound means "no such thing" rather than a failure.
-pub(crate) fn found<T>(r: Result<T, AwsError>) -> Result<Option<T>, AwsError> {
-    match r {
-        Ok(v) => Ok(Some(v)),
-        Err(e) if e.kind == ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(e),
     }
 }
 

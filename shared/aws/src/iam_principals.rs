@@ -5,8 +5,9 @@
 //! an event concerns a handful of principals, and IAM is throttled hard. Every list asks for
 //! the most items IAM returns (1,000); a longer list is said in a note, never silently cut.
 
+use crate::error::found;
 use crate::error::{classify, AwsError};
-use crate::iam::{found, Iam};
+use crate::iam::Iam;
 use crate::ports::IamFacts;
 use guardrail_rules::iam::principals::{self, Affected};
 use guardrail_rules::plan::{IamTarget, IamTargetKind};

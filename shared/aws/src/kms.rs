@@ -2,7 +2,7 @@
 //! (`kms-key-disabled`). Keys are regional: one client per call, built from the account's
 //! shared configuration.
 
-use crate::error::{classify, AwsError, ErrorKind};
+use crate::error::{classify, found, AwsError, ErrorKind};
 use crate::ports::{Remediator, Scope};
 use aws_config::SdkConfig;
 use aws_sdk_kms::Client;
@@ -29,24 +29,19 @@ impl Keys {
 
     /// The key's state as KMS names it (`None`: no such key).
     pub async fn state(&self, scope: &Scope, key_id: &str) -> Result<Option<String>, AwsError> {
-        match self
+        let out = self
             .client(&scope.region)
             .describe_key()
             .key_id(key_id)
             .send()
             .await
-        {
-            Ok(out) => Ok(Some(
-                out.key_metadata()
-                    .and_then(|m| m.key_state())
-                    .map(|s| s.as_str().to_string())
-                    .unwrap_or_default(),
-            )),
-            Err(e) => match classify("kms", "DescribeKey", e) {
-                err if err.kind == ErrorKind::NotFound => Ok(None),
-                err => Err(err),
-            },
-        }
+            .map_err(|e| classify("kms", "DescribeKey", e));
+        Ok(found(out)?.map(|out| {
+            out.key_metadata()
+                .and_then(|m| m.key_state())
+                .map(|s| s.as_str().to_string())
+                .unwrap_or_default()
+        }))
     }
 }
 
