@@ -24,7 +24,7 @@ use futures::stream::{self, StreamExt, TryStreamExt};
 use guardrail_rules::settings::Settings;
 use guardrail_rules::sweep::{
     self, AccessKeyMeta, AccountFacts, CredentialReport, GroupDetail, InlinePolicy, ManagedPolicy,
-    PasswordPolicy, RegionSweep, RoleDetail, SweepFacts, UserDetail,
+    PasswordPolicy, RegionSweep, RoleDetail, ShareReads, SweepFacts, UserDetail,
 };
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -379,17 +379,35 @@ impl AccountReader {
             .collect())
     }
 
-    async fn region(&self, account: &str, region: String) -> Result<RegionSweep, AwsError> {
+    async fn region(
+        &self,
+        account: &str,
+        region: String,
+        shares: ShareReads,
+    ) -> Result<RegionSweep, AwsError> {
         let scope = Scope {
             account: account.to_string(),
             region,
+        };
+        // One call per own image or snapshot: read only for a rule that is on.
+        let images = async {
+            match shares.images {
+                true => self.ec2.images(&scope).await,
+                false => Ok(Vec::new()),
+            }
+        };
+        let snapshots = async {
+            match shares.snapshots {
+                true => self.ec2.snapshots(&scope).await,
+                false => Ok(Vec::new()),
+            }
         };
         let (facts, volumes, security_groups, images, snapshots) = futures::try_join!(
             self.ec2.region(&scope),
             self.ec2.volumes(&scope),
             self.ec2.security_groups(&scope),
-            self.ec2.images(&scope),
-            self.ec2.snapshots(&scope)
+            images,
+            snapshots
         )?;
         Ok(RegionSweep {
             facts,
@@ -421,8 +439,9 @@ impl AccountFactsReader for AccountReader {
             .or_else(|| settings.home_account.clone())
             .or_else(|| iam.account_id())
             .unwrap_or_else(|| "unknown".to_string());
+        let shares = sweep::share_reads(settings);
         let mut regions: Vec<RegionSweep> = stream::iter(regions)
-            .map(|r| self.region(&account, r))
+            .map(|r| self.region(&account, r, shares))
             .buffer_unordered(REGION_CONCURRENCY)
             .try_collect()
             .await?;

@@ -78,6 +78,24 @@ pub struct Swept {
     pub usage_lookups: Vec<UsageLookup>,
 }
 
+/// Which per-resource share reads a sweep needs: one DescribeSnapshotAttribute per own
+/// snapshot (`ebs-snapshot-shared`) and one DescribeImageAttribute per own image
+/// (`ec2-image-shared`), each only while its rule is on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ShareReads {
+    pub snapshots: bool,
+    pub images: bool,
+}
+
+/// The share reads of this sweep ([`ShareReads`]).
+pub fn share_reads(settings: &Settings) -> ShareReads {
+    let on = |id: &str| settings.mode(id) != Mode::Off;
+    ShareReads {
+        snapshots: on(crate::rules::ebs_snapshot_shared::META.id),
+        images: on(crate::rules::ec2_image_shared::META.id),
+    }
+}
+
 /// Users whose access keys must be read by id (ListAccessKeys) because a rule plans to
 /// deactivate one: the only per-user IAM call a sweep makes, and only for flagged users.
 pub fn key_lookups(report: &CredentialReport, now: i64, settings: &Settings) -> Vec<String> {

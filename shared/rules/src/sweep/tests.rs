@@ -684,3 +684,29 @@ fn config_evaluates_users_from_the_report() {
         carol.contains("iam-user-console-without-mfa") && carol.contains("iam-credentials-unused")
     );
 }
+
+#[test]
+fn share_reads_follow_their_rules_modes() {
+    let with = |modes: &str| {
+        Settings::from_lookup(|k| (k == "GUARDRAIL_RULE_MODES").then(|| modes.to_string())).unwrap()
+    };
+    let all = ShareReads {
+        snapshots: true,
+        images: true,
+    };
+    assert_eq!(share_reads(&Settings::default()), all);
+    assert_eq!(
+        share_reads(&with("ebs-snapshot-shared=off")),
+        ShareReads {
+            snapshots: false,
+            images: true
+        }
+    );
+    assert_eq!(
+        share_reads(&with("ec2-image-shared=off,ebs-snapshot-shared=remediate")),
+        ShareReads {
+            snapshots: true,
+            images: false
+        }
+    );
+}
