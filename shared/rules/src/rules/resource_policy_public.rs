@@ -203,29 +203,29 @@ pub fn judge(call: &ApiCall, ctx: &EventContext, settings: &Settings) -> Judged 
 /// How the owner takes the exposure back in one call.
 fn undo(call: &ApiCall, resource: &ResourceRef) -> String {
     let id = &resource.id;
-    match (call.service(), call.event_name.as_str()) {
-        ("s3", _) => format!(
+    match call.service() {
+        "s3" => format!(
             "`aws s3api delete-bucket-policy --bucket {id}`, or put back the previous policy"
         ),
-        ("sqs", _) => format!(
+        "sqs" => format!(
             "`aws sqs set-queue-attributes --queue-url {} --attributes Policy=''`, or set the \
              previous policy",
             call.request_str("queueUrl").unwrap_or(id)
         ),
-        ("sns", _) => format!(
+        "sns" => format!(
             "`aws sns set-topic-attributes --topic-arn {} --attribute-name Policy \
              --attribute-value FILE` with the previous policy",
             resource.arn
         ),
-        ("kms", _) => {
+        "kms" => {
             format!("`aws kms put-key-policy --key-id {id} --policy FILE` with the previous policy")
         }
-        ("lambda", _) => format!(
+        "lambda" => format!(
             "`aws lambda remove-permission --function-name {id} --statement-id {}`",
             call.request_str("statementId").unwrap_or("SID")
         ),
-        ("ecr", _) => format!("`aws ecr delete-repository-policy --repository-name {id}`"),
-        ("secretsmanager", _) => {
+        "ecr" => format!("`aws ecr delete-repository-policy --repository-name {id}`"),
+        "secretsmanager" => {
             format!("`aws secretsmanager delete-resource-policy --secret-id {id}`")
         }
         _ => "put back the previous policy".to_string(),
