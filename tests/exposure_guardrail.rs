@@ -502,3 +502,184 @@ async fn a_public_image_is_unshared_except_for_the_allowed_accounts_and_only_onc
     assert_eq!(shared().await, ["111122223333"]);
     assert!(acct.inbox.drain().await.is_empty());
 }
+
+/// s3-public-access-block-off against moto (S3 and S3 Control): a bucket's Block Public Access
+/// weakened is turned back on in remediate mode after a re-read, the alert gives the undo (the
+/// setting as it was), the same event again changes nothing; a bucket with the exempt tag is
+/// left alone; the account's setting deleted is put back through S3 Control.
+#[tokio::test]
+async fn weakened_block_public_access_is_turned_back_on_once() {
+    use aws_sdk_s3::types::{
+        BucketLocationConstraint, CreateBucketConfiguration, PublicAccessBlockConfiguration, Tag,
+        Tagging,
+    };
+    use guardrail_aws::ports::Scope;
+    use guardrail_aws::s3::PublicAccessBlocks;
+    let acct = Account::seed().await;
+    let s3 = aws_sdk_s3::Client::from_conf(
+        aws_sdk_s3::config::Builder::from(&acct.sdk)
+            .force_path_style(true)
+            .build(),
+    );
+    for bucket in ["acme-reports-archive", "acme-public-site"] {
+        s3.create_bucket()
+            .bucket(bucket)
+            .create_bucket_configuration(
+                CreateBucketConfiguration::builder()
+                    .location_constraint(BucketLocationConstraint::from(REGION))
+                    .build(),
+            )
+            .send()
+            .await
+            .unwrap();
+        let weakened = PublicAccessBlockConfiguration::builder()
+            .block_public_acls(true)
+            .ignore_public_acls(true)
+            .block_public_policy(false)
+            .restrict_public_buckets(false)
+            .build();
+        s3.put_public_access_block()
+            .bucket(bucket)
+            .public_access_block_configuration(weakened)
+            .send()
+            .await
+            .unwrap();
+    }
+    s3.put_bucket_tagging()
+        .bucket("acme-public-site")
+        .tagging(
+            Tagging::builder()
+                .tag_set(
+                    Tag::builder()
+                        .key("guardrail:exempt")
+                        .value("static website")
+                        .build()
+                        .unwrap(),
+                )
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let blocks = PublicAccessBlocks::new(&acct.sdk);
+    let scope = Scope {
+        account: ACCOUNT.to_string(),
+        region: REGION.to_string(),
+    };
+    let bucket_flags = |name: &'static str| {
+        let (blocks, scope) = (blocks.clone(), scope.clone());
+        async move { blocks.bucket(&scope, name).await.unwrap().unwrap().on }
+    };
+    assert_eq!(
+        bucket_flags("acme-reports-archive").await,
+        [true, true, false, false]
+    );
+
+    let g = acct.guardrail(&[
+        ("GUARDRAIL_DRY_RUN", "false"),
+        (
+            "GUARDRAIL_RULE_MODES",
+            "s3-public-access-block-off=remediate",
+        ),
+    ]);
+    let e = event("exposure/public-access-block-bucket-weakened.json", &[]);
+    let out = g.handle(&e).await.unwrap();
+    assert_eq!(out.findings.len(), 1, "{out:?}");
+    assert_eq!(
+        bucket_flags("acme-reports-archive").await,
+        [true; 4],
+        "{out:?}"
+    );
+    let alerts = acct.inbox.drain().await;
+    assert_eq!(alerts.len(), 1, "{alerts:?}");
+    assert!(
+        alerts[0].message.contains(
+            "undo: aws s3api put-public-access-block --bucket acme-reports-archive \
+             --public-access-block-configuration BlockPublicAcls=true,IgnorePublicAcls=true,\
+             BlockPublicPolicy=false,RestrictPublicBuckets=false"
+        ),
+        "{}",
+        alerts[0].message
+    );
+    g.handle(&e).await.unwrap();
+    assert!(acct.inbox.drain().await.is_empty(), "redelivery");
+
+    // The exempt bucket: the same call on it is left alone.
+    let exempt = event(
+        "exposure/public-access-block-bucket-weakened.json",
+        &[
+            ("acme-reports-archive", "acme-public-site"),
+            (
+                "9a1d7c3e-52b8-4e6f-a0c4-00000000f101",
+                "9a1d7c3e-52b8-4e6f-a0c4-00000000f1e1",
+            ),
+        ],
+    );
+    let out = g.handle(&exempt).await.unwrap();
+    assert!(out.findings.is_empty(), "{out:?}");
+    assert!(out.skipped.unwrap_or_default().contains("exempt tag"));
+    assert_eq!(
+        bucket_flags("acme-public-site").await,
+        [true, true, false, false]
+    );
+
+    // The account's setting, deleted (none was set: the undo deletes it again).
+    assert_eq!(blocks.account(&scope).await.unwrap(), [false; 4]);
+    let out = g
+        .handle(&event(
+            "exposure/public-access-block-account-deleted.json",
+            &[],
+        ))
+        .await
+        .unwrap();
+    assert_eq!(out.findings.len(), 1, "{out:?}");
+    assert_eq!(blocks.account(&scope).await.unwrap(), [true; 4], "{out:?}");
+    let alerts = acct.inbox.drain().await;
+    assert!(
+        alerts[0]
+            .message
+            .contains("undo: aws s3control delete-public-access-block --account-id 123456789012"),
+        "{}",
+        alerts[0].message
+    );
+}
+
+/// ec2-block-public-access-off in remediate mode against moto, which serves neither
+/// Get*BlockPublicAccessState nor Enable*BlockPublicAccess (it answers HTTP 500): the re-read
+/// fails, so the invocation fails with a retryable AWS error and nothing is alerted or done
+/// blind; in alert mode nothing is read and the alert goes out. The plan itself is tested in
+/// shared/rules/tests/ec2_image_shared.rs.
+#[tokio::test]
+async fn block_public_access_restore_without_its_re_read_is_a_retryable_error() {
+    let acct = Account::seed().await;
+    let e = event("exposure/disable-image-block-public-access.json", &[]);
+    let out = acct.guardrail(&[]).handle(&e).await.unwrap();
+    assert_eq!(out.findings.len(), 1, "{out:?}");
+    assert!(out.findings[0].actions.is_empty());
+    assert_eq!(acct.inbox.drain().await.len(), 1);
+    let err = acct
+        .guardrail(&[
+            ("GUARDRAIL_DRY_RUN", "false"),
+            (
+                "GUARDRAIL_RULE_MODES",
+                "ec2-block-public-access-off=remediate",
+            ),
+        ])
+        .handle(&event(
+            "exposure/disable-snapshot-block-public-access.json",
+            &[],
+        ))
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("GetSnapshotBlockPublicAccessState"),
+        "{err}"
+    );
+    let guardrail_aws::pipeline::InvocationError::Facts(aws) = &err else {
+        panic!("{err:?}")
+    };
+    assert!(aws.retryable(), "{aws:?}");
+    assert!(acct.inbox.drain().await.is_empty());
+}

@@ -115,6 +115,10 @@ impl Seeded {
                 .unwrap();
         }
 
+        // Monitoring: a multi-region trail that logs with validated log files; AWS Config
+        // recording and GuardDuty enabled in eu-west-1 only (us-east-1 has neither).
+        seed_monitoring(&moto).await;
+
         // A weak password policy.
         iam.update_account_password_policy()
             .minimum_password_length(8)
@@ -158,6 +162,27 @@ impl Seeded {
                 format!("arn:aws:ec2:eu-west-1:{ACCOUNT}:volume/{}", eu.1),
             ),
             (
+                "config-recorder-stopped".to_string(),
+                format!("{ACCOUNT}/us-east-1"),
+                format!("arn:aws:config:us-east-1:{ACCOUNT}:configuration-recorder/*"),
+            ),
+            (
+                "guardduty-disabled".to_string(),
+                format!("{ACCOUNT}/us-east-1"),
+                format!("arn:aws:guardduty:us-east-1:{ACCOUNT}:detector/*"),
+            ),
+            // No Block Public Access for the account, none on the trail's bucket.
+            (
+                "s3-public-access-block-off".to_string(),
+                format!("S3 Block Public Access of {ACCOUNT}"),
+                format!("arn:aws:s3:::account/{ACCOUNT}"),
+            ),
+            (
+                "s3-public-access-block-off".to_string(),
+                "org-trail-logs".to_string(),
+                "arn:aws:s3:::org-trail-logs".to_string(),
+            ),
+            (
                 "iam-password-policy-weak".to_string(),
                 ACCOUNT.to_string(),
                 format!("arn:aws:iam::{ACCOUNT}:root"),
@@ -198,6 +223,75 @@ impl Seeded {
         v.sort();
         v
     }
+}
+
+/// The trail (home us-east-1, multi-region, validated, logging), and AWS Config and GuardDuty
+/// on in eu-west-1.
+async fn seed_monitoring(moto: &Moto) {
+    use aws_sdk_config::types::{ConfigurationRecorder, DeliveryChannel};
+    let us = moto.sdk("us-east-1").await;
+    let s3 = aws_sdk_s3::Client::from_conf(
+        aws_sdk_s3::config::Builder::from(&us)
+            .force_path_style(true)
+            .build(),
+    );
+    s3.create_bucket()
+        .bucket("org-trail-logs")
+        .send()
+        .await
+        .unwrap();
+    let trails = aws_sdk_cloudtrail::Client::new(&us);
+    trails
+        .create_trail()
+        .name("org-trail")
+        .s3_bucket_name("org-trail-logs")
+        .is_multi_region_trail(true)
+        .enable_log_file_validation(true)
+        .send()
+        .await
+        .unwrap();
+    trails
+        .start_logging()
+        .name("org-trail")
+        .send()
+        .await
+        .unwrap();
+    let eu = moto.sdk("eu-west-1").await;
+    let config = aws_sdk_config::Client::new(&eu);
+    config
+        .put_configuration_recorder()
+        .configuration_recorder(
+            ConfigurationRecorder::builder()
+                .name("default")
+                .role_arn(format!("arn:aws:iam::{ACCOUNT}:role/config-recorder"))
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    config
+        .put_delivery_channel()
+        .delivery_channel(
+            DeliveryChannel::builder()
+                .name("default")
+                .s3_bucket_name("org-trail-logs")
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    config
+        .start_configuration_recorder()
+        .configuration_recorder_name("default")
+        .send()
+        .await
+        .unwrap();
+    aws_sdk_guardduty::Client::new(&eu)
+        .create_detector()
+        .enable(true)
+        .send()
+        .await
+        .unwrap();
 }
 
 fn triples(findings: &[guardrail_rules::Finding]) -> Vec<(String, String, String)> {
@@ -268,7 +362,7 @@ async fn sweep_finds_exactly_the_seeded_misconfigurations_and_alerts_each_incide
 
     // One alert per incident, plus the summary.
     let alerts = acct.inbox.drain().await;
-    assert_eq!(alerts.len(), 11, "{alerts:#?}");
+    assert_eq!(alerts.len(), 15, "{alerts:#?}");
     let summary: Vec<_> = alerts
         .iter()
         .filter(|a| a.attributes["rule"] == "account-sweep")
@@ -277,7 +371,7 @@ async fn sweep_finds_exactly_the_seeded_misconfigurations_and_alerts_each_incide
     assert_eq!(summary[0].attributes["severity"], "critical");
     assert!(summary[0]
         .subject
-        .starts_with("[CRITICAL] Account sweep: 10 finding(s) in 123456789012"));
+        .starts_with("[CRITICAL] Account sweep: 14 finding(s) in 123456789012"));
     for named in [
         "iam-role-trust-open",
         "partner-open",
@@ -320,16 +414,16 @@ async fn sweep_finds_exactly_the_seeded_misconfigurations_and_alerts_each_incide
     // fixed password policy is gone, every other incident is a duplicate.
     let out = f.handle(&event).await.unwrap();
     assert!(out.findings.is_empty(), "{:#?}", out.findings);
-    assert_eq!(out.duplicates.len(), 9, "{:?}", out.duplicates);
+    assert_eq!(out.duplicates.len(), 13, "{:?}", out.duplicates);
     let alerts = acct.inbox.drain().await;
     assert_eq!(alerts.len(), 1, "{alerts:#?}");
     assert_eq!(alerts[0].attributes["rule"], "account-sweep");
     assert!(
-        alerts[0].subject.contains("9 finding(s)"),
+        alerts[0].subject.contains("13 finding(s)"),
         "{}",
         alerts[0].subject
     );
-    assert!(alerts[0].message.contains("9 already reported"));
+    assert!(alerts[0].message.contains("13 already reported"));
 }
 
 #[tokio::test]
@@ -342,7 +436,7 @@ async fn by_default_only_the_summary_is_published_and_nothing_changes() {
     let alerts = acct.inbox.drain().await;
     assert_eq!(alerts.len(), 1, "{alerts:#?}");
     assert_eq!(alerts[0].attributes["rule"], "account-sweep");
-    assert_eq!(alerts[0].attributes["findings"], "10");
+    assert_eq!(alerts[0].attributes["findings"], "14");
     // Dry-run and alert mode: the password policy is untouched.
     let policy = acct
         .iam
@@ -826,4 +920,83 @@ async fn the_sweep_finds_and_unshares_public_snapshots() {
     let kept = permissions(snaps[1].clone()).await;
     assert_eq!(kept.len(), 1);
     assert_eq!(kept[0].user_id(), Some("111122223333"));
+}
+
+/// The account's own monitoring, swept: the seeded trail qualifies (no finding), us-east-1
+/// lacks a recorder and a detector (one finding each), eu-west-1 has both. moto serves no IAM
+/// Access Analyzer API: that rule is unjudged with the reason, never a finding and never a
+/// failed sweep (the rule is tested on ListAnalyzers' shapes in shared/rules/src/sweep/tests.rs).
+/// A trail stopped since is then named with what it lacks.
+#[tokio::test]
+async fn the_sweep_judges_the_accounts_own_monitoring_in_every_region() {
+    let acct = Seeded::seed().await;
+    let f = acct.function(&[]);
+    let (_, schedule) = schedule();
+    let (_, report) = f.sweep(&schedule).await.unwrap();
+    let monitoring = [
+        "cloudtrail-logging-stopped",
+        "config-recorder-stopped",
+        "guardduty-disabled",
+        "access-analyzer-deleted",
+    ];
+    let found: Vec<_> = triples(&report.findings)
+        .into_iter()
+        .filter(|t| monitoring.contains(&t.0.as_str()))
+        .collect();
+    let expected: Vec<_> = acct
+        .expected()
+        .into_iter()
+        .filter(|t| monitoring.contains(&t.0.as_str()))
+        .collect();
+    assert_eq!(found, expected);
+    let recorder = report
+        .findings
+        .iter()
+        .find(|f| f.rule == "config-recorder-stopped")
+        .unwrap();
+    assert_eq!(recorder.region, "us-east-1");
+    assert!(
+        recorder
+            .reason
+            .contains("no configuration recorder in us-east-1"),
+        "{}",
+        recorder.reason
+    );
+    assert!(
+        report
+            .unjudged_rules
+            .contains(&"access-analyzer-deleted".to_string()),
+        "{:?}",
+        report.unjudged_rules
+    );
+    assert!(
+        report
+            .notes
+            .iter()
+            .any(|n| n.starts_with("access-analyzer-deleted: not judged in us-east-1")),
+        "{:#?}",
+        report.notes
+    );
+    let calls = &report.api_calls;
+    assert_eq!(calls["cloudtrail:DescribeTrails"], 1, "{calls:?}");
+    assert_eq!(calls["guardduty:GetDetector"], 1, "{calls:?}");
+
+    // Stopped since: the next sweep names the trail and what it lacks.
+    aws_sdk_cloudtrail::Client::new(&acct.sdk)
+        .stop_logging()
+        .name("org-trail")
+        .send()
+        .await
+        .unwrap();
+    let (_, report) = f.sweep(&schedule).await.unwrap();
+    let trail = report
+        .findings
+        .iter()
+        .find(|f| f.rule == "cloudtrail-logging-stopped")
+        .expect("the stopped trail is found");
+    assert!(
+        trail.reason.contains("org-trail lacks logging"),
+        "{}",
+        trail.reason
+    );
 }

@@ -509,3 +509,71 @@ async fn a_trail_bucket_set_to_delete_or_refuse_the_logs_is_alerted() {
         .iter()
         .any(|a| a.message.contains("aws s3api delete-bucket-lifecycle")));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_guardrails_own_disabled_rule_is_enabled_again_once() {
+    let (_moto, sdk, inbox) = setup().await;
+    let rules = aws_sdk_eventbridge::Client::new(&sdk);
+    let name = "guardrail-ExposureApiCallRule-1A2B3C4D5E6F";
+    rules
+        .put_rule()
+        .name(name)
+        .event_pattern(r#"{"source":["aws.ec2"]}"#)
+        .send()
+        .await
+        .unwrap();
+    rules.disable_rule().name(name).send().await.unwrap();
+    let state = || async {
+        rules
+            .describe_rule()
+            .name(name)
+            .send()
+            .await
+            .unwrap()
+            .state()
+            .cloned()
+    };
+    use aws_sdk_eventbridge::types::RuleState;
+    assert_eq!(state().await, Some(RuleState::Disabled));
+    let with_stack = |extra: &[(&'static str, &'static str)]| {
+        let mut pairs = vec![
+            ("GUARDRAIL_EXEMPT_PRINCIPALS", BREAK_GLASS),
+            ("GUARDRAIL_STACK_NAME", "guardrail"),
+        ];
+        pairs.extend_from_slice(extra);
+        TamperGuardrail::new(inbox.wiring(&sdk, &pairs))
+    };
+    // Dry-run (the default) plans and changes nothing.
+    let out = with_stack(&[])
+        .handle(&event("tamper/disable-rule-guardrail.json", &[]))
+        .await
+        .unwrap();
+    assert_eq!(out.findings[0].rule, "guardrail-stack-changed", "{out:?}");
+    assert_eq!(state().await, Some(RuleState::Disabled), "dry-run");
+    inbox.drain().await;
+
+    let g = with_stack(&[
+        ("GUARDRAIL_DRY_RUN", "false"),
+        ("GUARDRAIL_DEFAULT_MODE", "remediate"),
+    ]);
+    let e = event(
+        "tamper/disable-rule-guardrail.json",
+        &[(
+            "00000000-0000-0000-0000-00007a3fe001",
+            "00000000-0000-0000-0000-00007a3fe002",
+        )],
+    );
+    let out = g.handle(&e).await.unwrap();
+    assert_eq!(state().await, Some(RuleState::Enabled), "enabled: {out:?}");
+    let alerts = inbox.drain().await;
+    assert_eq!(alerts.len(), 1, "{alerts:?}");
+    assert!(
+        alerts[0].message.contains("undo: aws events disable-rule"),
+        "{}",
+        alerts[0].message
+    );
+    // The same event again: nothing more is done or alerted.
+    g.handle(&e).await.unwrap();
+    assert!(inbox.drain().await.is_empty());
+    assert_eq!(state().await, Some(RuleState::Enabled));
+}

@@ -11,7 +11,9 @@
 use crate::api_counter::ApiCounter;
 use crate::ec2::Ec2;
 use crate::error::{classify, AwsError, ErrorKind};
+use crate::monitoring::Monitoring;
 use crate::ports::{AccountFactsReader, Ec2Facts, Scope};
+use crate::s3::PublicAccessBlocks;
 use crate::wiring::iam_retry_config;
 use aws_config::SdkConfig;
 use aws_sdk_iam::primitives::{DateTime, DateTimeFormat as DateFormat};
@@ -24,7 +26,7 @@ use futures::stream::{self, StreamExt, TryStreamExt};
 use guardrail_rules::settings::Settings;
 use guardrail_rules::sweep::{
     self, AccessKeyMeta, AccountFacts, CredentialReport, GroupDetail, InlinePolicy, ManagedPolicy,
-    PasswordPolicy, RegionSweep, RoleDetail, ShareReads, SweepFacts, UserDetail,
+    PasswordPolicy, RegionSweep, RoleDetail, SweepFacts, SweepReads, UserDetail,
 };
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -70,6 +72,8 @@ pub const SWEEP_FILTER: [EntityType; 5] = [
 pub struct AccountReader {
     pub(crate) iam: Client,
     ec2: Ec2,
+    monitoring: Monitoring,
+    public_access: PublicAccessBlocks,
     counter: ApiCounter,
     /// How long to wait for IAM to generate the credential report.
     report_wait: Duration,
@@ -84,6 +88,8 @@ impl AccountReader {
         AccountReader {
             iam: Client::from_conf(iam),
             ec2: Ec2::new(sdk).counted(&counter),
+            monitoring: Monitoring::new(sdk, &counter),
+            public_access: PublicAccessBlocks::new(sdk).counted(&counter),
             counter,
             report_wait: Duration::from_secs(60),
         }
@@ -383,7 +389,7 @@ impl AccountReader {
         &self,
         account: &str,
         region: String,
-        shares: ShareReads,
+        reads: SweepReads,
     ) -> Result<RegionSweep, AwsError> {
         let scope = Scope {
             account: account.to_string(),
@@ -391,30 +397,48 @@ impl AccountReader {
         };
         // One call per own image or snapshot: read only for a rule that is on.
         let images = async {
-            match shares.images {
+            match reads.images {
                 true => self.ec2.images(&scope).await,
                 false => Ok(Vec::new()),
             }
         };
         let snapshots = async {
-            match shares.snapshots {
+            match reads.snapshots {
                 true => self.ec2.snapshots(&scope).await,
                 false => Ok(Vec::new()),
             }
         };
-        let (facts, volumes, security_groups, images, snapshots) = futures::try_join!(
-            self.ec2.region(&scope),
-            self.ec2.volumes(&scope),
-            self.ec2.security_groups(&scope),
-            images,
-            snapshots
-        )?;
+        // The region's own monitoring: a failed read is its rule unjudged, not an error.
+        let m = &self.monitoring;
+        let monitoring = async {
+            futures::join!(
+                when(reads.recorders, m.recorders(&scope)),
+                when(reads.analyzers, m.analyzers(&scope)),
+                when(reads.detectors, m.detectors(&scope)),
+            )
+        };
+        let (read, (recorders, analyzers, detectors)) = futures::join!(
+            async {
+                futures::try_join!(
+                    self.ec2.region(&scope),
+                    self.ec2.volumes(&scope),
+                    self.ec2.security_groups(&scope),
+                    images,
+                    snapshots
+                )
+            },
+            monitoring
+        );
+        let (facts, volumes, security_groups, images, snapshots) = read?;
         Ok(RegionSweep {
-            facts,
             volumes,
             security_groups,
             images,
             snapshots,
+            recorders: recorders.flatten(),
+            analyzers: analyzers.flatten(),
+            detectors: detectors.flatten(),
+            ..RegionSweep::new(facts)
         })
     }
 }
@@ -439,12 +463,19 @@ impl AccountFactsReader for AccountReader {
             .or_else(|| settings.home_account.clone())
             .or_else(|| iam.account_id())
             .unwrap_or_else(|| "unknown".to_string());
-        let shares = sweep::share_reads(settings);
-        let mut regions: Vec<RegionSweep> = stream::iter(regions)
-            .map(|r| self.region(&account, r, shares))
+        let reads = sweep::sweep_reads(settings);
+        let trails = when(reads.trails, self.monitoring.trails(home_region));
+        let home = Scope {
+            account: account.clone(),
+            region: home_region.to_string(),
+        };
+        let blocks = when(reads.public_access_blocks, self.public_access.sweep(&home));
+        let regions = stream::iter(regions)
+            .map(|r| self.region(&account, r, reads))
             .buffer_unordered(REGION_CONCURRENCY)
-            .try_collect()
-            .await?;
+            .try_collect::<Vec<RegionSweep>>();
+        let (regions, trails, blocks) = futures::join!(regions, trails, blocks);
+        let mut regions = regions?;
         regions.sort_by(|a, b| a.facts.region.cmp(&b.facts.region));
         let mut access_keys = BTreeMap::new();
         for user in sweep::key_lookups(&report, now, settings) {
@@ -460,6 +491,8 @@ impl AccountFactsReader for AccountReader {
             password_policy,
             access_keys,
             regions,
+            trails: trails.flatten(),
+            public_access_blocks: blocks.flatten(),
             last_accessed: None,
         })
     }
@@ -470,6 +503,14 @@ impl AccountFactsReader for AccountReader {
             self.credential_report(),
         )?;
         Ok((facts.users, report))
+    }
+}
+
+/// `read` when `on` (its rule is on), `None` (not read) otherwise.
+async fn when<T>(on: bool, read: impl std::future::Future<Output = T>) -> Option<T> {
+    match on {
+        true => Some(read.await),
+        false => None,
     }
 }
 

@@ -45,6 +45,34 @@ impl Ec2 {
         }
     }
 
+    /// The region's block public access state for AMIs (`images`) or for snapshots, as EC2
+    /// names it (`unblocked`, `block-all-sharing`, `block-new-sharing`).
+    pub async fn block_public_access(
+        &self,
+        scope: &Scope,
+        images: bool,
+    ) -> Result<String, AwsError> {
+        let client = self.client(&scope.region);
+        Ok(match images {
+            true => client
+                .get_image_block_public_access_state()
+                .send()
+                .await
+                .map_err(|e| classify("ec2", "GetImageBlockPublicAccessState", e))?
+                .image_block_public_access_state()
+                .unwrap_or("unblocked")
+                .to_string(),
+            false => client
+                .get_snapshot_block_public_access_state()
+                .send()
+                .await
+                .map_err(|e| classify("ec2", "GetSnapshotBlockPublicAccessState", e))?
+                .state()
+                .map_or("unblocked", |s| s.as_str())
+                .to_string(),
+        })
+    }
+
     /// Who may launch instances from an image (`None`: no such image). Organisation and OU
     /// shares stay inside the organisation and are not listed.
     pub async fn image_shares(
@@ -589,6 +617,34 @@ impl Ec2 {
                     .send()
                     .await
                     .map_err(|e| classify("ec2", "CreateTags", e))?;
+                Ok(())
+            }
+            RemediationStep::EnableEc2BlockPublicAccess {
+                region,
+                images: false,
+            } => {
+                use aws_sdk_ec2::types::SnapshotBlockPublicAccessState;
+                self.client(region)
+                    .enable_snapshot_block_public_access()
+                    .state(SnapshotBlockPublicAccessState::BlockAllSharing)
+                    .send()
+                    .await
+                    .map_err(|e| classify("ec2", "EnableSnapshotBlockPublicAccess", e))?;
+                Ok(())
+            }
+            RemediationStep::EnableEc2BlockPublicAccess {
+                region,
+                images: true,
+            } => {
+                use aws_sdk_ec2::types::ImageBlockPublicAccessEnabledState;
+                self.client(region)
+                    .enable_image_block_public_access()
+                    .image_block_public_access_state(
+                        ImageBlockPublicAccessEnabledState::BlockNewSharing,
+                    )
+                    .send()
+                    .await
+                    .map_err(|e| classify("ec2", "EnableImageBlockPublicAccess", e))?;
                 Ok(())
             }
             RemediationStep::EnableEbsEncryptionByDefault { region } => {

@@ -4,9 +4,11 @@ use crate::cloudtrail::Trails;
 use crate::config_recorder::ConfigRecorders;
 use crate::ec2::Ec2;
 use crate::error::AwsError;
+use crate::eventbridge::EventRules;
 use crate::iam::Iam;
 use crate::kms::Keys;
 use crate::ports::Remediator;
+use crate::s3::PublicAccessBlocks;
 use guardrail_rules::plan::RemediationStep;
 
 /// The one [`Remediator`] every function uses.
@@ -17,6 +19,8 @@ pub struct Executor {
     pub recorders: ConfigRecorders,
     pub trails: Trails,
     pub keys: Keys,
+    pub rules: EventRules,
+    pub public_access: PublicAccessBlocks,
 }
 
 impl Remediator for Executor {
@@ -30,7 +34,8 @@ impl Remediator for Executor {
             | RemediationStep::DeleteVolume { .. }
             | RemediationStep::RemoveSnapshotShares { .. }
             | RemediationStep::RemoveImageShares { .. }
-            | RemediationStep::RevokeSecurityGroupIngress { .. } => self.ec2.execute(step).await,
+            | RemediationStep::RevokeSecurityGroupIngress { .. }
+            | RemediationStep::EnableEc2BlockPublicAccess { .. } => self.ec2.execute(step).await,
             RemediationStep::DetachManagedPolicy { .. }
             | RemediationStep::DeleteInlinePolicy { .. }
             | RemediationStep::RevertPolicyVersion { .. }
@@ -47,6 +52,8 @@ impl Remediator for Executor {
             RemediationStep::CancelKeyDeletion { .. } | RemediationStep::EnableKey { .. } => {
                 self.keys.execute(step).await
             }
+            RemediationStep::EnableRule { .. } => self.rules.execute(step).await,
+            RemediationStep::PutPublicAccessBlock { .. } => self.public_access.execute(step).await,
         }
     }
 }

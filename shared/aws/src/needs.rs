@@ -104,6 +104,26 @@ impl Wiring {
             Need::TrailBuckets { region } => {
                 Read::TrailBuckets(self.executor.trails.buckets(&scope(region)).await?)
             }
+            Need::EventRule { region, name } => {
+                Read::EventRule(self.executor.rules.enabled(&scope(region), name).await?)
+            }
+            Need::Ec2BlockPublicAccess { region, images } => Read::Ec2BlockPublicAccess(
+                self.ec2
+                    .block_public_access(&scope(region), *images)
+                    .await?,
+            ),
+            Need::PublicAccessBlock { region, bucket } => {
+                let blocks = &self.executor.public_access;
+                Read::PublicAccessBlock(match bucket {
+                    Some(b) => blocks.bucket(&scope(region), b).await?,
+                    None => Some(
+                        guardrail_rules::rules::s3_public_access_block_off::BlockState {
+                            on: blocks.account(&scope(region)).await?,
+                            tags: Default::default(),
+                        },
+                    ),
+                })
+            }
             Need::Key { region, key_id } => {
                 Read::Key(self.executor.keys.state(&scope(region), key_id).await?)
             }

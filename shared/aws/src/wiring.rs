@@ -4,12 +4,14 @@ use crate::cloudtrail::Trails;
 use crate::config_recorder::ConfigRecorders;
 use crate::config_rule::ConfigSink;
 use crate::ec2::Ec2;
+use crate::eventbridge::EventRules;
 use crate::executor::Executor;
 use crate::iam::Iam;
 use crate::kms::Keys;
 use crate::ledger::{AnyLedger, DynamoLedger, NoLedger};
 use crate::member::MemberAccess;
 use crate::pipeline::InvocationError;
+use crate::s3::PublicAccessBlocks;
 use crate::securityhub::SecurityHub;
 use crate::sns::SnsNotifier;
 use aws_config::{BehaviorVersion, SdkConfig};
@@ -87,6 +89,8 @@ fn account_clients(sdk: &SdkConfig, config_test_mode: bool) -> (Ec2, Iam, Config
         recorders: ConfigRecorders::new(sdk),
         trails: Trails::new(sdk),
         keys: Keys::new(sdk),
+        rules: EventRules::new(sdk),
+        public_access: PublicAccessBlocks::new(sdk),
     };
     (ec2, iam, config, executor)
 }

@@ -68,11 +68,25 @@ async fn scan_reports_findings_and_changes_nothing() {
     assert_eq!(
         got,
         [
+            // A bare account: no trail, no Config recorder, no GuardDuty, no account-wide
+            // Block Public Access (moto serves no Access Analyzer: that rule is unjudged).
+            (
+                "cloudtrail-logging-stopped".to_string(),
+                "123456789012".to_string()
+            ),
+            (
+                "config-recorder-stopped".to_string(),
+                "123456789012/us-east-1".to_string()
+            ),
             (
                 "ebs-encryption-by-default-off".to_string(),
                 "123456789012/us-east-1".to_string()
             ),
             ("ebs-unencrypted-volume".to_string(), volume.clone()),
+            (
+                "guardduty-disabled".to_string(),
+                "123456789012/us-east-1".to_string()
+            ),
             (
                 "iam-password-policy-weak".to_string(),
                 "123456789012".to_string()
@@ -80,6 +94,10 @@ async fn scan_reports_findings_and_changes_nothing() {
             (
                 "iam-role-trust-open".to_string(),
                 "partner-open".to_string()
+            ),
+            (
+                "s3-public-access-block-off".to_string(),
+                "S3 Block Public Access of 123456789012".to_string()
             ),
         ]
     );
@@ -119,7 +137,7 @@ async fn scan_reports_findings_and_changes_nothing() {
 
     let (_, out, _) = scan(&moto, &["--format", "sarif"]);
     let sarif: serde_json::Value = serde_json::from_str(&out).unwrap();
-    assert_eq!(sarif["runs"][0]["results"].as_array().unwrap().len(), 4);
+    assert_eq!(sarif["runs"][0]["results"].as_array().unwrap().len(), 8);
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -131,8 +149,15 @@ async fn a_clean_region_passes_at_high() {
         .send()
         .await
         .unwrap();
-    // Only the (medium) missing password policy remains.
-    let (code, out, err) = scan(&moto, &["--fail-on", "high"]);
+    // Only the (medium) missing password policy remains, with the account's own monitoring
+    // and Block Public Access left out (judged on a seeded account in tests/sweep.rs).
+    let off = "cloudtrail-logging-stopped=off,config-recorder-stopped=off,\
+               guardduty-disabled=off,access-analyzer-deleted=off,s3-public-access-block-off=off";
+    let (code, out, err) = scan_with(
+        &moto,
+        &["--fail-on", "high"],
+        &[("GUARDRAIL_RULE_MODES", off)],
+    );
     assert_eq!(code, 0, "{out}{err}");
     assert!(out.contains("iam-password-policy-weak"), "{out}");
 }

@@ -156,6 +156,11 @@ fn synthetic(call: &ApiCall, need: &Need) -> Read {
         Need::Trail { .. } => return Read::Trail(Some(false)),
         Need::TrailBuckets { .. } => return Read::TrailBuckets(Vec::new()),
         Need::Key { .. } => return Read::Key(Some("Disabled".to_string())),
+        Need::EventRule { .. } => return Read::EventRule(Some(false)),
+        Need::Ec2BlockPublicAccess { .. } => {
+            return Read::Ec2BlockPublicAccess("unblocked".to_string())
+        }
+        Need::PublicAccessBlock { .. } => return Read::PublicAccessBlock(Some(Default::default())),
         // Each counter at one: below any threshold, the common case.
         Need::Tallies(t) => return Read::Tallies(Some(vec![1; t.len()])),
         Need::Change(change) => change,

@@ -14,7 +14,8 @@ use serde::Serialize;
 pub enum Resource {
     /// `*`: the action has no resource type, or must list before it knows the ARN.
     Any,
-    /// An ARN pattern, with `{account}` and `{region}` standing for the function's own.
+    /// An ARN pattern, with `{account}`, `{region}` and `{stack}` standing for the function's own
+    /// account, region and stack name.
     Arn(&'static str),
     /// The function's own log group.
     OwnLogGroup,
@@ -84,6 +85,11 @@ pub const SECURITY_GROUP_RULES: &str = "arn:aws:ec2:*:{account}:security-group-r
 pub const CONFIG_RECORDERS: &str = "arn:aws:config:*:{account}:configuration-recorder/*";
 pub const TRAILS: &str = "arn:aws:cloudtrail:*:{account}:trail/*";
 pub const KEYS: &str = "arn:aws:kms:*:{account}:key/*";
+/// S3 buckets (their ARNs name no account or region).
+pub const BUCKETS: &str = "arn:aws:s3:::*";
+/// The EventBridge rules of the guardrail's own stack (`{stack}`: its name; CloudFormation
+/// names what it creates `{stack}-{LogicalId}-{suffix}`), in the stack's region.
+pub const OWN_RULES: &str = "arn:aws:events:{region}:{account}:rule/{stack}-*";
 
 /// The kinds of [`RemediationStep`], for declarations (a rule lists the kinds it may plan).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -107,6 +113,9 @@ pub enum StepKind {
     StartLogging,
     CancelKeyDeletion,
     EnableKey,
+    EnableRule,
+    PutPublicAccessBlock,
+    EnableEc2BlockPublicAccess,
     RemoveSnapshotShares,
     RemoveImageShares,
     AttachQuarantinePolicy,
@@ -139,6 +148,11 @@ impl RemediationStep {
             RemediationStep::StartLogging { .. } => StepKind::StartLogging,
             RemediationStep::CancelKeyDeletion { .. } => StepKind::CancelKeyDeletion,
             RemediationStep::EnableKey { .. } => StepKind::EnableKey,
+            RemediationStep::EnableRule { .. } => StepKind::EnableRule,
+            RemediationStep::PutPublicAccessBlock { .. } => StepKind::PutPublicAccessBlock,
+            RemediationStep::EnableEc2BlockPublicAccess { .. } => {
+                StepKind::EnableEc2BlockPublicAccess
+            }
             RemediationStep::RemoveSnapshotShares { .. } => StepKind::RemoveSnapshotShares,
             RemediationStep::RemoveImageShares { .. } => StepKind::RemoveImageShares,
             RemediationStep::AttachQuarantinePolicy { .. } => StepKind::AttachQuarantinePolicy,
@@ -156,7 +170,10 @@ impl StepKind {
         // The quarantine policy is the home stack's too: templates/member.yaml has none.
         !matches!(
             self,
-            StepKind::PutPermissionsBoundary | StepKind::AttachQuarantinePolicy
+            StepKind::PutPermissionsBoundary
+                | StepKind::AttachQuarantinePolicy
+                // The rules guarded are the home stack's; a member stack's are its own.
+                | StepKind::EnableRule
         )
     }
 
@@ -181,6 +198,9 @@ impl StepKind {
             StepKind::StartLogging => START_LOGGING,
             StepKind::CancelKeyDeletion => CANCEL_KEY_DELETION,
             StepKind::EnableKey => ENABLE_KEY,
+            StepKind::EnableRule => ENABLE_RULE,
+            StepKind::PutPublicAccessBlock => PUT_PUBLIC_ACCESS_BLOCK,
+            StepKind::EnableEc2BlockPublicAccess => ENABLE_EC2_BLOCK_PUBLIC_ACCESS,
             StepKind::RemoveSnapshotShares => REMOVE_SNAPSHOT_SHARES,
             StepKind::RemoveImageShares => REMOVE_IMAGE_SHARES,
             StepKind::AttachQuarantinePolicy => ATTACH_QUARANTINE_POLICY,
@@ -212,6 +232,23 @@ const START_LOGGING: &[Permission] = &[Permission::arn("cloudtrail:StartLogging"
 /// Only the account's own keys; each only undoes a switch-off.
 const CANCEL_KEY_DELETION: &[Permission] = &[Permission::arn("kms:CancelKeyDeletion", KEYS)];
 const ENABLE_KEY: &[Permission] = &[Permission::arn("kms:EnableKey", KEYS)];
+
+/// Buckets (their ARN names no account: the grant is kept to the account's own buckets by
+/// `aws:ResourceAccount`), and the account's setting (no resource type). Either only turns
+/// protection on.
+const PUT_PUBLIC_ACCESS_BLOCK: &[Permission] = &[
+    Permission::arn("s3:PutBucketPublicAccessBlock", BUCKETS).when("aws:ResourceAccount"),
+    Permission::any("s3:PutAccountPublicAccessBlock"),
+];
+
+/// Account-level settings of a region (no resource type); each only blocks public sharing.
+const ENABLE_EC2_BLOCK_PUBLIC_ACCESS: &[Permission] = &[
+    Permission::any("ec2:EnableSnapshotBlockPublicAccess"),
+    Permission::any("ec2:EnableImageBlockPublicAccess"),
+];
+
+/// Only the guardrail's own rules: enabling any other rule is not its business.
+const ENABLE_RULE: &[Permission] = &[Permission::arn("events:EnableRule", OWN_RULES)];
 
 /// Only the account's own recorders (their ids are not known in advance).
 const START_CONFIGURATION_RECORDER: &[Permission] = &[Permission::arn(

@@ -180,6 +180,22 @@ pub enum RemediationStep {
     CancelKeyDeletion { region: String, key_id: String },
     /// Enable a disabled KMS key: whatever decrypts with it works again.
     EnableKey { region: String, key_id: String },
+    /// Enable one of the guardrail's own EventBridge rules again: the events it delivers reach
+    /// their function again (none sent while it was disabled are replayed).
+    EnableRule { region: String, rule_name: String },
+    /// Turn EC2's block public access for snapshots (`block-all-sharing`: no snapshot of the
+    /// region can be public) or for AMIs (`block-new-sharing`: no image can be made public)
+    /// back on in a region.
+    EnableEc2BlockPublicAccess { region: String, images: bool },
+    /// Turn all four S3 Block Public Access settings on, for a bucket or (`bucket: None`) the
+    /// account. `previous` is the setting as re-read before (in the order of
+    /// [`crate::rules::s3_public_access_block_off::SETTINGS`]), for the undo command.
+    PutPublicAccessBlock {
+        region: String,
+        account: String,
+        bucket: Option<String>,
+        previous: [bool; 4],
+    },
 }
 
 impl RemediationStep {
@@ -346,6 +362,57 @@ impl RemediationStep {
             RemediationStep::CancelKeyDeletion { region, key_id } => format!(
                 "cancel the scheduled deletion of KMS key {key_id} in {region} (undo: aws kms \
                  schedule-key-deletion --key-id {key_id} --region {region})"
+            ),
+            RemediationStep::EnableEc2BlockPublicAccess {
+                region,
+                images: false,
+            } => format!(
+                "turn block public access for EBS snapshots on in {region} (block-all-sharing; \
+                 undo: aws ec2 disable-snapshot-block-public-access --region {region})"
+            ),
+            RemediationStep::EnableEc2BlockPublicAccess {
+                region,
+                images: true,
+            } => format!(
+                "turn block public access for AMIs on in {region} (block-new-sharing; undo: aws \
+                 ec2 disable-image-block-public-access --region {region})"
+            ),
+            RemediationStep::PutPublicAccessBlock {
+                region: _,
+                account,
+                bucket,
+                previous,
+            } => {
+                use crate::rules::s3_public_access_block_off::{configuration, SETTINGS};
+                let before = configuration(previous);
+                let undo = match (bucket, previous.iter().any(|on| *on)) {
+                    (Some(b), true) => format!(
+                        "aws s3api put-public-access-block --bucket {b} \
+                         --public-access-block-configuration {before}"
+                    ),
+                    (Some(b), false) => {
+                        format!("aws s3api delete-public-access-block --bucket {b}")
+                    }
+                    (None, true) => format!(
+                        "aws s3control put-public-access-block --account-id {account} \
+                         --public-access-block-configuration {before}"
+                    ),
+                    (None, false) => {
+                        format!("aws s3control delete-public-access-block --account-id {account}")
+                    }
+                };
+                let whose = match bucket {
+                    Some(b) => format!("bucket {b}"),
+                    None => format!("account {account}"),
+                };
+                format!(
+                    "turn S3 Block Public Access on ({}) for {whose} (undo: {undo})",
+                    SETTINGS.join(", ")
+                )
+            }
+            RemediationStep::EnableRule { region, rule_name } => format!(
+                "enable the guardrail's EventBridge rule {rule_name} in {region} again (undo: aws \
+                 events disable-rule --name {rule_name} --region {region})"
             ),
             RemediationStep::EnableKey { region, key_id } => format!(
                 "enable KMS key {key_id} in {region} again (undo: aws kms disable-key --key-id \

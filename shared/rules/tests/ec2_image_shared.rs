@@ -218,15 +218,12 @@ fn the_sweep_finds_public_and_foreign_shared_images() {
     use guardrail_rules::rules::registry::SWEEP_JUDGES;
     use guardrail_rules::sweep::{RegionSweep, SweepFacts};
     let region = |name: &str, images: Vec<SnapshotShares>| RegionSweep {
-        facts: RegionFacts {
+        images,
+        ..RegionSweep::new(RegionFacts {
             region: name.to_string(),
             account: "123456789012".to_string(),
             encryption_by_default: true,
-        },
-        volumes: Vec::new(),
-        security_groups: Vec::new(),
-        images,
-        snapshots: Vec::new(),
+        })
     };
     let mut private = shares(false, &["123456789012"]);
     private.snapshot_id = "ami-0bbbbbbbbbbbbbbb2".into();
@@ -291,4 +288,78 @@ fn block_public_access_for_snapshots_switched_off_is_alerted() {
         );
     }
     assert!(of("exposure/enable-snapshot-block-public-access-all.json").is_empty());
+}
+
+/// In remediate mode the region's state is re-read and the switch turned back on while it is
+/// still off (block-all-sharing for snapshots, block-new-sharing for images); alert mode reads
+/// nothing and plans nothing.
+#[test]
+fn block_public_access_is_turned_back_on_in_remediate_mode_only_while_off() {
+    use guardrail_rules::finding::ActionStatus;
+    use guardrail_rules::rules::ec2_block_public_access_off::JUDGE;
+    use guardrail_rules::rules::registry::Need;
+    let c = call("exposure/disable-snapshot-block-public-access.json");
+    assert_eq!((JUDGE.needs)(&c, &settings(&[])), Some(Need::Nothing));
+    let s = settings(&[
+        (
+            "GUARDRAIL_RULE_MODES",
+            "ec2-block-public-access-off=remediate",
+        ),
+        ("GUARDRAIL_DRY_RUN", "false"),
+    ]);
+    assert_eq!(
+        (JUDGE.needs)(&c, &s),
+        Some(Need::Ec2BlockPublicAccess {
+            region: "ap-northeast-2".into(),
+            images: false
+        })
+    );
+    let ctx = EventContext::of(&c);
+    let with = |state: &str| (JUDGE.judge)(&c, &Read::Ec2BlockPublicAccess(state.into()), &ctx, &s);
+    let j = with("unblocked");
+    let a = &j.findings[0].actions[0];
+    assert_eq!(a.status, ActionStatus::Pending);
+    assert!(
+        a.step
+            .describe()
+            .contains("block-all-sharing; undo: aws ec2 disable-snapshot-block-public-access --region ap-northeast-2"),
+        "{}",
+        a.step.describe()
+    );
+    assert_eq!(
+        with("block-all-sharing").findings[0].actions[0].status,
+        ActionStatus::AlreadyDone
+    );
+    // Alert mode: the finding, no step.
+    let j = (JUDGE.judge)(&c, &Read::Nothing, &ctx, &settings(&[]));
+    assert!(j.findings[0].actions.is_empty());
+    // Images: block-new-sharing, the one blocking state AMIs have.
+    let img = call("exposure/disable-image-block-public-access.json");
+    assert_eq!(
+        (JUDGE.needs)(&img, &s),
+        Some(Need::Ec2BlockPublicAccess {
+            region: "ap-northeast-2".into(),
+            images: true
+        })
+    );
+    let j = (JUDGE.judge)(
+        &img,
+        &Read::Ec2BlockPublicAccess("unblocked".into()),
+        &ctx,
+        &s,
+    );
+    assert!(j.findings[0].actions[0]
+        .step
+        .describe()
+        .contains("block-new-sharing; undo: aws ec2 disable-image-block-public-access"));
+    // An Enable to a blocking state switches nothing off: not judged at all.
+    let on = call("exposure/enable-snapshot-block-public-access-all.json");
+    assert!((JUDGE.judge)(
+        &on,
+        &Read::Ec2BlockPublicAccess("unblocked".into()),
+        &ctx,
+        &s
+    )
+    .findings
+    .is_empty());
 }

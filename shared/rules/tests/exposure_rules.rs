@@ -449,15 +449,12 @@ fn the_sweep_finds_every_world_open_admin_rule_of_every_group() {
     use guardrail_rules::rules::registry::SWEEP_JUDGES;
     use guardrail_rules::sweep::{RegionSweep, SweepFacts, Swept};
     let region = |name: &str, groups: Vec<GroupRules>| RegionSweep {
-        facts: RegionFacts {
+        security_groups: groups,
+        ..RegionSweep::new(RegionFacts {
             region: name.to_string(),
             account: "123456789012".to_string(),
             encryption_by_default: true,
-        },
-        volumes: Vec::new(),
-        security_groups: groups,
-        images: Vec::new(),
-        snapshots: Vec::new(),
+        })
     };
     let open = group(vec![
         rule(SGR, "tcp", 22, 22, "0.0.0.0/0"),

@@ -44,6 +44,15 @@ fn settings(env: &[(&str, &str)]) -> Settings {
     Settings::from_lookup(|k| env.get(k).cloned()).unwrap()
 }
 
+/// What the adapters would read: nothing, or a Block Public Access setting still all off.
+fn read(need: &Need) -> Read {
+    match need {
+        Need::Nothing => Read::Nothing,
+        Need::PublicAccessBlock { .. } => Read::PublicAccessBlock(Some(Default::default())),
+        other => panic!("{other:?}"),
+    }
+}
+
 /// What exposure-guard reports of `call` for this rule: the gate, then its judges (this one
 /// needs nothing re-read).
 fn judged(call: &ApiCall, settings: &Settings) -> Judged {
@@ -56,8 +65,7 @@ fn judged(call: &ApiCall, settings: &Settings) -> Judged {
         let Some(need) = (judge.needs)(call, settings) else {
             continue;
         };
-        assert!(matches!(need, Need::Nothing), "{need:?}");
-        let j = (judge.judge)(call, &Read::Nothing, &ctx, settings);
+        let j = (judge.judge)(call, &read(&need), &ctx, settings);
         out.findings
             .extend(j.findings.into_iter().filter(|f| f.rule == RULE));
         out.notes.extend(j.notes);
@@ -295,8 +303,8 @@ fn block_public_access_weakened_or_removed_is_alerted_with_the_undo() {
         let s = settings(&[]);
         let ctx = EventContext::of(&c);
         call_judges(Function::ExposureGuard)
-            .filter(|j| (j.needs)(&c, &s).is_some())
-            .flat_map(|j| (j.judge)(&c, &Read::Nothing, &ctx, &s).findings)
+            .filter_map(|j| (j.needs)(&c, &s).map(|n| (j, n)))
+            .flat_map(|(j, n)| (j.judge)(&c, &read(&n), &ctx, &s).findings)
             .filter(|f| f.rule == "s3-public-access-block-off")
             .collect()
     };
@@ -361,8 +369,8 @@ fn the_real_public_access_block_records() {
         }
         let ctx = EventContext::of(&c);
         let n = call_judges(Function::ExposureGuard)
-            .filter(|j| (j.needs)(&c, &s).is_some())
-            .flat_map(|j| (j.judge)(&c, &Read::Nothing, &ctx, &s).findings)
+            .filter_map(|j| (j.needs)(&c, &s).map(|n| (j, n)))
+            .flat_map(|(j, n)| (j.judge)(&c, &read(&n), &ctx, &s).findings)
             .filter(|f| f.rule == "s3-public-access-block-off")
             .count();
         if n > 0 {
@@ -372,4 +380,72 @@ fn the_real_public_access_block_records() {
     alerted.sort();
     assert!(alerted.iter().any(|a| a.starts_with("01-")), "{alerted:?}");
     assert!(!alerted.iter().any(|a| a.starts_with("02-")), "{alerted:?}");
+}
+
+/// The setting is re-read before it is turned back on: still off, the step is pending in
+/// remediate mode and its undo is the setting as re-read; back on since, already done; a
+/// bucket with the exempt tag is left alone; a bucket gone is a note.
+#[test]
+fn block_public_access_is_restored_only_while_off_and_never_on_an_exempt_bucket() {
+    use guardrail_rules::finding::ActionStatus;
+    use guardrail_rules::rules::s3_public_access_block_off::{BlockState, JUDGE};
+    let c = call("exposure/public-access-block-bucket-weakened.json");
+    let s = settings(&[
+        (
+            "GUARDRAIL_RULE_MODES",
+            "s3-public-access-block-off=remediate",
+        ),
+        ("GUARDRAIL_DRY_RUN", "false"),
+    ]);
+    let need = (JUDGE.needs)(&c, &s).unwrap();
+    assert_eq!(
+        need,
+        Need::PublicAccessBlock {
+            region: c.region.clone(),
+            bucket: Some("acme-reports-archive".into())
+        }
+    );
+    let ctx = EventContext::of(&c);
+    let state = |on: [bool; 4], tag: bool| {
+        let mut st = BlockState {
+            on,
+            ..BlockState::default()
+        };
+        if tag {
+            st.tags
+                .insert("guardrail:exempt".into(), "public website".into());
+        }
+        Read::PublicAccessBlock(Some(st))
+    };
+    let j = (JUDGE.judge)(&c, &state([true, true, false, false], false), &ctx, &s);
+    let a = &j.findings[0].actions[0];
+    assert_eq!(a.status, ActionStatus::Pending);
+    assert!(
+        a.step.describe().contains(
+            "undo: aws s3api put-public-access-block --bucket acme-reports-archive \
+             --public-access-block-configuration BlockPublicAcls=true,IgnorePublicAcls=true,\
+             BlockPublicPolicy=false,RestrictPublicBuckets=false"
+        ),
+        "{}",
+        a.step.describe()
+    );
+    let j = (JUDGE.judge)(&c, &state([true; 4], false), &ctx, &s);
+    assert_eq!(j.findings[0].actions[0].status, ActionStatus::AlreadyDone);
+    let j = (JUDGE.judge)(&c, &state([false; 4], true), &ctx, &s);
+    assert!(j.findings.is_empty());
+    assert!(j.cleared.unwrap().contains("exempt tag"));
+    let j = (JUDGE.judge)(&c, &Read::PublicAccessBlock(None), &ctx, &s);
+    assert!(j.findings.is_empty() && j.notes[0].contains("no longer exists"));
+    // The account: nothing was set before, so the undo deletes the setting again.
+    let c = call("exposure/public-access-block-account-deleted.json");
+    let need = (JUDGE.needs)(&c, &s).unwrap();
+    assert!(matches!(need, Need::PublicAccessBlock { bucket: None, .. }));
+    let j = (JUDGE.judge)(&c, &state([false; 4], false), &ctx, &s);
+    assert!(j.findings[0].actions[0]
+        .step
+        .describe()
+        .contains("undo: aws s3control delete-public-access-block --account-id 123456789012"));
+    // All four on asks for nothing.
+    let c = call("exposure/public-access-block-bucket-all-on.json");
+    assert_eq!((JUDGE.needs)(&c, &s), None);
 }

@@ -49,6 +49,8 @@ fn judged_with(call: &ApiCall, settings: &Settings, recording: Option<bool>) -> 
                 )),
                 // No trail delivers to the bucket (the trail-bucket tests set one).
                 Need::TrailBuckets { .. } => Read::TrailBuckets(Vec::new()),
+                // The guardrail's own rule, still disabled.
+                Need::EventRule { .. } => Read::EventRule(Some(false)),
                 other => panic!("{}: {other:?}", judge.rules[0].id),
             };
             out.extend((judge.judge)(call, &read, &ctx, settings).findings);
@@ -307,13 +309,13 @@ fn the_guardrails_own_stack_is_guarded_and_undone_by_name() {
     let f = &judged(&call("tamper/disable-rule-guardrail.json"), &settings())[0];
     assert!(
         f.reason
-            .contains("aws events enable-rule --name guardrail-TamperApiCallRule-1A2B3C4D5E6F"),
+            .contains("aws events enable-rule --name guardrail-ExposureApiCallRule-1A2B3C4D5E6F"),
         "{}",
         f.reason
     );
     assert_eq!(
         f.resource.arn,
-        "arn:aws:events:ap-northeast-2:123456789012:rule/guardrail-TamperApiCallRule-1A2B3C4D5E6F"
+        "arn:aws:events:ap-northeast-2:123456789012:rule/guardrail-ExposureApiCallRule-1A2B3C4D5E6F"
     );
     // Without the stack's name the rule cannot tell its resources: it judges nothing.
     let unnamed = Settings::default();
@@ -350,6 +352,71 @@ fn the_guardrails_own_stack_is_guarded_and_undone_by_name() {
         odd.request = request;
         let _ = judged(&odd, &settings());
     }
+}
+
+#[test]
+fn the_guardrails_own_disabled_rule_is_enabled_again_only_while_disabled_and_at_home() {
+    use guardrail_rules::finding::ActionStatus;
+    let disable = call("tamper/disable-rule-guardrail.json");
+    let judge = &guardrail_rules::rules::guardrail_stack_changed::JUDGE;
+    let env = |k: &str| match k {
+        "GUARDRAIL_STACK_NAME" => Some("guardrail".to_string()),
+        "GUARDRAIL_RULE_MODES" => Some("guardrail-stack-changed=remediate".to_string()),
+        "GUARDRAIL_DRY_RUN" => Some("false".to_string()),
+        _ => None,
+    };
+    let remediate = Settings::from_lookup(env).unwrap();
+    let need = (judge.needs)(&disable, &remediate);
+    assert_eq!(
+        need,
+        Some(Need::EventRule {
+            region: "ap-northeast-2".into(),
+            name: "guardrail-ExposureApiCallRule-1A2B3C4D5E6F".into(),
+        })
+    );
+    let ctx = EventContext::of(&disable);
+    let with = |read: Read, settings: &Settings| (judge.judge)(&disable, &read, &ctx, settings);
+    let j = with(Read::EventRule(Some(false)), &remediate);
+    let f = &j.findings[0];
+    assert_eq!(f.actions.len(), 1);
+    assert_eq!(f.actions[0].status, ActionStatus::Pending);
+    assert!(
+        f.actions[0]
+            .step
+            .describe()
+            .contains("undo: aws events disable-rule --name guardrail-ExposureApiCallRule"),
+        "{}",
+        f.actions[0].step.describe()
+    );
+    // Enabled again since: nothing to do. Deleted since: the alert, a note, no step.
+    let j = with(Read::EventRule(Some(true)), &remediate);
+    assert_eq!(j.findings[0].actions[0].status, ActionStatus::AlreadyDone);
+    let j = with(Read::EventRule(None), &remediate);
+    assert!(j.findings[0].actions.is_empty());
+    assert!(j.notes[0].contains("no longer exists"), "{:?}", j.notes);
+    // Alert mode (the default) recommends it.
+    let j = with(Read::EventRule(Some(false)), &settings());
+    assert_eq!(j.findings[0].actions[0].status, ActionStatus::Recommended);
+    // Other calls on the stack need nothing re-read; the deployer's DisableRule is no finding.
+    let other = call("tamper/update-function-code-by-deployer.json");
+    assert_eq!((judge.needs)(&other, &remediate), Some(Need::Nothing));
+    let mut by_deployer = disable.clone();
+    by_deployer.principal = other.principal.clone();
+    assert_eq!(
+        (judge.needs)(&by_deployer, &settings()),
+        Some(Need::Nothing)
+    );
+    assert!(judged(&by_deployer, &settings()).is_empty());
+    // In a member account the rules are the member stack's: alert only, nothing re-read.
+    let org = |k: &str| match k {
+        "GUARDRAIL_STACK_NAME" => Some("guardrail".to_string()),
+        "GUARDRAIL_ACCOUNT_ID" => Some("111111111111".to_string()),
+        "GUARDRAIL_MEMBER_ROLE_NAME" => Some("GuardrailRemediationRole".to_string()),
+        _ => None,
+    };
+    let org = Settings::from_lookup(org).unwrap();
+    assert!(org.is_member_account(&disable.account));
+    assert_eq!((judge.needs)(&disable, &org), Some(Need::Nothing));
 }
 
 #[test]

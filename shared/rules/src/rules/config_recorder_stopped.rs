@@ -1,8 +1,9 @@
 //! `config-recorder-stopped`: AWS Config stopped recording (StopConfigurationRecorder,
-//! DeleteConfigurationRecorder, DeleteDeliveryChannel).
+//! DeleteConfigurationRecorder, DeleteDeliveryChannel), or, swept, a region where no recorder
+//! records.
 
 use super::call_finding::planned;
-use super::registry::{CallJudge, Judged, Need, Read, Round};
+use super::registry::{CallJudge, Judged, Need, Read, Round, SweepJudge};
 use super::runs::{Function, Runs, Subscription};
 use super::RuleMeta;
 use crate::finding::ResourceRef;
@@ -12,6 +13,7 @@ use crate::permission::{Permission, StepKind};
 use crate::plan::RemediationStep;
 use crate::settings::Settings;
 use crate::severity::Severity;
+use crate::sweep::{reading, region_finding};
 use crate::trigger::ApiCall;
 
 pub const META: RuleMeta = RuleMeta {
@@ -21,30 +23,42 @@ pub const META: RuleMeta = RuleMeta {
     default_mode: Mode::Alert,
     checks:
         "StopConfigurationRecorder, DeleteConfigurationRecorder or DeleteDeliveryChannel, by a \
-             non-exempt principal.",
+             non-exempt principal; swept: every swept region has a configuration recorder \
+             that records.",
     rationale: "AWS Config is the account's record of how resources were configured, and what its \
                 rules (this guardrail's included) judge; stopping it hides every change made \
                 afterwards.",
     remediation: "StopConfigurationRecorder: StartConfigurationRecorder (remediate mode; the \
                   recorder's status is re-read first, so a recorder already started again or \
                   deleted since is left alone). Deleted recorders and delivery channels: alert \
-                  only, recreating them needs the account's settings (role, bucket).",
+                  only, recreating them needs the account's settings (role, bucket). The \
+                  sweep alerts only.",
     anchors: &[
         "CIS AWS Foundations 3.3, 4.9",
         "Security Hub Config.1",
         "AWS Config: config-enabled",
     ],
-    runs: &[Runs {
-        function: Function::TamperGuard,
-        triggers: &[Subscription::ApiCalls {
-            source: "config.amazonaws.com",
-            names: EVENTS,
-        }],
-        reads: &[Permission::any(
-            "config:DescribeConfigurationRecorderStatus",
-        )],
-        steps: &[StepKind::StartConfigurationRecorder],
-    }],
+    runs: &[
+        Runs {
+            function: Function::TamperGuard,
+            triggers: &[Subscription::ApiCalls {
+                source: "config.amazonaws.com",
+                names: EVENTS,
+            }],
+            reads: &[Permission::any(
+                "config:DescribeConfigurationRecorderStatus",
+            )],
+            steps: &[StepKind::StartConfigurationRecorder],
+        },
+        Runs {
+            function: Function::AccountSweep,
+            triggers: &[Subscription::Schedule],
+            reads: &[Permission::any(
+                "config:DescribeConfigurationRecorderStatus",
+            )],
+            steps: &[],
+        },
+    ],
     per_event: true,
 };
 
@@ -151,4 +165,73 @@ pub fn judge(
         ),
     };
     planned(&META, call, resource, reason, steps, ctx, settings)
+}
+
+/// A configuration recorder as DescribeConfigurationRecorderStatus reports it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecorderStatus {
+    pub name: String,
+    pub recording: bool,
+}
+
+/// Every swept region has a recorder that records (CIS 3.3: Config in every region); alert
+/// only, as recreating or starting a recorder the account never ran needs its settings.
+pub const SWEEP: SweepJudge = SweepJudge {
+    rules: &[&META],
+    judge: |facts, settings, out| {
+        let Some((meta, mode)) = super::enabled(&META, settings) else {
+            return;
+        };
+        for r in &facts.regions {
+            let region = r.facts.region.as_str();
+            let Some(recorders) = reading(&r.recorders, meta, region, out) else {
+                continue;
+            };
+            let Some((reason, name)) = unrecorded(recorders, region) else {
+                continue;
+            };
+            let resource = ResourceRef {
+                kind: "AWS::Config::ConfigurationRecorder",
+                id: format!("{}/{region}", facts.account),
+                arn: format!(
+                    "arn:aws:config:{region}:{}:configuration-recorder/{name}",
+                    facts.account
+                ),
+            };
+            let f = region_finding(facts, meta, mode, resource, region, reason, settings);
+            out.findings.push(f);
+        }
+    },
+};
+
+/// Why nothing is recorded in `region`, and the recorder to name (`*`: none); `None` when a
+/// recorder records.
+fn unrecorded(recorders: &[RecorderStatus], region: &str) -> Option<(String, String)> {
+    if recorders.iter().any(|r| r.recording) {
+        return None;
+    }
+    Some(match recorders {
+        [] => (
+            format!(
+                "AWS Config has no configuration recorder in {region}: no configuration \
+                 change there is recorded (aws configservice put-configuration-recorder, then \
+                 start-configuration-recorder)"
+            ),
+            "*".to_string(),
+        ),
+        stopped => {
+            let names: Vec<&str> = stopped.iter().map(|r| r.name.as_str()).collect();
+            (
+                format!(
+                    "AWS Config's configuration recorder {} in {region} is not recording: no \
+                     configuration change there is recorded (aws configservice \
+                     start-configuration-recorder --configuration-recorder-name {} --region \
+                     {region})",
+                    names.join(", "),
+                    names[0]
+                ),
+                names[0].to_string(),
+            )
+        }
+    })
 }

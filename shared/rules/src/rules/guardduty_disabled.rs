@@ -1,13 +1,16 @@
-//! `guardduty-disabled`: GuardDuty was switched off or cut from its administrator.
+//! `guardduty-disabled`: GuardDuty was switched off or cut from its administrator, or,
+//! swept, a region where no detector is enabled.
 
 use super::call_finding::{account, finding};
-use super::registry::{from_the_call, CallJudge};
+use super::registry::{from_the_call, CallJudge, SweepJudge};
 use super::runs::{Function, Runs, Subscription};
 use super::RuleMeta;
-use crate::finding::{EventContext, Finding};
+use crate::finding::{EventContext, Finding, ResourceRef};
 use crate::mode::Mode;
+use crate::permission::Permission;
 use crate::settings::Settings;
 use crate::severity::Severity;
+use crate::sweep::{reading, region_finding};
 use crate::trigger::ApiCall;
 use serde_json::Value;
 
@@ -20,7 +23,7 @@ pub const META: RuleMeta = RuleMeta {
              that disables a protection plan (features DISABLED, or dataSources with enable \
              false), DisassociateFromMasterAccount, DisassociateFromAdministratorAccount, \
              DeleteMembers, DisassociateMembers or StopMonitoringMembers (high); by a non-exempt \
-             principal.",
+             principal. Swept: every swept region has an enabled detector.",
     rationale:
         "GuardDuty is the account's threat detection; an intruder switches it off, or cuts the \
                 account from the administrator that watches its findings, before acting.",
@@ -31,17 +34,31 @@ pub const META: RuleMeta = RuleMeta {
         "Security Hub GuardDuty.1",
         "AWS Config: guardduty-enabled-centralized",
     ],
-    runs: &[Runs {
-        function: Function::TamperGuard,
-        triggers: &[Subscription::ApiCalls {
-            source: "guardduty.amazonaws.com",
-            names: EVENTS,
-        }],
-        reads: &[],
-        steps: &[],
-    }],
+    runs: &[
+        Runs {
+            function: Function::TamperGuard,
+            triggers: &[Subscription::ApiCalls {
+                source: "guardduty.amazonaws.com",
+                names: EVENTS,
+            }],
+            reads: &[],
+            steps: &[],
+        },
+        Runs {
+            function: Function::AccountSweep,
+            triggers: &[Subscription::Schedule],
+            reads: &[
+                Permission::any("guardduty:ListDetectors"),
+                Permission::arn("guardduty:GetDetector", DETECTORS),
+            ],
+            steps: &[],
+        },
+    ],
     per_event: true,
 };
+
+/// The account's own detectors, in any region.
+pub const DETECTORS: &str = "arn:aws:guardduty:*:{account}:detector/*";
 
 /// The calls it judges.
 pub const EVENTS: &[&str] = &[
@@ -156,3 +173,46 @@ fn disabled_protections(request: &Value) -> Vec<String> {
     }
     off
 }
+
+/// A GuardDuty detector as GetDetector reports it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DetectorStatus {
+    pub id: String,
+    /// Its status is `ENABLED`.
+    pub enabled: bool,
+}
+
+/// Every swept region has an enabled detector (Security Hub GuardDuty.1); alert only.
+pub const SWEEP: SweepJudge = SweepJudge {
+    rules: &[&META],
+    judge: |facts, settings, out| {
+        let Some((meta, mode)) = super::enabled(&META, settings) else {
+            return;
+        };
+        for r in &facts.regions {
+            let region = r.facts.region.as_str();
+            let Some(detectors) = reading(&r.detectors, meta, region, out) else {
+                continue;
+            };
+            if detectors.iter().any(|d| d.enabled) {
+                continue;
+            }
+            let (id, why) = match detectors.first() {
+                None => ("*", "has no detector".to_string()),
+                Some(d) => (d.id.as_str(), format!("detector {} is suspended", d.id)),
+            };
+            let reason = format!(
+                "GuardDuty is not enabled in {region} ({why}): no threat there is detected \
+                 (aws guardduty create-detector --enable, or update-detector --enable, \
+                 --region {region})"
+            );
+            let resource = ResourceRef {
+                kind: "AWS::GuardDuty::Detector",
+                id: format!("{}/{region}", facts.account),
+                arn: format!("arn:aws:guardduty:{region}:{}:detector/{id}", facts.account),
+            };
+            let f = region_finding(facts, meta, mode, resource, region, reason, settings);
+            out.findings.push(f);
+        }
+    },
+};

@@ -7,12 +7,14 @@
 //! `{stack}-{LogicalId}-{suffix}` and the template names functions `{stack}-{function}` and log
 //! groups `/aws/lambda/{stack}-{function}`; the member role by GUARDRAIL_MEMBER_ROLE_NAME.
 
-use super::call_finding::finding;
-use super::registry::{CallJudge, Judged, Need, Round};
+use super::call_finding::planned;
+use super::registry::{CallJudge, Judged, Need, Read, Round};
 use super::runs::{Function, Runs, Subscription};
 use super::RuleMeta;
 use crate::finding::{EventContext, Finding, ResourceRef};
 use crate::mode::Mode;
+use crate::permission::{Permission, StepKind, OWN_RULES};
+use crate::plan::RemediationStep;
 use crate::settings::Settings;
 use crate::severity::Severity;
 use crate::trigger::ApiCall;
@@ -32,10 +34,13 @@ pub const META: RuleMeta = RuleMeta {
                 disabled EventBridge rule or a deleted topic turns every other rule off \
                 without a trace in the guardrail's own alerts. Cloud Custodian users ask for \
                 this (member accounts deleting the policies' rules).",
-    remediation: "Alert only: the alert names the call and how to undo it (for a disabled \
-                  rule, `aws events enable-rule --name RULE`; otherwise redeploy the stack, \
-                  which restores every resource it owns). Deployments by \
-                  GUARDRAIL_DEPLOYER_PRINCIPALS are not judged.",
+    remediation: "DisableRule on one of the stack's own EventBridge rules: EnableRule (remediate \
+                  mode, in the home account; the rule is re-read first, so one enabled again \
+                  or deleted since is left alone). Everything else: alert, naming the call \
+                  and how to undo it (redeploy the stack, which restores every resource it \
+                  owns). Deployments by GUARDRAIL_DEPLOYER_PRINCIPALS are not judged. The \
+                  rule that delivers the EventBridge calls to this function cannot heal \
+                  itself: once it is disabled, its own DisableRule is not delivered.",
     anchors: &[
         "Cloud Custodian: mode protection (member accounts deleting policies)",
         "AWS Control Tower: mandatory controls protecting its own resources",
@@ -73,8 +78,8 @@ pub const META: RuleMeta = RuleMeta {
                     names: CLOUDFORMATION_EVENTS,
                 },
             ],
-            reads: &[],
-            steps: &[],
+            reads: &[Permission::arn("events:DescribeRule", OWN_RULES)],
+            steps: &[StepKind::EnableRule],
         },
         // IAM's events arrive in us-east-1 only, where iam-guard runs.
         Runs {
@@ -149,19 +154,72 @@ pub const IAM_EVENTS: &[&str] = &[
     "DeleteRolePermissionsBoundary",
 ];
 
-/// Judged from the call alone, once the stack is named.
+/// Judged from the call once the stack is named; a DisableRule on one of the stack's rules in
+/// the home account re-reads the rule, to enable it only while it is still disabled.
 pub const JUDGE: CallJudge = CallJudge {
     rules: &[&META],
     round: Round::Change,
     needs: |call, settings| {
-        (settings.stack_name.is_some() && META.declares_call(call)).then_some(Need::Nothing)
+        if settings.stack_name.is_none() || !META.declares_call(call) {
+            return None;
+        }
+        Some(match disabled_rule(call, settings) {
+            Some(name) => Need::EventRule {
+                region: call.region.trim().to_string(),
+                name,
+            },
+            None => Need::Nothing,
+        })
     },
-    judge: |call, _, ctx, settings| Judged::findings(judge(call, ctx, settings)),
+    judge: |call, read, ctx, settings| {
+        let (steps, note) = match (read, disabled_rule(call, settings)) {
+            (Read::EventRule(Some(enabled)), Some(rule_name)) => {
+                let step = RemediationStep::EnableRule {
+                    region: call.region.trim().to_string(),
+                    rule_name,
+                };
+                (vec![(step, *enabled)], None)
+            }
+            (Read::EventRule(None), Some(name)) => (
+                Vec::new(),
+                Some(format!(
+                    "EventBridge rule {name}: no longer exists, nothing to enable"
+                )),
+            ),
+            (Read::Nothing, _) => (Vec::new(), None),
+            _ => return Judged::mismatched(&[&META]),
+        };
+        let Some(f) = judge(call, steps, ctx, settings) else {
+            return Judged::default();
+        };
+        let mut judged = Judged::findings([f]);
+        judged.notes.extend(note);
+        judged
+    },
 };
 
+/// The stack's own rule a DisableRule in the home account disabled, when a non-deployer
+/// did it: the one change this rule undoes. A member account's rules are its member stack's,
+/// not the home stack's, so there it alerts only.
+fn disabled_rule(call: &ApiCall, settings: &Settings) -> Option<String> {
+    if call.event_name != "DisableRule" || settings.is_member_account(&call.account) {
+        return None;
+    }
+    let stack = settings.stack_name.as_deref()?;
+    let resource = changed(call)?;
+    let arns: Vec<&str> = call.principal.arns().collect();
+    (belongs(&resource, stack, settings) && settings.deployer(&arns).is_none())
+        .then_some(resource.id)
+}
+
 /// The finding when the call changed one of the stack's resources and its principal is not
-/// a deployer.
-pub fn judge(call: &ApiCall, ctx: &EventContext, settings: &Settings) -> Option<Finding> {
+/// a deployer, with the steps a re-read planned.
+pub fn judge(
+    call: &ApiCall,
+    steps: Vec<(RemediationStep, bool)>,
+    ctx: &EventContext,
+    settings: &Settings,
+) -> Option<Finding> {
     let stack = settings.stack_name.as_deref()?;
     let resource = changed(call)?;
     if !belongs(&resource, stack, settings) {
@@ -186,7 +244,7 @@ pub fn judge(call: &ApiCall, ctx: &EventContext, settings: &Settings) -> Option<
         resource.id,
         call.region,
     );
-    finding(&META, call, resource, reason, ctx, settings)
+    planned(&META, call, resource, reason, steps, ctx, settings)
 }
 
 /// Whether `resource` is one of the stack's.

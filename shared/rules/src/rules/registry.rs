@@ -78,6 +78,16 @@ pub enum Need {
     Key { region: String, key_id: String },
     /// A security group's tags and rules.
     SecurityGroupRules { region: String, group_id: String },
+    /// Whether an EventBridge rule (of the default bus) is enabled.
+    EventRule { region: String, name: String },
+    /// EC2's block public access state in a region: for AMIs (`images`) or for snapshots.
+    Ec2BlockPublicAccess { region: String, images: bool },
+    /// S3 Block Public Access as it is now: a bucket's, with the bucket's tags, or (`bucket:
+    /// None`) the account's.
+    PublicAccessBlock {
+        region: String,
+        bucket: Option<String>,
+    },
 }
 
 /// What the adapters read for a [`Need`]: facts, no decisions (a version that is no longer
@@ -114,6 +124,12 @@ pub enum Read {
     Key(Option<String>),
     /// `None`: no such security group.
     SecurityGroupRules(Option<GroupRules>),
+    /// Whether the rule is enabled (`None`: no such rule).
+    EventRule(Option<bool>),
+    /// The state as EC2 names it (`unblocked`, `block-all-sharing`, `block-new-sharing`).
+    Ec2BlockPublicAccess(String),
+    /// `None`: no such bucket.
+    PublicAccessBlock(Option<super::s3_public_access_block_off::BlockState>),
 }
 
 /// An [`IamChange`] as re-read; every `None` means "no longer exists".
@@ -401,6 +417,11 @@ pub const SWEEP_JUDGES: &[&SweepJudge] = &[
     &super::vpc_security_group_admin_port_open::SWEEP,
     &super::ebs_snapshot_shared::SWEEP,
     &super::ec2_image_shared::SWEEP,
+    &cloudtrail_logging_stopped::SWEEP,
+    &config_recorder_stopped::SWEEP,
+    &access_analyzer_deleted::SWEEP,
+    &guardduty_disabled::SWEEP,
+    &super::s3_public_access_block_off::SWEEP,
     // After the principals: it reads the audit matrix they leave.
     &super::iam_permissions_unused::SWEEP,
 ];

@@ -37,6 +37,54 @@ pub struct RegionSweep {
     /// The account's own snapshots with their createVolumePermissions
     /// (`ebs-snapshot-shared`).
     pub snapshots: Vec<crate::rules::registry::SnapshotShares>,
+    /// The region's AWS Config recorders (`config-recorder-stopped`).
+    pub recorders: Reading<Vec<crate::rules::config_recorder_stopped::RecorderStatus>>,
+    /// The region's IAM Access Analyzer analyzers (`access-analyzer-deleted`).
+    pub analyzers: Reading<Vec<crate::rules::access_analyzer_deleted::AnalyzerStatus>>,
+    /// The region's GuardDuty detectors (`guardduty-disabled`).
+    pub detectors: Reading<Vec<crate::rules::guardduty_disabled::DetectorStatus>>,
+}
+
+impl RegionSweep {
+    /// A region with its EBS settings and nothing else read yet.
+    pub fn new(facts: RegionFacts) -> RegionSweep {
+        RegionSweep {
+            facts,
+            volumes: Vec::new(),
+            security_groups: Vec::new(),
+            images: Vec::new(),
+            snapshots: Vec::new(),
+            recorders: None,
+            analyzers: None,
+            detectors: None,
+        }
+    }
+}
+
+/// A fact the sweep reads only for a rule that is on (`None`: not read) and that may fail to
+/// be read without failing the sweep (`Err`: why, in words): a region where GuardDuty's API is
+/// refused is that rule unjudged there, not a sweep that judges nothing.
+pub type Reading<T> = Option<Result<T, String>>;
+
+/// What `meta` judges in `place`, or (not read, or unreadable) the rule noted as not judged
+/// there: no finding is made, and none of its earlier ones may be closed.
+pub(crate) fn reading<'a, T>(
+    reading: &'a Reading<T>,
+    meta: &'static RuleMeta,
+    place: &str,
+    out: &mut Swept,
+) -> Option<&'a T> {
+    let why = match reading {
+        Some(Ok(facts)) => return Some(facts),
+        Some(Err(why)) => why.as_str(),
+        None => "not read",
+    };
+    out.notes
+        .push(format!("{}: not judged in {place} ({why})", meta.id));
+    if !out.unjudged_rules.contains(&meta.id) {
+        out.unjudged_rules.push(meta.id);
+    }
+    None
 }
 
 /// Everything a sweep judges. Read by the adapters; nothing here is trusted from an event.
@@ -52,6 +100,12 @@ pub struct SweepFacts {
     pub credential_report: Option<CredentialReport>,
     /// `None`: no password policy is set.
     pub password_policy: Option<PasswordPolicy>,
+    /// The trails the home region lists (multi-region ones of any home included), with their
+    /// status and selectors (`cloudtrail-logging-stopped`).
+    pub trails: Reading<Vec<crate::rules::cloudtrail_logging_stopped::TrailState>>,
+    /// The account's S3 Block Public Access and, where it leaves a setting off, the buckets'
+    /// (`s3-public-access-block-off`).
+    pub public_access_blocks: Reading<crate::rules::s3_public_access_block_off::AccountBlocks>,
     /// Keys of the users [`key_lookups`] named, by user name.
     pub access_keys: BTreeMap<String, Vec<AccessKeyMeta>>,
     pub regions: Vec<RegionSweep>,
@@ -78,21 +132,40 @@ pub struct Swept {
     pub usage_lookups: Vec<UsageLookup>,
 }
 
-/// Which per-resource share reads a sweep needs: one DescribeSnapshotAttribute per own
-/// snapshot (`ebs-snapshot-shared`) and one DescribeImageAttribute per own image
-/// (`ec2-image-shared`), each only while its rule is on.
+/// Which optional reads a sweep makes, each only while its rule is on: one
+/// DescribeSnapshotAttribute per own snapshot (`ebs-snapshot-shared`), one
+/// DescribeImageAttribute per own image (`ec2-image-shared`), S3 Block Public Access (the
+/// account's, and per bucket only where the account's leaves a setting off:
+/// `s3-public-access-block-off`), and the account's own monitoring:
+/// its trails (`cloudtrail-logging-stopped`), and per region its Config recorders
+/// (`config-recorder-stopped`), Access Analyzer analyzers (`access-analyzer-deleted`) and
+/// GuardDuty detectors (`guardduty-disabled`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ShareReads {
+pub struct SweepReads {
     pub snapshots: bool,
     pub images: bool,
+    pub trails: bool,
+    pub recorders: bool,
+    pub analyzers: bool,
+    pub detectors: bool,
+    pub public_access_blocks: bool,
 }
 
-/// The share reads of this sweep ([`ShareReads`]).
-pub fn share_reads(settings: &Settings) -> ShareReads {
+/// The optional reads of this sweep ([`SweepReads`]).
+pub fn sweep_reads(settings: &Settings) -> SweepReads {
+    use crate::rules::{
+        access_analyzer_deleted, cloudtrail_logging_stopped, config_recorder_stopped,
+        ebs_snapshot_shared, ec2_image_shared, guardduty_disabled, s3_public_access_block_off,
+    };
     let on = |id: &str| settings.mode(id) != Mode::Off;
-    ShareReads {
-        snapshots: on(crate::rules::ebs_snapshot_shared::META.id),
-        images: on(crate::rules::ec2_image_shared::META.id),
+    SweepReads {
+        snapshots: on(ebs_snapshot_shared::META.id),
+        images: on(ec2_image_shared::META.id),
+        trails: on(cloudtrail_logging_stopped::META.id),
+        recorders: on(config_recorder_stopped::META.id),
+        analyzers: on(access_analyzer_deleted::META.id),
+        detectors: on(guardduty_disabled::META.id),
+        public_access_blocks: on(s3_public_access_block_off::META.id),
     }
 }
 
@@ -297,6 +370,29 @@ pub(crate) fn sweep_finding(
         &facts.account,
         reason,
         steps,
+        &EventContext::default(),
+        settings,
+    )
+}
+
+/// A sweep finding about one region's setting (alert only): in that region, not IAM's.
+pub(crate) fn region_finding(
+    facts: &SweepFacts,
+    meta: &'static RuleMeta,
+    mode: Mode,
+    resource: ResourceRef,
+    region: &str,
+    reason: String,
+    settings: &Settings,
+) -> Finding {
+    Finding::build(
+        meta,
+        mode,
+        resource,
+        region,
+        &facts.account,
+        reason,
+        Vec::new(),
         &EventContext::default(),
         settings,
     )

@@ -29,11 +29,11 @@ pub use credential_report::{
 };
 pub(crate) use judge::{
     account_ref, credential_users, is_guardrail_role, key_in_slot, policies, principals,
-    quarantine, role_ref, root_rule, sweep_finding, user_ref,
+    quarantine, reading, region_finding, role_ref, root_rule, sweep_finding, user_ref,
 };
 pub use judge::{
-    judge_usage, key_lookups, run, share_reads, AccessKeyMeta, RegionSweep, ShareReads, SweepFacts,
-    Swept,
+    judge_usage, key_lookups, run, sweep_reads, AccessKeyMeta, Reading, RegionSweep, SweepFacts,
+    SweepReads, Swept,
 };
 pub use password_policy::{PasswordFloor, PasswordPolicy};
 pub use report::{summary_alert, SweepReport, WorstItem, SUMMARY_RULE, WORST_ITEMS};

@@ -7,6 +7,10 @@ use crate::ebs::{RegionFacts, VolumeFacts};
 use crate::finding::ActionStatus;
 use crate::mode::Mode;
 use crate::plan::RemediationStep;
+use crate::rules::access_analyzer_deleted::AnalyzerStatus;
+use crate::rules::cloudtrail_logging_stopped::{ManagementSelector, TrailState};
+use crate::rules::config_recorder_stopped::RecorderStatus;
+use crate::rules::guardduty_disabled::DetectorStatus;
 use crate::settings::Settings;
 use crate::severity::Severity;
 use std::collections::BTreeMap;
@@ -67,15 +71,41 @@ fn volume(id: &str, region: &str, encrypted: bool) -> VolumeFacts {
 
 fn region(name: &str, on: bool, volumes: Vec<VolumeFacts>) -> RegionSweep {
     RegionSweep {
-        facts: RegionFacts {
+        volumes,
+        recorders: Some(Ok(vec![RecorderStatus {
+            name: "default".into(),
+            recording: true,
+        }])),
+        analyzers: Some(Ok(vec![AnalyzerStatus {
+            name: "external-access".into(),
+            kind: "ACCOUNT".into(),
+            active: true,
+        }])),
+        detectors: Some(Ok(vec![DetectorStatus {
+            id: "d1".into(),
+            enabled: true,
+        }])),
+        ..RegionSweep::new(RegionFacts {
             region: name.into(),
             account: ACCOUNT.into(),
             encryption_by_default: on,
-        },
-        volumes,
-        security_groups: Vec::new(),
-        images: Vec::new(),
-        snapshots: Vec::new(),
+        })
+    }
+}
+
+/// A multi-region trail that logs every management event with validated log files.
+fn good_trail() -> TrailState {
+    TrailState {
+        arn: format!("arn:aws:cloudtrail:us-east-1:{ACCOUNT}:trail/org"),
+        name: "org".into(),
+        home_region: "us-east-1".into(),
+        multi_region: true,
+        log_file_validation: true,
+        logging: Ok(true),
+        selectors: Ok(vec![ManagementSelector {
+            management: true,
+            read_write: "All".into(),
+        }]),
     }
 }
 
@@ -160,6 +190,13 @@ fn facts() -> SweepFacts {
             region("ap-northeast-2", false, Vec::new()),
         ],
         last_accessed: None,
+        trails: Some(Ok(vec![good_trail()])),
+        public_access_blocks: Some(Ok(
+            crate::rules::s3_public_access_block_off::AccountBlocks {
+                account: [true; 4],
+                buckets: Vec::new(),
+            },
+        )),
     }
 }
 
@@ -686,27 +723,244 @@ fn config_evaluates_users_from_the_report() {
 }
 
 #[test]
-fn share_reads_follow_their_rules_modes() {
+fn optional_reads_follow_their_rules_modes() {
     let with = |modes: &str| {
         Settings::from_lookup(|k| (k == "GUARDRAIL_RULE_MODES").then(|| modes.to_string())).unwrap()
     };
-    let all = ShareReads {
+    let all = SweepReads {
         snapshots: true,
         images: true,
+        trails: true,
+        recorders: true,
+        analyzers: true,
+        detectors: true,
+        public_access_blocks: true,
     };
-    assert_eq!(share_reads(&Settings::default()), all);
+    assert_eq!(sweep_reads(&Settings::default()), all);
     assert_eq!(
-        share_reads(&with("ebs-snapshot-shared=off")),
-        ShareReads {
+        sweep_reads(&with("ebs-snapshot-shared=off,guardduty-disabled=off")),
+        SweepReads {
             snapshots: false,
-            images: true
+            detectors: false,
+            ..all
         }
     );
     assert_eq!(
-        share_reads(&with("ec2-image-shared=off,ebs-snapshot-shared=remediate")),
-        ShareReads {
-            snapshots: true,
-            images: false
+        sweep_reads(&with(
+            "ec2-image-shared=off,ebs-snapshot-shared=remediate,cloudtrail-logging-stopped=off,\
+             config-recorder-stopped=off,access-analyzer-deleted=off"
+        )),
+        SweepReads {
+            images: false,
+            trails: false,
+            recorders: false,
+            analyzers: false,
+            ..all
         }
     );
+}
+
+/// The findings of the four monitoring rules, as (rule, resource id).
+fn monitoring(swept: &Swept) -> Vec<(&'static str, String)> {
+    let rules = [
+        "cloudtrail-logging-stopped",
+        "config-recorder-stopped",
+        "access-analyzer-deleted",
+        "guardduty-disabled",
+    ];
+    pairs(swept)
+        .into_iter()
+        .filter(|(r, _)| rules.contains(r))
+        .collect()
+}
+
+#[test]
+fn the_accounts_own_monitoring_is_judged_per_region_and_for_the_trail() {
+    let settings = Settings::default();
+    assert!(monitoring(&run(&facts(), &settings)).is_empty());
+
+    // us-east-1: the recorder stopped, only an unused-access analyzer, the detector suspended;
+    // eu-west-1: nothing at all.
+    let mut f = facts();
+    let us = &mut f.regions[0];
+    us.recorders = Some(Ok(vec![RecorderStatus {
+        name: "default".into(),
+        recording: false,
+    }]));
+    us.analyzers = Some(Ok(vec![AnalyzerStatus {
+        name: "unused".into(),
+        kind: "ACCOUNT_UNUSED_ACCESS".into(),
+        active: true,
+    }]));
+    us.detectors = Some(Ok(vec![DetectorStatus {
+        id: "d1".into(),
+        enabled: false,
+    }]));
+    let eu = &mut f.regions[1];
+    eu.recorders = Some(Ok(Vec::new()));
+    eu.analyzers = Some(Ok(Vec::new()));
+    eu.detectors = Some(Ok(Vec::new()));
+    let swept = run(&f, &settings);
+    let found = monitoring(&swept);
+    let id = |r: &str| format!("{ACCOUNT}/{r}");
+    for rule in [
+        "config-recorder-stopped",
+        "access-analyzer-deleted",
+        "guardduty-disabled",
+    ] {
+        for region in ["us-east-1", "eu-west-1"] {
+            assert!(
+                found.contains(&(rule, id(region))),
+                "{rule} {region}: {found:?}"
+            );
+        }
+    }
+    assert_eq!(found.len(), 6, "{found:?}");
+    let reason = |rule: &str, region: &str| {
+        let f = swept
+            .findings
+            .iter()
+            .find(|f| f.rule == rule && f.region == region)
+            .unwrap();
+        assert!(f.actions.is_empty(), "alert only");
+        f.reason.clone()
+    };
+    assert!(reason("config-recorder-stopped", "us-east-1")
+        .contains("default in us-east-1 is not recording"));
+    assert!(reason("config-recorder-stopped", "eu-west-1").contains("no configuration recorder"));
+    assert!(reason("guardduty-disabled", "us-east-1").contains("detector d1 is suspended"));
+    assert!(reason("guardduty-disabled", "eu-west-1").contains("has no detector"));
+
+    // A failed read is that rule unjudged there, with the reason; the other region is judged.
+    let mut f = facts();
+    f.regions[1].detectors = Some(Err("guardduty:ListDetectors failed (AccessDenied)".into()));
+    f.regions[1].recorders = None;
+    let swept = run(&f, &settings);
+    assert!(monitoring(&swept).is_empty());
+    assert!(swept.unjudged_rules.contains(&"guardduty-disabled"));
+    assert!(swept.unjudged_rules.contains(&"config-recorder-stopped"));
+    assert!(swept.notes.iter().any(|n| n
+        == "guardduty-disabled: not judged in eu-west-1 (guardduty:ListDetectors failed (AccessDenied))"));
+    // Switched off: neither judged nor noted.
+    let off = Settings::from_lookup(|k| {
+        (k == "GUARDRAIL_RULE_MODES").then(|| "guardduty-disabled=off".to_string())
+    })
+    .unwrap();
+    let swept = run(&f, &off);
+    assert!(!swept.unjudged_rules.contains(&"guardduty-disabled"));
+}
+
+#[test]
+fn a_trail_must_be_multi_region_logging_validated_and_record_management_events() {
+    let settings = Settings::default();
+    let trail_finding = |trails: Vec<TrailState>| {
+        let mut f = facts();
+        f.trails = Some(Ok(trails));
+        let swept = run(&f, &settings);
+        let found = swept
+            .findings
+            .iter()
+            .find(|f| f.rule == "cloudtrail-logging-stopped")
+            .map(|f| (f.resource.arn.clone(), f.reason.clone()));
+        (found, swept)
+    };
+    let arn = format!("arn:aws:cloudtrail:us-east-1:{ACCOUNT}:trail/*");
+    // No selectors at all is AWS's default: every management event.
+    let mut default = good_trail();
+    default.selectors = Ok(Vec::new());
+    assert_eq!(trail_finding(vec![default]).0, None);
+    // An advanced selector of management events, write-only, lacks the reads.
+    let mut write_only = good_trail();
+    write_only.selectors = Ok(vec![ManagementSelector {
+        management: true,
+        read_write: "WriteOnly".into(),
+    }]);
+    let mut stopped = good_trail();
+    stopped.name = "second".into();
+    stopped.logging = Ok(false);
+    stopped.log_file_validation = false;
+    let (found, _) = trail_finding(vec![write_only.clone(), stopped.clone()]);
+    let (found_arn, reason) = found.unwrap();
+    assert_eq!(found_arn, arn);
+    assert!(
+        reason.contains("org lacks read and write management events"),
+        "{reason}"
+    );
+    assert!(
+        reason.contains("second lacks log file validation, logging (it is stopped)"),
+        "{reason}"
+    );
+    // One good trail among bad ones is enough.
+    let (found, _) = trail_finding(vec![write_only, good_trail()]);
+    assert_eq!(found, None);
+    // A single-region trail does not count.
+    let mut single = good_trail();
+    single.multi_region = false;
+    let (found, _) = trail_finding(vec![single]);
+    assert!(found
+        .unwrap()
+        .1
+        .contains("no multi-region CloudTrail trail"));
+    let (found, _) = trail_finding(Vec::new());
+    assert!(found.is_some());
+    // An unreadable status may hide the good trail: unjudged, not a finding.
+    let mut unread = good_trail();
+    unread.logging = Err("AccessDenied".into());
+    let (found, swept) = trail_finding(vec![unread]);
+    assert_eq!(found, None);
+    assert!(swept.unjudged_rules.contains(&"cloudtrail-logging-stopped"));
+    // Not read: unjudged too.
+    let mut f = facts();
+    f.trails = None;
+    let swept = run(&f, &settings);
+    assert!(swept.unjudged_rules.contains(&"cloudtrail-logging-stopped"));
+}
+
+#[test]
+fn block_public_access_is_judged_for_the_account_and_the_buckets_it_leaves_open() {
+    use crate::rules::s3_public_access_block_off::{buckets_matter, AccountBlocks};
+    let of = |blocks: AccountBlocks| {
+        let mut f = facts();
+        f.public_access_blocks = Some(Ok(blocks));
+        let swept = run(&f, &Settings::default());
+        swept
+            .findings
+            .into_iter()
+            .filter(|f| f.rule == "s3-public-access-block-off")
+            .map(|f| (f.resource.id, f.reason))
+            .collect::<Vec<_>>()
+    };
+    assert!(!buckets_matter(&[true; 4]));
+    assert!(buckets_matter(&[true, true, true, false]));
+    // The account blocks ACLs only: it is a finding, and so is a bucket whose own setting
+    // does not block policies either; a bucket that blocks them itself is not.
+    let found = of(AccountBlocks {
+        account: [true, true, false, false],
+        buckets: vec![
+            ("open".into(), [false; 4]),
+            ("closed".into(), [false, false, true, true]),
+        ],
+    });
+    assert_eq!(found.len(), 2, "{found:?}");
+    assert!(found[0]
+        .1
+        .contains("leaves BlockPublicPolicy, RestrictPublicBuckets off"));
+    assert_eq!(found[1].0, "open");
+    assert!(
+        found[1]
+            .1
+            .contains("BlockPublicPolicy, RestrictPublicBuckets off"),
+        "{}",
+        found[1].1
+    );
+    assert!(
+        !found[1].1.contains("leaves BlockPublicAcls"),
+        "{}",
+        found[1].1
+    );
+    // Unreadable: unjudged.
+    let mut f = facts();
+    f.public_access_blocks = Some(Err("s3control:GetPublicAccessBlock failed".into()));
+    let swept = run(&f, &Settings::default());
+    assert!(swept.unjudged_rules.contains(&"s3-public-access-block-off"));
 }

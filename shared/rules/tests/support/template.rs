@@ -50,7 +50,8 @@ fn resource_of(v: &Value, log_group: &str) -> Result<Resource, String> {
         let arn = sub
             .replace("${AWS::Partition}", "aws")
             .replace("${AWS::AccountId}", "{account}")
-            .replace("${AWS::Region}", "{region}");
+            .replace("${AWS::Region}", "{region}")
+            .replace("${AWS::StackName}", "{stack}");
         return Ok(match arn.as_str() {
             "arn:aws:securityhub:{region}:{account}:product/{account}/default" => {
                 Resource::SecurityHubProduct
