@@ -228,7 +228,6 @@ impl Seeded {
 /// The trail (home us-east-1, multi-region, validated, logging), and AWS Config and GuardDuty
 /// on in eu-west-1.
 async fn seed_monitoring(moto: &Moto) {
-    use aws_sdk_config::types::{ConfigurationRecorder, DeliveryChannel};
     let us = moto.sdk("us-east-1").await;
     let s3 = aws_sdk_s3::Client::from_conf(
         aws_sdk_s3::config::Builder::from(&us)
@@ -258,28 +257,7 @@ async fn seed_monitoring(moto: &Moto) {
         .unwrap();
     let eu = moto.sdk("eu-west-1").await;
     let config = aws_sdk_config::Client::new(&eu);
-    config
-        .put_configuration_recorder()
-        .configuration_recorder(
-            ConfigurationRecorder::builder()
-                .name("default")
-                .role_arn(format!("arn:aws:iam::{ACCOUNT}:role/config-recorder"))
-                .build(),
-        )
-        .send()
-        .await
-        .unwrap();
-    config
-        .put_delivery_channel()
-        .delivery_channel(
-            DeliveryChannel::builder()
-                .name("default")
-                .s3_bucket_name("org-trail-logs")
-                .build(),
-        )
-        .send()
-        .await
-        .unwrap();
+    create_config_recorder(&config, "org-trail-logs").await;
     config
         .start_configuration_recorder()
         .configuration_recorder_name("default")

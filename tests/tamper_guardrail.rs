@@ -95,31 +95,9 @@ async fn the_same_event_twice_alerts_once() {
 /// remediate mode, only while it is still stopped, and the same event twice changes nothing.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_stopped_config_recorder_is_started_again_once() {
-    use aws_sdk_config::types::{ConfigurationRecorder, DeliveryChannel};
     let (_moto, sdk, inbox) = setup().await;
     let config = aws_sdk_config::Client::new(&sdk);
-    config
-        .put_configuration_recorder()
-        .configuration_recorder(
-            ConfigurationRecorder::builder()
-                .name("default")
-                .role_arn("arn:aws:iam::123456789012:role/config-recorder")
-                .build(),
-        )
-        .send()
-        .await
-        .unwrap();
-    config
-        .put_delivery_channel()
-        .delivery_channel(
-            DeliveryChannel::builder()
-                .name("default")
-                .s3_bucket_name("config-bucket-123456789012")
-                .build(),
-        )
-        .send()
-        .await
-        .unwrap();
+    create_config_recorder(&config, "config-bucket-123456789012").await;
     let recording = || async {
         config
             .describe_configuration_recorder_status()

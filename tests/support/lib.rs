@@ -330,6 +330,34 @@ pub async fn create_volume(ec2: &aws_sdk_ec2::Client, az: &str, encrypted: bool)
         .unwrap()
 }
 
+/// An AWS Config recorder named `default` with a delivery channel to `bucket` (which moto
+/// does not check), not yet started: the one AWS Config setup the tests need.
+pub async fn create_config_recorder(config: &aws_sdk_config::Client, bucket: &str) {
+    use aws_sdk_config::types::{ConfigurationRecorder, DeliveryChannel};
+    config
+        .put_configuration_recorder()
+        .configuration_recorder(
+            ConfigurationRecorder::builder()
+                .name("default")
+                .role_arn(format!("arn:aws:iam::{ACCOUNT}:role/config-recorder"))
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    config
+        .put_delivery_channel()
+        .delivery_channel(
+            DeliveryChannel::builder()
+                .name("default")
+                .s3_bucket_name(bucket)
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+}
+
 /// One of moto's default AMIs (present in every region).
 pub const AMI: &str = "ami-12c6146b";
 

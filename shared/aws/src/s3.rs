@@ -47,16 +47,31 @@ fn emulator(sdk: &SdkConfig) -> Option<&str> {
     matches!(host, "localhost" | "::1" | "127.0.0.1").then_some(url)
 }
 
-/// The four settings as a configuration says them (unset counts as off).
-fn flags(c: Option<&aws_sdk_s3::types::PublicAccessBlockConfiguration>) -> [bool; 4] {
-    c.map_or([false; 4], |c| {
-        [
-            c.block_public_acls().unwrap_or(false),
-            c.ignore_public_acls().unwrap_or(false),
-            c.block_public_policy().unwrap_or(false),
-            c.restrict_public_buckets().unwrap_or(false),
-        ]
-    })
+/// The four settings as a configuration says them (unset counts as off). A macro, as S3 and
+/// S3 Control each have their own `PublicAccessBlockConfiguration` type with the same fields.
+macro_rules! flags {
+    ($c:expr) => {
+        $c.map_or([false; 4], |c| {
+            [
+                c.block_public_acls().unwrap_or(false),
+                c.ignore_public_acls().unwrap_or(false),
+                c.block_public_policy().unwrap_or(false),
+                c.restrict_public_buckets().unwrap_or(false),
+            ]
+        })
+    };
+}
+
+/// All four settings on, in S3's or S3 Control's configuration type.
+macro_rules! all_on {
+    ($t:ty) => {
+        <$t>::builder()
+            .block_public_acls(true)
+            .ignore_public_acls(true)
+            .block_public_policy(true)
+            .restrict_public_buckets(true)
+            .build()
+    };
 }
 
 impl PublicAccessBlocks {
@@ -97,21 +112,39 @@ impl PublicAccessBlocks {
         aws_sdk_s3control::Client::from_conf(conf.build())
     }
 
+    /// A bucket's own setting, read in `region` (`None`: no such bucket; no setting is all
+    /// four off).
+    async fn bucket_setting(
+        &self,
+        region: &str,
+        bucket: &str,
+    ) -> Result<Option<[bool; 4]>, AwsError> {
+        match self
+            .s3(region)
+            .get_public_access_block()
+            .bucket(bucket)
+            .send()
+            .await
+        {
+            Ok(out) => Ok(Some(flags!(out.public_access_block_configuration()))),
+            Err(e) => match classify("s3", "GetPublicAccessBlock", e) {
+                err if err.code.as_deref() == Some(NO_CONFIGURATION) => Ok(Some([false; 4])),
+                err if err.kind == ErrorKind::NotFound => Ok(None),
+                err => Err(err),
+            },
+        }
+    }
+
     /// A bucket's setting and tags (`None`: no such bucket).
     pub async fn bucket(
         &self,
         scope: &Scope,
         bucket: &str,
     ) -> Result<Option<BlockState>, AwsError> {
-        let s3 = self.s3(&scope.region);
-        let on = match s3.get_public_access_block().bucket(bucket).send().await {
-            Ok(out) => flags(out.public_access_block_configuration()),
-            Err(e) => match classify("s3", "GetPublicAccessBlock", e) {
-                err if err.code.as_deref() == Some(NO_CONFIGURATION) => [false; 4],
-                err if err.kind == ErrorKind::NotFound => return Ok(None),
-                err => return Err(err),
-            },
+        let Some(on) = self.bucket_setting(&scope.region, bucket).await? else {
+            return Ok(None);
         };
+        let s3 = self.s3(&scope.region);
         let tags = match s3.get_bucket_tagging().bucket(bucket).send().await {
             Ok(out) => out
                 .tag_set()
@@ -136,16 +169,7 @@ impl PublicAccessBlocks {
             .send()
             .await;
         match out {
-            Ok(out) => Ok(out
-                .public_access_block_configuration()
-                .map_or([false; 4], |c| {
-                    [
-                        c.block_public_acls().unwrap_or(false),
-                        c.ignore_public_acls().unwrap_or(false),
-                        c.block_public_policy().unwrap_or(false),
-                        c.restrict_public_buckets().unwrap_or(false),
-                    ]
-                })),
+            Ok(out) => Ok(flags!(out.public_access_block_configuration())),
             Err(e) => match classify("s3control", "GetPublicAccessBlock", e) {
                 err if err.code.as_deref() == Some(NO_CONFIGURATION) => Ok([false; 4]),
                 err => Err(err),
@@ -180,24 +204,10 @@ impl PublicAccessBlocks {
                 .map_err(|e| classify("s3", "ListBuckets", e))?;
             for b in page.buckets() {
                 let Some(name) = b.name() else { continue };
-                let at = Scope {
-                    account: scope.account.clone(),
-                    region: b.bucket_region().unwrap_or(&scope.region).to_string(),
-                };
-                let out = self
-                    .s3(&at.region)
-                    .get_public_access_block()
-                    .bucket(name)
-                    .send()
-                    .await;
-                let on = match out {
-                    Ok(out) => flags(out.public_access_block_configuration()),
-                    Err(e) => match classify("s3", "GetPublicAccessBlock", e) {
-                        err if err.code.as_deref() == Some(NO_CONFIGURATION) => [false; 4],
-                        // Deleted since it was listed.
-                        err if err.kind == ErrorKind::NotFound => continue,
-                        err => return Err(err),
-                    },
+                let region = b.bucket_region().unwrap_or(&scope.region);
+                // None: deleted since it was listed.
+                let Some(on) = self.bucket_setting(region, name).await? else {
+                    continue;
                 };
                 blocks.buckets.push((name.to_string(), on));
             }
@@ -218,12 +228,7 @@ impl Remediator for PublicAccessBlocks {
                 bucket: Some(bucket),
                 ..
             } => {
-                let all = aws_sdk_s3::types::PublicAccessBlockConfiguration::builder()
-                    .block_public_acls(true)
-                    .ignore_public_acls(true)
-                    .block_public_policy(true)
-                    .restrict_public_buckets(true)
-                    .build();
+                let all = all_on!(aws_sdk_s3::types::PublicAccessBlockConfiguration);
                 self.s3(region)
                     .put_public_access_block()
                     .bucket(bucket)
@@ -240,12 +245,7 @@ impl Remediator for PublicAccessBlocks {
                 bucket: None,
                 ..
             } => {
-                let all = aws_sdk_s3control::types::PublicAccessBlockConfiguration::builder()
-                    .block_public_acls(true)
-                    .ignore_public_acls(true)
-                    .block_public_policy(true)
-                    .restrict_public_buckets(true)
-                    .build();
+                let all = all_on!(aws_sdk_s3control::types::PublicAccessBlockConfiguration);
                 self.control(region)
                     .put_public_access_block()
                     .account_id(account)

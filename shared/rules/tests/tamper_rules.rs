@@ -59,18 +59,29 @@ fn judged_with(call: &ApiCall, settings: &Settings, recording: Option<bool>) -> 
     out
 }
 
+/// Settings from these variables alone.
+fn settings_of(vars: &[(&str, &str)]) -> Settings {
+    Settings::from_lookup(|k: &str| {
+        vars.iter()
+            .find(|(name, _)| *name == k)
+            .map(|(_, v)| v.to_string())
+    })
+    .unwrap()
+}
+
+/// The tests' deployment: a stack with a deployer and a break-glass exemption.
 fn settings() -> Settings {
-    let env = |k: &str| match k {
-        "GUARDRAIL_EXEMPT_PRINCIPALS" => {
-            Some("arn:aws:iam::123456789012:role/break-glass-admin".to_string())
-        }
-        "GUARDRAIL_STACK_NAME" => Some("guardrail".to_string()),
-        "GUARDRAIL_DEPLOYER_PRINCIPALS" => {
-            Some("arn:aws:iam::123456789012:role/ci-deployer".to_string())
-        }
-        _ => None,
-    };
-    Settings::from_lookup(env).unwrap()
+    settings_of(&[
+        (
+            "GUARDRAIL_EXEMPT_PRINCIPALS",
+            "arn:aws:iam::123456789012:role/break-glass-admin",
+        ),
+        ("GUARDRAIL_STACK_NAME", "guardrail"),
+        (
+            "GUARDRAIL_DEPLOYER_PRINCIPALS",
+            "arn:aws:iam::123456789012:role/ci-deployer",
+        ),
+    ])
 }
 
 #[test]
@@ -207,11 +218,7 @@ fn the_alert_says_who_what_where_and_how_to_undo() {
 
 #[test]
 fn a_rule_switched_off_says_nothing() {
-    let env = |k: &str| match k {
-        "GUARDRAIL_RULE_MODES" => Some("cloudtrail-logging-stopped=off".to_string()),
-        _ => None,
-    };
-    let settings = Settings::from_lookup(env).unwrap();
+    let settings = settings_of(&[("GUARDRAIL_RULE_MODES", "cloudtrail-logging-stopped=off")]);
     assert!(judged(&call("tamper/stop-logging.json"), &settings).is_empty());
 }
 
@@ -359,13 +366,11 @@ fn the_guardrails_own_disabled_rule_is_enabled_again_only_while_disabled_and_at_
     use guardrail_rules::finding::ActionStatus;
     let disable = call("tamper/disable-rule-guardrail.json");
     let judge = &guardrail_rules::rules::guardrail_stack_changed::JUDGE;
-    let env = |k: &str| match k {
-        "GUARDRAIL_STACK_NAME" => Some("guardrail".to_string()),
-        "GUARDRAIL_RULE_MODES" => Some("guardrail-stack-changed=remediate".to_string()),
-        "GUARDRAIL_DRY_RUN" => Some("false".to_string()),
-        _ => None,
-    };
-    let remediate = Settings::from_lookup(env).unwrap();
+    let remediate = settings_of(&[
+        ("GUARDRAIL_STACK_NAME", "guardrail"),
+        ("GUARDRAIL_RULE_MODES", "guardrail-stack-changed=remediate"),
+        ("GUARDRAIL_DRY_RUN", "false"),
+    ]);
     let need = (judge.needs)(&disable, &remediate);
     assert_eq!(
         need,
@@ -408,13 +413,11 @@ fn the_guardrails_own_disabled_rule_is_enabled_again_only_while_disabled_and_at_
     );
     assert!(judged(&by_deployer, &settings()).is_empty());
     // In a member account the rules are the member stack's: alert only, nothing re-read.
-    let org = |k: &str| match k {
-        "GUARDRAIL_STACK_NAME" => Some("guardrail".to_string()),
-        "GUARDRAIL_ACCOUNT_ID" => Some("111111111111".to_string()),
-        "GUARDRAIL_MEMBER_ROLE_NAME" => Some("GuardrailRemediationRole".to_string()),
-        _ => None,
-    };
-    let org = Settings::from_lookup(org).unwrap();
+    let org = settings_of(&[
+        ("GUARDRAIL_STACK_NAME", "guardrail"),
+        ("GUARDRAIL_ACCOUNT_ID", "111111111111"),
+        ("GUARDRAIL_MEMBER_ROLE_NAME", "GuardrailRemediationRole"),
+    ]);
     assert!(org.is_member_account(&disable.account));
     assert_eq!((judge.needs)(&disable, &org), Some(Need::Nothing));
 }
@@ -423,12 +426,10 @@ fn the_guardrails_own_disabled_rule_is_enabled_again_only_while_disabled_and_at_
 fn a_stopped_recorder_is_started_again_only_while_it_is_stopped() {
     use guardrail_rules::finding::ActionStatus;
     let stop = call("tamper/stop-configuration-recorder.json");
-    let env = |k: &str| match k {
-        "GUARDRAIL_RULE_MODES" => Some("config-recorder-stopped=remediate".to_string()),
-        "GUARDRAIL_DRY_RUN" => Some("false".to_string()),
-        _ => None,
-    };
-    let remediate = Settings::from_lookup(env).unwrap();
+    let remediate = settings_of(&[
+        ("GUARDRAIL_RULE_MODES", "config-recorder-stopped=remediate"),
+        ("GUARDRAIL_DRY_RUN", "false"),
+    ]);
     let f = &judged_with(&stop, &remediate, Some(false))[0];
     assert_eq!(f.actions.len(), 1);
     assert_eq!(f.actions[0].status, ActionStatus::Pending);

@@ -5,12 +5,12 @@ use super::call_finding::{account, finding, named};
 use super::registry::{from_the_call, CallJudge, SweepJudge};
 use super::runs::{Function, Runs, Subscription};
 use super::RuleMeta;
-use crate::finding::{EventContext, Finding, ResourceRef};
+use crate::finding::{EventContext, Finding};
 use crate::mode::Mode;
 use crate::permission::Permission;
 use crate::settings::Settings;
 use crate::severity::Severity;
-use crate::sweep::{reading, region_finding};
+use crate::sweep::{per_region, RegionGap};
 use crate::trigger::ApiCall;
 
 pub const META: RuleMeta = RuleMeta {
@@ -91,36 +91,30 @@ impl AnalyzerStatus {
 pub const SWEEP: SweepJudge = SweepJudge {
     rules: &[&META],
     judge: |facts, settings, out| {
-        let Some((meta, mode)) = super::enabled(&META, settings) else {
-            return;
-        };
-        for r in &facts.regions {
-            let region = r.facts.region.as_str();
-            let Some(analyzers) = reading(&r.analyzers, meta, region, out) else {
-                continue;
-            };
-            if analyzers
-                .iter()
-                .any(|a| a.active && a.reports_external_access())
-            {
-                continue;
-            }
-            let reason = format!(
-                "IAM Access Analyzer has no active external access analyzer in {region}: \
-                 resources shared outside the account there are not reported (aws \
-                 accessanalyzer create-analyzer --analyzer-name external-access --type ACCOUNT \
-                 --region {region})"
-            );
-            let resource = ResourceRef {
-                kind: "AWS::AccessAnalyzer::Analyzer",
-                id: format!("{}/{region}", facts.account),
-                arn: format!(
-                    "arn:aws:access-analyzer:{region}:{}:analyzer/*",
-                    facts.account
-                ),
-            };
-            let f = region_finding(facts, meta, mode, resource, region, reason, settings);
-            out.findings.push(f);
-        }
+        per_region(
+            facts,
+            settings,
+            out,
+            &META,
+            |r| &r.analyzers,
+            |analyzers, region, account| {
+                if analyzers
+                    .iter()
+                    .any(|a| a.active && a.reports_external_access())
+                {
+                    return None;
+                }
+                Some(RegionGap {
+                    reason: format!(
+                        "IAM Access Analyzer has no active external access analyzer in {region}: \
+                     resources shared outside the account there are not reported (aws \
+                     accessanalyzer create-analyzer --analyzer-name external-access --type \
+                     ACCOUNT --region {region})"
+                    ),
+                    kind: "AWS::AccessAnalyzer::Analyzer",
+                    arn: format!("arn:aws:access-analyzer:{region}:{account}:analyzer/*"),
+                })
+            },
+        )
     },
 };

@@ -2,11 +2,16 @@
 //! names, in the call's account and region, with no plan or the steps a re-read planned. Built
 //! only when the rule is on.
 
+use super::registry::Judged;
 use super::{enabled, RuleMeta};
 use crate::finding::{EventContext, Finding, ResourceRef};
 use crate::plan::RemediationStep;
 use crate::settings::Settings;
 use crate::trigger::ApiCall;
+use std::fmt::Display;
+
+/// Remediation steps, each with whether re-read state shows it done.
+pub type Steps = Vec<(RemediationStep, bool)>;
 
 /// The finding, or `None` when the rule is off.
 pub fn finding(
@@ -121,4 +126,35 @@ pub fn audited_with(
         call.region,
     );
     planned(meta, call, resource, reason, steps, ctx, settings)
+}
+
+/// The judgement of a call that switched something off and whose target was re-read before
+/// anything is switched back on (the trail, recorder, key or rule of the tamper rules).
+/// `reread` is that read with the target's name (`None`: nothing was read, the rule alerts
+/// only; a state of `None`: the target no longer exists, noted as `{kind} {name}: no longer
+/// exists, nothing to {verb}`, never guessed at). `restore` plans the steps from the state read,
+/// or says why it leaves the target alone; `finding` is the rule's finding with those steps.
+pub fn restore_or_note<T, N: Display>(
+    reread: Option<(&Option<T>, N)>,
+    kind: &str,
+    verb: &str,
+    restore: impl FnOnce(&N, &T) -> Result<Steps, String>,
+    finding: impl FnOnce(Steps) -> Option<Finding>,
+) -> Judged {
+    let (steps, note) = match reread {
+        None => (Vec::new(), None),
+        Some((Some(state), name)) => match restore(&name, state) {
+            Ok(steps) => (steps, None),
+            Err(why) => (Vec::new(), Some(why)),
+        },
+        Some((None, name)) => (
+            Vec::new(),
+            Some(format!(
+                "{kind} {name}: no longer exists, nothing to {verb}"
+            )),
+        ),
+    };
+    let mut judged = Judged::findings(finding(steps));
+    judged.notes.extend(note);
+    judged
 }

@@ -1,7 +1,7 @@
 //! `cloudtrail-logging-stopped`: a trail was switched off (StopLogging), or, swept, the
 //! account has no trail that records every region's management events with validated logs.
 
-use super::call_finding::{account, named, planned};
+use super::call_finding::{account, named, planned, restore_or_note, Steps};
 use super::registry::{CallJudge, Judged, Need, Read, Round, SweepJudge};
 use super::runs::{Function, Runs, Subscription};
 use super::RuleMeta;
@@ -78,24 +78,24 @@ pub const JUDGE: CallJudge = CallJudge {
         })
     },
     judge: |call, read, ctx, settings| {
-        let (steps, note) = match (read, stopped_trail(call)) {
-            (Read::Trail(Some(logging)), Some(name)) => {
+        let reread = match (read, stopped_trail(call)) {
+            (Read::Trail(logging), Some(name)) => Some((logging, name)),
+            (Read::Nothing, _) => None,
+            _ => return Judged::mismatched(&[&META]),
+        };
+        restore_or_note(
+            reread,
+            "trail",
+            "start",
+            |name, logging| {
                 let step = RemediationStep::StartLogging {
                     region: call.region.trim().to_string(),
                     trail: name.to_string(),
                 };
-                (vec![(step, *logging)], None)
-            }
-            (Read::Trail(None), Some(name)) => (
-                Vec::new(),
-                Some(format!("trail {name}: no longer exists, nothing to start")),
-            ),
-            (Read::Nothing, _) => (Vec::new(), None),
-            _ => return Judged::mismatched(&[&META]),
-        };
-        let mut judged = Judged::findings(judge(call, steps, ctx, settings));
-        judged.notes.extend(note);
-        judged
+                Ok(vec![(step, *logging)])
+            },
+            |steps| judge(call, steps, ctx, settings),
+        )
     },
 };
 
@@ -107,7 +107,7 @@ fn stopped_trail(call: &ApiCall) -> Option<&str> {
 /// The trail whose logging was stopped, with the step that starts it again when re-read.
 pub fn judge(
     call: &ApiCall,
-    steps: Vec<(RemediationStep, bool)>,
+    steps: Steps,
     ctx: &EventContext,
     settings: &Settings,
 ) -> Option<Finding> {

@@ -2,7 +2,7 @@
 //! DeleteConfigurationRecorder, DeleteDeliveryChannel), or, swept, a region where no recorder
 //! records.
 
-use super::call_finding::planned;
+use super::call_finding::{planned, restore_or_note, Steps};
 use super::registry::{CallJudge, Judged, Need, Read, Round, SweepJudge};
 use super::runs::{Function, Runs, Subscription};
 use super::RuleMeta;
@@ -13,7 +13,7 @@ use crate::permission::{Permission, StepKind};
 use crate::plan::RemediationStep;
 use crate::settings::Settings;
 use crate::severity::Severity;
-use crate::sweep::{reading, region_finding};
+use crate::sweep::{per_region, RegionGap};
 use crate::trigger::ApiCall;
 
 pub const META: RuleMeta = RuleMeta {
@@ -87,31 +87,25 @@ pub const JUDGE: CallJudge = CallJudge {
         })
     },
     judge: |call, read, ctx, settings| {
-        // A stopped recorder that still exists is started again (done already when the
-        // re-read shows it recording); one deleted since is noted, never guessed at.
-        let (steps, note) = match (read, stopped_recorder(call)) {
-            (Read::Recorder(Some(recording)), Some(name)) => {
+        let reread = match (read, stopped_recorder(call)) {
+            (Read::Recorder(recording), Some(name)) => Some((recording, name)),
+            (Read::Nothing, _) => None,
+            _ => return Judged::mismatched(&[&META]),
+        };
+        // Started again when the re-read shows it still stopped (done when it records).
+        restore_or_note(
+            reread,
+            "configuration recorder",
+            "start",
+            |name, recording| {
                 let step = RemediationStep::StartConfigurationRecorder {
                     region: call.region.trim().to_string(),
                     recorder_name: name.to_string(),
                 };
-                (vec![(step, *recording)], None)
-            }
-            (Read::Recorder(None), Some(name)) => (
-                Vec::new(),
-                Some(format!(
-                    "configuration recorder {name}: no longer exists, nothing to start"
-                )),
-            ),
-            (Read::Nothing, _) => (Vec::new(), None),
-            _ => return Judged::mismatched(&[&META]),
-        };
-        let Some(f) = judge(call, steps, ctx, settings) else {
-            return Judged::default();
-        };
-        let mut judged = Judged::findings([f]);
-        judged.notes.extend(note);
-        judged
+                Ok(vec![(step, *recording)])
+            },
+            |steps| judge(call, steps, ctx, settings),
+        )
     },
 };
 
@@ -126,7 +120,7 @@ fn stopped_recorder(call: &ApiCall) -> Option<&str> {
 /// The recorder or delivery channel the call stopped or deleted, with the steps planned for it.
 pub fn judge(
     call: &ApiCall,
-    steps: Vec<(RemediationStep, bool)>,
+    steps: Steps,
     ctx: &EventContext,
     settings: &Settings,
 ) -> Option<Finding> {
@@ -179,28 +173,21 @@ pub struct RecorderStatus {
 pub const SWEEP: SweepJudge = SweepJudge {
     rules: &[&META],
     judge: |facts, settings, out| {
-        let Some((meta, mode)) = super::enabled(&META, settings) else {
-            return;
-        };
-        for r in &facts.regions {
-            let region = r.facts.region.as_str();
-            let Some(recorders) = reading(&r.recorders, meta, region, out) else {
-                continue;
-            };
-            let Some((reason, name)) = unrecorded(recorders, region) else {
-                continue;
-            };
-            let resource = ResourceRef {
-                kind: "AWS::Config::ConfigurationRecorder",
-                id: format!("{}/{region}", facts.account),
-                arn: format!(
-                    "arn:aws:config:{region}:{}:configuration-recorder/{name}",
-                    facts.account
-                ),
-            };
-            let f = region_finding(facts, meta, mode, resource, region, reason, settings);
-            out.findings.push(f);
-        }
+        per_region(
+            facts,
+            settings,
+            out,
+            &META,
+            |r| &r.recorders,
+            |recorders, region, account| {
+                let (reason, name) = unrecorded(recorders, region)?;
+                Some(RegionGap {
+                    reason,
+                    kind: "AWS::Config::ConfigurationRecorder",
+                    arn: format!("arn:aws:config:{region}:{account}:configuration-recorder/{name}"),
+                })
+            },
+        )
     },
 };
 

@@ -5,12 +5,12 @@ use super::call_finding::{account, finding};
 use super::registry::{from_the_call, CallJudge, SweepJudge};
 use super::runs::{Function, Runs, Subscription};
 use super::RuleMeta;
-use crate::finding::{EventContext, Finding, ResourceRef};
+use crate::finding::{EventContext, Finding};
 use crate::mode::Mode;
 use crate::permission::Permission;
 use crate::settings::Settings;
 use crate::severity::Severity;
-use crate::sweep::{reading, region_finding};
+use crate::sweep::{per_region, RegionGap};
 use crate::trigger::ApiCall;
 use serde_json::Value;
 
@@ -186,33 +186,30 @@ pub struct DetectorStatus {
 pub const SWEEP: SweepJudge = SweepJudge {
     rules: &[&META],
     judge: |facts, settings, out| {
-        let Some((meta, mode)) = super::enabled(&META, settings) else {
-            return;
-        };
-        for r in &facts.regions {
-            let region = r.facts.region.as_str();
-            let Some(detectors) = reading(&r.detectors, meta, region, out) else {
-                continue;
-            };
-            if detectors.iter().any(|d| d.enabled) {
-                continue;
-            }
-            let (id, why) = match detectors.first() {
-                None => ("*", "has no detector".to_string()),
-                Some(d) => (d.id.as_str(), format!("detector {} is suspended", d.id)),
-            };
-            let reason = format!(
-                "GuardDuty is not enabled in {region} ({why}): no threat there is detected \
-                 (aws guardduty create-detector --enable, or update-detector --enable, \
-                 --region {region})"
-            );
-            let resource = ResourceRef {
-                kind: "AWS::GuardDuty::Detector",
-                id: format!("{}/{region}", facts.account),
-                arn: format!("arn:aws:guardduty:{region}:{}:detector/{id}", facts.account),
-            };
-            let f = region_finding(facts, meta, mode, resource, region, reason, settings);
-            out.findings.push(f);
-        }
+        per_region(
+            facts,
+            settings,
+            out,
+            &META,
+            |r| &r.detectors,
+            |detectors, region, account| {
+                if detectors.iter().any(|d| d.enabled) {
+                    return None;
+                }
+                let (id, why) = match detectors.first() {
+                    None => ("*", "has no detector".to_string()),
+                    Some(d) => (d.id.as_str(), format!("detector {} is suspended", d.id)),
+                };
+                Some(RegionGap {
+                    reason: format!(
+                    "GuardDuty is not enabled in {region} ({why}): no threat there is detected \
+                     (aws guardduty create-detector --enable, or update-detector --enable, \
+                     --region {region})"
+                ),
+                    kind: "AWS::GuardDuty::Detector",
+                    arn: format!("arn:aws:guardduty:{region}:{account}:detector/{id}"),
+                })
+            },
+        )
     },
 };

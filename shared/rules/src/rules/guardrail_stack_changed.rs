@@ -7,7 +7,7 @@
 //! `{stack}-{LogicalId}-{suffix}` and the template names functions `{stack}-{function}` and log
 //! groups `/aws/lambda/{stack}-{function}`; the member role by GUARDRAIL_MEMBER_ROLE_NAME.
 
-use super::call_finding::planned;
+use super::call_finding::{planned, restore_or_note, Steps};
 use super::registry::{CallJudge, Judged, Need, Read, Round};
 use super::runs::{Function, Runs, Subscription};
 use super::RuleMeta;
@@ -172,29 +172,24 @@ pub const JUDGE: CallJudge = CallJudge {
         })
     },
     judge: |call, read, ctx, settings| {
-        let (steps, note) = match (read, disabled_rule(call, settings)) {
-            (Read::EventRule(Some(enabled)), Some(rule_name)) => {
-                let step = RemediationStep::EnableRule {
-                    region: call.region.trim().to_string(),
-                    rule_name,
-                };
-                (vec![(step, *enabled)], None)
-            }
-            (Read::EventRule(None), Some(name)) => (
-                Vec::new(),
-                Some(format!(
-                    "EventBridge rule {name}: no longer exists, nothing to enable"
-                )),
-            ),
-            (Read::Nothing, _) => (Vec::new(), None),
+        let reread = match (read, disabled_rule(call, settings)) {
+            (Read::EventRule(enabled), Some(name)) => Some((enabled, name)),
+            (Read::Nothing, _) => None,
             _ => return Judged::mismatched(&[&META]),
         };
-        let Some(f) = judge(call, steps, ctx, settings) else {
-            return Judged::default();
-        };
-        let mut judged = Judged::findings([f]);
-        judged.notes.extend(note);
-        judged
+        restore_or_note(
+            reread,
+            "EventBridge rule",
+            "enable",
+            |name, enabled| {
+                let step = RemediationStep::EnableRule {
+                    region: call.region.trim().to_string(),
+                    rule_name: name.clone(),
+                };
+                Ok(vec![(step, *enabled)])
+            },
+            |steps| judge(call, steps, ctx, settings),
+        )
     },
 };
 
@@ -216,7 +211,7 @@ fn disabled_rule(call: &ApiCall, settings: &Settings) -> Option<String> {
 /// a deployer, with the steps a re-read planned.
 pub fn judge(
     call: &ApiCall,
-    steps: Vec<(RemediationStep, bool)>,
+    steps: Steps,
     ctx: &EventContext,
     settings: &Settings,
 ) -> Option<Finding> {

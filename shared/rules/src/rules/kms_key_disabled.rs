@@ -1,6 +1,6 @@
 //! `kms-key-disabled`: a KMS key disabled or scheduled for deletion (CIS AWS Foundations 4.7).
 
-use super::call_finding::{audited_with, changed};
+use super::call_finding::{audited_with, changed, restore_or_note, Steps};
 use super::registry::{CallJudge, Judged, Need, Read, Round};
 use super::runs::{Function, Runs, Subscription};
 use super::RuleMeta;
@@ -57,18 +57,18 @@ pub const JUDGE: CallJudge = CallJudge {
         })
     },
     judge: |call, read, ctx, settings| {
-        let (steps, note) = match (read, key_id(call)) {
-            (Read::Key(Some(state)), Some(id)) => steps(call, id, state),
-            (Read::Key(None), Some(id)) => (
-                Vec::new(),
-                Some(format!("KMS key {id}: no longer exists, nothing to undo")),
-            ),
-            (Read::Nothing, _) => (Vec::new(), None),
+        let reread = match (read, key_id(call)) {
+            (Read::Key(state), Some(id)) => Some((state, id)),
+            (Read::Nothing, _) => None,
             _ => return Judged::mismatched(&[&META]),
         };
-        let mut judged = Judged::findings(judge(call, steps, ctx, settings));
-        judged.notes.extend(note);
-        judged
+        restore_or_note(
+            reread,
+            "KMS key",
+            "undo",
+            |id, state| steps(call, id, state),
+            |steps| judge(call, steps, ctx, settings),
+        )
     },
 };
 
@@ -85,8 +85,9 @@ fn key_id(call: &ApiCall) -> Option<&str> {
     }
 }
 
-/// The steps that undo the switch-off, each with whether the re-read state shows it done.
-fn steps(call: &ApiCall, id: &str, state: &str) -> (Vec<(RemediationStep, bool)>, Option<String>) {
+/// The steps that undo the switch-off, each with whether the re-read state shows it done, or
+/// why the key is left alone.
+fn steps(call: &ApiCall, id: &str, state: &str) -> Result<Steps, String> {
     let region = call.region.trim().to_string();
     let cancel = RemediationStep::CancelKeyDeletion {
         region: region.clone(),
@@ -97,30 +98,27 @@ fn steps(call: &ApiCall, id: &str, state: &str) -> (Vec<(RemediationStep, bool)>
         key_id: id.to_string(),
     };
     match state {
-        "PendingDeletion" => (vec![(cancel, false), (enable, false)], None),
-        "Disabled" => (vec![(enable, false)], None),
+        "PendingDeletion" => Ok(vec![(cancel, false), (enable, false)]),
+        "Disabled" => Ok(vec![(enable, false)]),
         "Enabled" => {
             let mut out = Vec::new();
             if call.event_name == "ScheduleKeyDeletion" {
                 out.push((cancel, true));
             }
             out.push((enable, true));
-            (out, None)
+            Ok(out)
         }
-        other => (
-            Vec::new(),
-            Some(format!(
-                "KMS key {id} is {other}: left alone (only a disabled or pending-deletion key is \
-                 restored)"
-            )),
-        ),
+        other => Err(format!(
+            "KMS key {id} is {other}: left alone (only a disabled or pending-deletion key is \
+             restored)"
+        )),
     }
 }
 
 /// The change, on the resource the call names, with the steps planned from the re-read.
 pub fn judge(
     call: &ApiCall,
-    steps: Vec<(RemediationStep, bool)>,
+    steps: Steps,
     ctx: &EventContext,
     settings: &Settings,
 ) -> Option<Finding> {

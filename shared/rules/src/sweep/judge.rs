@@ -398,6 +398,46 @@ pub(crate) fn region_finding(
     )
 }
 
+/// What a per-region monitoring check found missing in one region: why, and the resource to
+/// report (its id is `{account}/{region}`, one finding per region).
+pub(crate) struct RegionGap {
+    pub reason: String,
+    pub kind: &'static str,
+    pub arn: String,
+}
+
+/// A monitoring check judged region by region (alert only): for every swept region whose
+/// `field` was read, `gap(read, region, account)` says what is missing there (`None`:
+/// nothing); a region not read, or unreadable, is the rule unjudged there ([`reading`]).
+pub(crate) fn per_region<T>(
+    facts: &SweepFacts,
+    settings: &Settings,
+    out: &mut Swept,
+    meta: &'static RuleMeta,
+    field: fn(&RegionSweep) -> &Reading<T>,
+    gap: fn(&T, &str, &str) -> Option<RegionGap>,
+) {
+    let Some((meta, mode)) = enabled(meta, settings) else {
+        return;
+    };
+    for r in &facts.regions {
+        let region = r.facts.region.as_str();
+        let Some(read) = reading(field(r), meta, region, out) else {
+            continue;
+        };
+        let Some(RegionGap { reason, kind, arn }) = gap(read, region, &facts.account) else {
+            continue;
+        };
+        let resource = ResourceRef {
+            kind,
+            id: format!("{}/{region}", facts.account),
+            arn,
+        };
+        let f = region_finding(facts, meta, mode, resource, region, reason, settings);
+        out.findings.push(f);
+    }
+}
+
 /// The `iam-principal-*` rules over every user and role, and the audit matrix. Exempt
 /// principals are judged too (someone may reach admin *through* one) but not reported; the
 /// matrix keeps them, marked exempt.

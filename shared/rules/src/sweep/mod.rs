@@ -28,8 +28,9 @@ pub use credential_report::{
     ROOT_ROW,
 };
 pub(crate) use judge::{
-    account_ref, credential_users, is_guardrail_role, key_in_slot, policies, principals,
-    quarantine, reading, region_finding, role_ref, root_rule, sweep_finding, user_ref,
+    account_ref, credential_users, is_guardrail_role, key_in_slot, per_region, policies,
+    principals, quarantine, reading, region_finding, role_ref, root_rule, sweep_finding, user_ref,
+    RegionGap,
 };
 pub use judge::{
     judge_usage, key_lookups, run, sweep_reads, AccessKeyMeta, Reading, RegionSweep, SweepFacts,
