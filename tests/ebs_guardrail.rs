@@ -688,3 +688,63 @@ async fn run_instances_volumes_are_judged_from_the_instance_as_re_read() {
         "{out:?}"
     );
 }
+
+/// A public snapshot that carries the exempt tag is left shared: its tags are re-read with its
+/// permissions (DescribeSnapshots by id), and the answer says why nothing was done.
+#[tokio::test]
+async fn a_public_snapshot_with_the_exempt_tag_is_left_alone() {
+    use aws_sdk_ec2::types::{
+        OperationType, ResourceType, SnapshotAttributeName, Tag, TagSpecification,
+    };
+    let acct = Account::seed().await;
+    let snap = acct
+        .ec2
+        .create_snapshot()
+        .volume_id(&acct.encrypted)
+        .tag_specifications(
+            TagSpecification::builder()
+                .resource_type(ResourceType::Snapshot)
+                .tags(
+                    Tag::builder()
+                        .key("guardrail:exempt")
+                        .value("public-dataset")
+                        .build(),
+                )
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap()
+        .snapshot_id()
+        .unwrap()
+        .to_string();
+    acct.ec2
+        .modify_snapshot_attribute()
+        .snapshot_id(&snap)
+        .attribute(SnapshotAttributeName::CreateVolumePermission)
+        .operation_type(OperationType::Add)
+        .group_names("all")
+        .send()
+        .await
+        .unwrap();
+    let guardrail = acct.guardrail(&[
+        ("GUARDRAIL_DRY_RUN", "false"),
+        ("GUARDRAIL_DEFAULT_MODE", "remediate"),
+    ]);
+    let e = event(
+        "ebs/modify-snapshot-attribute-public.json",
+        &[("snap-0aaaaaaaaaaaaaaa1", &snap)],
+    );
+    let out = guardrail.handle(&e).await.unwrap();
+    assert_skipped(&out, "carries the exempt tag guardrail:exempt", &snap);
+    let still = acct
+        .ec2
+        .describe_snapshot_attribute()
+        .snapshot_id(&snap)
+        .attribute(SnapshotAttributeName::CreateVolumePermission)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(still.create_volume_permissions().len(), 1, "still public");
+    assert!(acct.inbox.drain().await.is_empty());
+}

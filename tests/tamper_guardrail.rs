@@ -43,6 +43,12 @@ async fn each_switch_off_alerts_once_with_who_what_and_where() {
         ("tamper/delete-detector.json", "guardduty-disabled"),
         ("tamper/delete-analyzer.json", "access-analyzer-deleted"),
         ("tamper/disable-security-hub.json", "securityhub-disabled"),
+        // CIS 4.5 and 4.9 audit every trail and recorder change, a moved bucket included.
+        ("tamper/update-trail-bucket-only.json", "cloudtrail-changed"),
+        (
+            "tamper/put-configuration-recorder-narrowed.json",
+            "config-changed",
+        ),
     ];
     for (file, rule) in cases {
         let out = g.handle(&event(file, &[])).await.unwrap();
@@ -71,7 +77,6 @@ async fn failed_exempt_and_harmless_calls_alert_nothing() {
     for file in [
         "tamper/stop-logging-failed.json",
         "tamper/stop-logging-exempt-principal.json",
-        "tamper/update-trail-bucket-only.json",
         "tamper/update-detector-still-enabled.json",
     ] {
         let out = g.handle(&event(file, &[])).await.unwrap();

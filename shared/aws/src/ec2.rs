@@ -73,9 +73,34 @@ impl Ec2 {
         })
     }
 
-    /// Who may launch instances from an image (`None`: no such image). Organisation and OU
-    /// shares stay inside the organisation and are not listed.
+    /// Who may launch instances from an image, with its tags (`None`: no such image; the
+    /// tags, for the exempt tag, from DescribeImages by id). Organisation and OU shares stay
+    /// inside the organisation and are not listed.
     pub async fn image_shares(
+        &self,
+        scope: &Scope,
+        image_id: &str,
+    ) -> Result<Option<SnapshotShares>, AwsError> {
+        let out = self
+            .client(&scope.region)
+            .describe_images()
+            .image_ids(image_id)
+            .send()
+            .await
+            .map_err(|e| classify("ec2", "DescribeImages", e));
+        let Some(out) = found(out)? else {
+            return Ok(None);
+        };
+        let Some(image) = out.images().first() else {
+            return Ok(None);
+        };
+        let tags = tag_map(image.tags());
+        let shares = self.image_grants(scope, image_id).await?;
+        Ok(shares.map(|s| SnapshotShares { tags, ..s }))
+    }
+
+    /// Who may launch instances from an image, without its tags (`None`: no such image).
+    async fn image_grants(
         &self,
         scope: &Scope,
         image_id: &str,
@@ -94,8 +119,33 @@ impl Ec2 {
         }))
     }
 
-    /// Who may create volumes from a snapshot (`None`: no such snapshot).
+    /// Who may create volumes from a snapshot, with its tags (`None`: no such snapshot; the
+    /// tags, for the exempt tag, from DescribeSnapshots by id).
     pub async fn snapshot_shares(
+        &self,
+        scope: &Scope,
+        snapshot_id: &str,
+    ) -> Result<Option<SnapshotShares>, AwsError> {
+        let out = self
+            .client(&scope.region)
+            .describe_snapshots()
+            .snapshot_ids(snapshot_id)
+            .send()
+            .await
+            .map_err(|e| classify("ec2", "DescribeSnapshots", e));
+        let Some(out) = found(out)? else {
+            return Ok(None);
+        };
+        let Some(snapshot) = out.snapshots().first() else {
+            return Ok(None);
+        };
+        let tags = tag_map(snapshot.tags());
+        let shares = self.snapshot_grants(scope, snapshot_id).await?;
+        Ok(shares.map(|s| SnapshotShares { tags, ..s }))
+    }
+
+    /// Who may create volumes from a snapshot, without its tags (`None`: no such snapshot).
+    async fn snapshot_grants(
         &self,
         scope: &Scope,
         snapshot_id: &str,
@@ -183,7 +233,7 @@ impl Ec2 {
     /// between the two reads is left out.
     pub async fn images(&self, scope: &Scope) -> Result<Vec<SnapshotShares>, AwsError> {
         let ec2 = self.client(&scope.region);
-        let mut ids: Vec<String> = Vec::new();
+        let mut ids: Vec<(String, BTreeMap<String, String>)> = Vec::new();
         let mut token: Option<String> = None;
         loop {
             let page = ec2
@@ -196,7 +246,7 @@ impl Ec2 {
             ids.extend(
                 page.images()
                     .iter()
-                    .filter_map(|i| i.image_id().map(str::to_string)),
+                    .filter_map(|i| Some((i.image_id()?.to_string(), tag_map(i.tags())))),
             );
             match page.next_token() {
                 Some(t) if !t.is_empty() => token = Some(t.to_string()),
@@ -204,9 +254,9 @@ impl Ec2 {
             }
         }
         let mut out = Vec::with_capacity(ids.len());
-        for id in ids {
-            if let Some(shares) = self.image_shares(scope, &id).await? {
-                out.push(shares);
+        for (id, tags) in ids {
+            if let Some(shares) = self.image_grants(scope, &id).await? {
+                out.push(SnapshotShares { tags, ..shares });
             }
         }
         Ok(out)
@@ -217,7 +267,7 @@ impl Ec2 {
     /// per snapshot. A snapshot deleted between the two reads is left out.
     pub async fn snapshots(&self, scope: &Scope) -> Result<Vec<SnapshotShares>, AwsError> {
         let ec2 = self.client(&scope.region);
-        let mut ids: Vec<String> = Vec::new();
+        let mut ids: Vec<(String, BTreeMap<String, String>)> = Vec::new();
         let mut token: Option<String> = None;
         loop {
             let page = ec2
@@ -233,7 +283,7 @@ impl Ec2 {
                 page.snapshots()
                     .iter()
                     .filter(|s| s.owner_id().is_none_or(|o| o == scope.account))
-                    .filter_map(|s| s.snapshot_id().map(str::to_string)),
+                    .filter_map(|s| Some((s.snapshot_id()?.to_string(), tag_map(s.tags())))),
             );
             match page.next_token() {
                 Some(t) if !t.is_empty() => token = Some(t.to_string()),
@@ -241,9 +291,9 @@ impl Ec2 {
             }
         }
         let mut out = Vec::with_capacity(ids.len());
-        for id in ids {
-            if let Some(shares) = self.snapshot_shares(scope, &id).await? {
-                out.push(shares);
+        for (id, tags) in ids {
+            if let Some(shares) = self.snapshot_grants(scope, &id).await? {
+                out.push(SnapshotShares { tags, ..shares });
             }
         }
         Ok(out)
@@ -807,6 +857,7 @@ fn shares<'a>(
         snapshot_id: id.to_string(),
         public: false,
         accounts: Vec::new(),
+        tags: BTreeMap::new(),
     };
     for (group, account) in grants {
         out.public |= group == Some(&aws_sdk_ec2::types::PermissionGroup::All);

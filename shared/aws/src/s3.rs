@@ -62,14 +62,15 @@ macro_rules! flags {
     };
 }
 
-/// All four settings on, in S3's or S3 Control's configuration type.
-macro_rules! all_on {
-    ($t:ty) => {
+/// The four settings `on` (in [`s3_public_access_block_off::SETTINGS`]'s order), in S3's or
+/// S3 Control's configuration type.
+macro_rules! configuration {
+    ($t:ty, $on:expr) => {
         <$t>::builder()
-            .block_public_acls(true)
-            .ignore_public_acls(true)
-            .block_public_policy(true)
-            .restrict_public_buckets(true)
+            .block_public_acls($on[0])
+            .ignore_public_acls($on[1])
+            .block_public_policy($on[2])
+            .restrict_public_buckets($on[3])
             .build()
     };
 }
@@ -226,14 +227,16 @@ impl Remediator for PublicAccessBlocks {
                 region,
                 account,
                 bucket: Some(bucket),
+                target,
                 ..
             } => {
-                let all = all_on!(aws_sdk_s3::types::PublicAccessBlockConfiguration);
+                let setting =
+                    configuration!(aws_sdk_s3::types::PublicAccessBlockConfiguration, target);
                 self.s3(region)
                     .put_public_access_block()
                     .bucket(bucket)
                     .expected_bucket_owner(account)
-                    .public_access_block_configuration(all)
+                    .public_access_block_configuration(setting)
                     .send()
                     .await
                     .map_err(|e| classify("s3", "PutPublicAccessBlock", e))?;
@@ -243,13 +246,17 @@ impl Remediator for PublicAccessBlocks {
                 region,
                 account,
                 bucket: None,
+                target,
                 ..
             } => {
-                let all = all_on!(aws_sdk_s3control::types::PublicAccessBlockConfiguration);
+                let setting = configuration!(
+                    aws_sdk_s3control::types::PublicAccessBlockConfiguration,
+                    target
+                );
                 self.control(region)
                     .put_public_access_block()
                     .account_id(account)
-                    .public_access_block_configuration(all)
+                    .public_access_block_configuration(setting)
                     .send()
                     .await
                     .map_err(|e| classify("s3control", "PutPublicAccessBlock", e))?;

@@ -13,7 +13,8 @@ use criterion::{BenchmarkId, Criterion};
 use guardrail_rules::cfn;
 use guardrail_rules::policy::wildcard::{glob, Pattern, Plain, Tok};
 use guardrail_rules::policy::{
-    analyze_for_alerts, evaluate, AnalysisOptions, PolicyDocument, RequestContext,
+    analyze_for_alerts, analyze_public, evaluate, AnalysisOptions, PolicyDocument, PolicyKind,
+    RequestContext,
 };
 use guardrail_rules::sweep::{parse_account_file, CredentialReport};
 use guardrail_rules::trigger::{decode, decode_str};
@@ -320,6 +321,46 @@ fn string_like_policy(size: usize) -> String {
     .to_string()
 }
 
+/// A resource policy of `size` characters whose statements each allow anyone one service's
+/// every action (`svc:*`) from one VPC endpoint: not public, so the probe of
+/// `resource-policy-public` searches every service's profile to the end and finds nothing.
+fn public_limited_services(size: usize) -> String {
+    let services = guardrail_rules::policy::catalog().services();
+    let mut statements = Vec::new();
+    let mut len = 60;
+    for (i, service) in services.iter().cycle().enumerate() {
+        let st = json!({"Sid": format!("s{i}"), "Effect": "Allow", "Principal": "*",
+            "Action": format!("{}:*", service.prefix), "Resource": "*",
+            "Condition": {"StringEquals": {"aws:SourceVpce": format!("vpce-{i:08x}")}}});
+        len += st.to_string().len() + 1;
+        if len > size && !statements.is_empty() {
+            break;
+        }
+        statements.push(st);
+    }
+    json!({"Version": "2012-10-17", "Statement": statements}).to_string()
+}
+
+/// `size` characters of statements that each allow anyone everything (`*`), limited by a
+/// VPC endpoint and naming an `aws:Referer` of their own: every service's profile names every
+/// statement, and the probe's search tries each referer the policy mentions (capped).
+fn public_limited_star(size: usize) -> String {
+    let mut statements = Vec::new();
+    let mut len = 60;
+    for i in 0.. {
+        let st = json!({"Sid": format!("s{i}"), "Effect": "Allow", "Principal": "*",
+            "Action": "*", "Resource": "*",
+            "Condition": {"StringEquals": {"aws:SourceVpce": format!("vpce-{i:08x}")},
+                          "StringLike": {"aws:Referer": format!("https://r{i}.example/*")}}});
+        len += st.to_string().len() + 1;
+        if len > size && !statements.is_empty() {
+            break;
+        }
+        statements.push(st);
+    }
+    json!({"Version": "2012-10-17", "Statement": statements}).to_string()
+}
+
 /// Unterminated `${` in a resource, `size` characters of policy.
 fn variables_policy(size: usize) -> String {
     let n = size.saturating_sub(100) / 2;
@@ -586,6 +627,33 @@ fn main() {
         |s| parsed(variables_policy(s)),
         |x| x.1,
         analyse,
+    );
+
+    // Resource policies of `size` characters, judged as exposure-guard judges a submitted
+    // policy (`resource-policy-public`), up to KMS's 32 KiB key policy (S3's bucket policy
+    // stops at 20 KiB).
+    let resource_sizes = doubling(512, 32_768);
+    let resource_options = AnalysisOptions {
+        kind: PolicyKind::ResourceBased,
+        own_account: Some("123456789012".to_string()),
+        allowed_regions: None,
+    };
+    let public = |x: &(PolicyDocument, usize)| analyze_public(&x.0, &resource_options).len();
+    family(
+        &mut c,
+        "public-limited-services",
+        &resource_sizes,
+        |s| parsed(public_limited_services(s)),
+        |x| x.1,
+        public,
+    );
+    family(
+        &mut c,
+        "public-limited-star",
+        &resource_sizes,
+        |s| parsed(public_limited_star(s)),
+        |x| x.1,
+        public,
     );
 
     // Templates.

@@ -143,6 +143,7 @@ fn synthetic(call: &ApiCall, need: &Need) -> Read {
                 snapshot_id: snapshot_id.clone(),
                 public: true,
                 accounts: Vec::new(),
+                tags: Default::default(),
             }))
         }
         Need::ImageShares { image_id, .. } => {
@@ -150,6 +151,7 @@ fn synthetic(call: &ApiCall, need: &Need) -> Read {
                 snapshot_id: image_id.clone(),
                 public: true,
                 accounts: Vec::new(),
+                tags: Default::default(),
             }))
         }
         Need::Recorder { .. } => return Read::Recorder(Some(false)),

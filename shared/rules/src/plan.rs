@@ -195,6 +195,8 @@ pub enum RemediationStep {
         account: String,
         bucket: Option<String>,
         previous: [bool; 4],
+        /// The setting put: `previous` with the required settings on.
+        target: [bool; 4],
     },
 }
 
@@ -382,6 +384,7 @@ impl RemediationStep {
                 account,
                 bucket,
                 previous,
+                target,
             } => {
                 use crate::rules::s3_public_access_block_off::{configuration, SETTINGS};
                 let before = configuration(previous);
@@ -405,9 +408,15 @@ impl RemediationStep {
                     Some(b) => format!("bucket {b}"),
                     None => format!("account {account}"),
                 };
+                let on: Vec<&str> = SETTINGS
+                    .iter()
+                    .zip(target)
+                    .filter(|(_, on)| **on)
+                    .map(|(s, _)| *s)
+                    .collect();
                 format!(
                     "turn S3 Block Public Access on ({}) for {whose} (undo: {undo})",
-                    SETTINGS.join(", ")
+                    on.join(", ")
                 )
             }
             RemediationStep::EnableRule { region, rule_name } => format!(

@@ -116,6 +116,11 @@ pub struct Settings {
     /// GUARDRAIL_ALLOWED_CIDRS, comma-separated IPv4 and IPv6 blocks, a bare address being a
     /// /32 or /128, as in IAM's `aws:SourceIp`). Empty: that rule is inactive.
     pub allowed_cidrs: Vec<Cidr>,
+    /// The S3 Block Public Access settings every bucket and the account must keep on, and
+    /// that `s3-public-access-block-off` turns back on (GUARDRAIL_PUBLIC_ACCESS_BLOCK, the
+    /// names of [`rules::s3_public_access_block_off::SETTINGS`], comma-separated; default all
+    /// four). A setting left out is neither alerted nor restored.
+    pub public_access_block: [bool; 4],
 }
 
 impl Default for Settings {
@@ -164,6 +169,7 @@ impl Default for Settings {
             share_accounts: Vec::new(),
             admin_ports: rules::vpc_security_group_admin_port_open::DEFAULT_ADMIN_PORTS.to_vec(),
             allowed_cidrs: Vec::new(),
+            public_access_block: [true; 4],
         }
     }
 }
@@ -311,6 +317,9 @@ impl Settings {
         }
         if let Some(v) = get("GUARDRAIL_ALLOWED_CIDRS") {
             s.allowed_cidrs = cidrs("GUARDRAIL_ALLOWED_CIDRS", &v)?;
+        }
+        if let Some(v) = get("GUARDRAIL_PUBLIC_ACCESS_BLOCK").filter(|v| !v.trim().is_empty()) {
+            s.public_access_block = block_settings("GUARDRAIL_PUBLIC_ACCESS_BLOCK", &v)?;
         }
         if let Some(v) = get("GUARDRAIL_SWEEP_ALERT_EACH") {
             s.sweep_alert_each = parse_bool("GUARDRAIL_SWEEP_ALERT_EACH", &v)?;
@@ -463,6 +472,23 @@ fn ports(var: &'static str, v: &str) -> Result<Vec<u16>, SettingsError> {
     out.sort_unstable();
     out.dedup();
     Ok(out)
+}
+
+/// S3 Block Public Access setting names (any case), each one of the four.
+fn block_settings(var: &'static str, v: &str) -> Result<[bool; 4], SettingsError> {
+    use rules::s3_public_access_block_off::SETTINGS;
+    let mut on = [false; 4];
+    for name in split_list(v) {
+        let i = SETTINGS
+            .iter()
+            .position(|s| s.eq_ignore_ascii_case(name.trim()))
+            .ok_or_else(|| SettingsError::Invalid {
+                var,
+                reason: format!("{name:?} is not one of {}", SETTINGS.join(", ")),
+            })?;
+        on[i] = true;
+    }
+    Ok(on)
 }
 
 /// A comma-separated list of CIDR blocks (IPv4 or IPv6; a bare address is one address), read

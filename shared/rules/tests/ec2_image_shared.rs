@@ -40,6 +40,7 @@ fn shares(public: bool, accounts: &[&str]) -> SnapshotShares {
         snapshot_id: AMI.to_string(),
         public,
         accounts: accounts.iter().map(|a| a.to_string()).collect(),
+        tags: Default::default(),
     }
 }
 
@@ -362,4 +363,54 @@ fn block_public_access_is_turned_back_on_in_remediate_mode_only_while_off() {
     )
     .findings
     .is_empty());
+}
+
+/// An image with the exempt tag is left alone, said: by the event (the call cleared, no
+/// step) and by the sweep (a note, no finding).
+#[test]
+fn an_image_with_the_exempt_tag_is_left_alone() {
+    use guardrail_rules::ebs::RegionFacts;
+    use guardrail_rules::rules::registry::SWEEP_JUDGES;
+    use guardrail_rules::sweep::{RegionSweep, SweepFacts};
+    let mut tagged = shares(true, &[]);
+    tagged.tags.insert(
+        "guardrail:exempt".to_string(),
+        "public-golden-image".to_string(),
+    );
+    let s = settings(&[]);
+    let c = call("exposure/modify-image-attribute-public.json");
+    let ctx = EventContext::of(&c);
+    let judge = call_judges(Function::ExposureGuard)
+        .find(|j| j.rules.iter().any(|m| m.id == RULE))
+        .unwrap();
+    let j = (judge.judge)(&c, &Read::ImageShares(Some(tagged.clone())), &ctx, &s);
+    assert!(j.findings.is_empty(), "{j:?}");
+    assert_eq!(
+        j.cleared.as_deref(),
+        Some(format!("image {AMI} carries the exempt tag guardrail:exempt").as_str())
+    );
+    let facts = SweepFacts {
+        account: "123456789012".to_string(),
+        regions: vec![RegionSweep {
+            images: vec![tagged],
+            ..RegionSweep::new(RegionFacts {
+                region: "ap-northeast-2".to_string(),
+                account: "123456789012".to_string(),
+                encryption_by_default: true,
+            })
+        }],
+        ..SweepFacts::default()
+    };
+    let mut out = guardrail_rules::sweep::Swept::default();
+    for j in SWEEP_JUDGES {
+        (j.judge)(&facts, &s, &mut out);
+    }
+    assert!(!out.findings.iter().any(|f| f.rule == RULE), "{out:?}");
+    assert!(
+        out.notes
+            .iter()
+            .any(|n| n.contains("carries the exempt tag")),
+        "{:?}",
+        out.notes
+    );
 }

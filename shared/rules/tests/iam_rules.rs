@@ -542,3 +542,42 @@ fn deleting_a_virtual_mfa_device_judges_no_guessed_user() {
         audit.reason
     );
 }
+
+/// CIS 4.4 alarms on every call that changes an IAM policy: each is audited (and the
+/// template's pattern delivers each: `tests/wiring.rs`).
+#[test]
+fn every_cis_4_4_policy_change_is_audited() {
+    use guardrail_rules::rules::iam_change_audit::AUDITED;
+    for name in [
+        "DeleteGroupPolicy",
+        "DeleteRolePolicy",
+        "DeleteUserPolicy",
+        "PutGroupPolicy",
+        "PutRolePolicy",
+        "PutUserPolicy",
+        "CreatePolicy",
+        "DeletePolicy",
+        "CreatePolicyVersion",
+        "DeletePolicyVersion",
+        "AttachRolePolicy",
+        "DetachRolePolicy",
+        "AttachUserPolicy",
+        "DetachUserPolicy",
+        "AttachGroupPolicy",
+        "DetachGroupPolicy",
+    ] {
+        assert!(AUDITED.contains(&name), "{name} is not audited");
+    }
+    for (file, named) in [
+        (
+            "iam/delete-policy-version.json",
+            "policyArn=arn:aws:iam::123456789012:policy/TooBroad",
+        ),
+        ("iam/delete-role-policy.json", "roleName=app-deploy"),
+    ] {
+        let c = call(file);
+        let audit = iam::change_audit(&c, &EventContext::of(&c), &Settings::default())
+            .unwrap_or_else(|| panic!("{file}: not audited"));
+        assert!(audit.reason.contains(named), "{file}: {}", audit.reason);
+    }
+}

@@ -449,3 +449,75 @@ fn block_public_access_is_restored_only_while_off_and_never_on_an_exempt_bucket(
     let c = call("exposure/public-access-block-bucket-all-on.json");
     assert_eq!((JUDGE.needs)(&c, &s), None);
 }
+
+/// GUARDRAIL_PUBLIC_ACCESS_BLOCK names the settings the deployment requires: a setting it
+/// leaves out is neither alerted nor restored, and the restore turns on exactly the required
+/// ones, keeping the others as re-read.
+#[test]
+fn only_the_configured_block_public_access_settings_are_required_and_restored() {
+    use guardrail_rules::plan::RemediationStep;
+    use guardrail_rules::rules::s3_public_access_block_off::{BlockState, JUDGE};
+    // The weakened bucket leaves BlockPublicPolicy and RestrictPublicBuckets off.
+    let c = call("exposure/public-access-block-bucket-weakened.json");
+    let acls_only = settings(&[(
+        "GUARDRAIL_PUBLIC_ACCESS_BLOCK",
+        "BlockPublicAcls, ignorepublicacls",
+    )]);
+    assert_eq!(
+        (JUDGE.needs)(&c, &acls_only),
+        None,
+        "nothing required was turned off"
+    );
+    let policy = settings(&[
+        ("GUARDRAIL_PUBLIC_ACCESS_BLOCK", "BlockPublicPolicy"),
+        (
+            "GUARDRAIL_RULE_MODES",
+            "s3-public-access-block-off=remediate",
+        ),
+        ("GUARDRAIL_DRY_RUN", "false"),
+    ]);
+    let need = (JUDGE.needs)(&c, &policy).expect("BlockPublicPolicy is required");
+    let ctx = EventContext::of(&c);
+    let read = Read::PublicAccessBlock(Some(BlockState {
+        on: [true, false, false, false],
+        ..BlockState::default()
+    }));
+    assert!(matches!(need, Need::PublicAccessBlock { .. }));
+    let j = (JUDGE.judge)(&c, &read, &ctx, &policy);
+    let f = &j.findings[0];
+    assert!(
+        f.reason.contains("BlockPublicPolicy now off"),
+        "{}",
+        f.reason
+    );
+    assert!(
+        !f.reason.contains("RestrictPublicBuckets now off"),
+        "{}",
+        f.reason
+    );
+    let RemediationStep::PutPublicAccessBlock {
+        previous, target, ..
+    } = &f.actions[0].step
+    else {
+        panic!("{:?}", f.actions[0].step);
+    };
+    assert_eq!(*previous, [true, false, false, false]);
+    assert_eq!(
+        *target,
+        [true, false, true, false],
+        "the required one on, the rest kept"
+    );
+    assert!(
+        f.actions[0]
+            .step
+            .describe()
+            .starts_with("turn S3 Block Public Access on (BlockPublicAcls, BlockPublicPolicy)"),
+        "{}",
+        f.actions[0].step.describe()
+    );
+    // An unknown setting name stops the function at start-up.
+    let bad = guardrail_rules::Settings::from_lookup(|k| {
+        (k == "GUARDRAIL_PUBLIC_ACCESS_BLOCK").then(|| "BlockEverything".to_string())
+    });
+    assert!(bad.is_err(), "{bad:?}");
+}

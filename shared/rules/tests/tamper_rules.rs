@@ -101,7 +101,30 @@ fn each_tamper_event_raises_its_rule_and_only_it() {
             "tamper/update-trail-single-region.json",
             Some(("cloudtrail-trail-weakened", "high")),
         ),
-        ("tamper/update-trail-bucket-only.json", None),
+        (
+            "tamper/update-trail-bucket-only.json",
+            Some(("cloudtrail-changed", "low")),
+        ),
+        (
+            "tamper/create-trail.json",
+            Some(("cloudtrail-changed", "low")),
+        ),
+        (
+            "tamper/put-insight-selectors-off.json",
+            Some(("cloudtrail-trail-weakened", "medium")),
+        ),
+        (
+            "tamper/put-configuration-recorder-narrowed.json",
+            Some(("config-changed", "medium")),
+        ),
+        (
+            "tamper/delete-delivery-channel.json",
+            Some(("config-recorder-stopped", "high")),
+        ),
+        (
+            "tamper/batch-disable-standards.json",
+            Some(("securityhub-disabled", "high")),
+        ),
         (
             "tamper/put-event-selectors-no-management.json",
             Some(("cloudtrail-trail-weakened", "high")),
@@ -599,4 +622,32 @@ fn a_trail_bucket_set_to_delete_or_refuse_the_logs_is_alerted() {
     );
     // A bucket no trail uses.
     assert!(of("tamper/put-bucket-lifecycle-trail-bucket.json", Vec::new()).is_empty());
+}
+
+/// The CIS 4.5 and 4.9 audits say what the call set: where the logs now go, what the recorder
+/// no longer records; Security Hub's standards are named as CloudTrail records them.
+#[test]
+fn audited_trail_and_config_changes_say_what_was_set() {
+    for (file, says) in [
+        (
+            "tamper/update-trail-bucket-only.json",
+            "set: s3BucketName=org-trail-logs-2",
+        ),
+        ("tamper/create-trail.json", "s3BucketName=shadow-trail-logs"),
+        (
+            "tamper/put-configuration-recorder-narrowed.json",
+            "no longer every resource type",
+        ),
+        (
+            "tamper/batch-disable-standards.json",
+            "cis-aws-foundations-benchmark/v/3.0.0",
+        ),
+    ] {
+        let found = judged(&call(file), &settings());
+        assert!(
+            found[0].reason.contains(says),
+            "{file}: {}",
+            found[0].reason
+        );
+    }
 }

@@ -416,3 +416,68 @@ fn every_rule_with_a_dead_letter_queue_may_send_to_it() {
         }
     }
 }
+
+/// The settings that belong to particular rules, and those rules: a function that runs one of
+/// them must be given the variable, or there the rule silently runs on the default (a partner
+/// account's share removed as foreign, a custom admin port never checked).
+const RULE_SETTINGS: &[(&str, &[&str])] = &[
+    (
+        "GUARDRAIL_SHARE_ACCOUNTS",
+        &["ebs-snapshot-shared", "ec2-image-shared"],
+    ),
+    (
+        "GUARDRAIL_ADMIN_PORTS",
+        &["vpc-security-group-admin-port-open"],
+    ),
+    (
+        "GUARDRAIL_ALLOWED_CIDRS",
+        &["network-source-ip-not-allowed"],
+    ),
+    ("GUARDRAIL_ALLOWED_REGIONS", &["region-not-allowed"]),
+    (
+        "GUARDRAIL_REQUIRED_BOUNDARY_ARN",
+        &["iam-permissions-boundary-missing"],
+    ),
+    ("GUARDRAIL_KEY_MAX_AGE_DAYS", &["iam-access-key-old"]),
+    (
+        "GUARDRAIL_DENIED_CALLS_THRESHOLD",
+        &["api-calls-unauthorized"],
+    ),
+    (
+        "GUARDRAIL_SIGN_IN_FAILURES_THRESHOLD",
+        &["console-sign-in-failures"],
+    ),
+    ("GUARDRAIL_STACK_NAME", &["guardrail-stack-changed"]),
+    (
+        "GUARDRAIL_DEPLOYER_PRINCIPALS",
+        &["guardrail-stack-changed"],
+    ),
+];
+
+#[test]
+fn every_function_is_given_the_settings_of_the_rules_it_runs() {
+    let t = load("template.yaml");
+    let mut problems = Vec::new();
+    for (var, rules) in RULE_SETTINGS {
+        for rule in *rules {
+            assert!(
+                ALL.iter().any(|m| m.id == *rule),
+                "{var}: no rule {rule} (the table is stale)"
+            );
+        }
+        for f in Function::ALL {
+            let Some(rule) = f.rules().find(|m| rules.contains(&m.id)) else {
+                continue;
+            };
+            let vars = &resource(&t, f.logical_id())["Properties"]["Environment"]["Variables"];
+            if vars.get(var).is_none() {
+                problems.push(format!(
+                    "{} runs {} but is not given {var}",
+                    f.logical_id(),
+                    rule.id
+                ));
+            }
+        }
+    }
+    assert!(problems.is_empty(), "\n{}", problems.join("\n"));
+}

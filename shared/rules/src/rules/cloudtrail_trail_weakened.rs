@@ -75,8 +75,8 @@ pub fn judge(call: &ApiCall, ctx: &EventContext, settings: &Settings) -> Option<
     Some(f)
 }
 
-/// What the request turns off, in words.
-fn weakened(call: &ApiCall) -> Vec<String> {
+/// What the request turns off, in words (nothing: `cloudtrail-changed` audits the call).
+pub(super) fn weakened(call: &ApiCall) -> Vec<String> {
     let r = &call.request;
     let off = |key: &str| r.get(key) == Some(&Value::Bool(false));
     let mut out = Vec::new();

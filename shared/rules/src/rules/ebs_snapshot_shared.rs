@@ -21,7 +21,7 @@ pub const META: RuleMeta = RuleMeta {
     checks: "ModifySnapshotAttribute adding createVolumePermission for the group `all` \
              (public: critical) or for an account that is neither this one, a member account \
              nor one of GUARDRAIL_SHARE_ACCOUNTS (high), judged on the snapshot's permissions \
-             as re-read.",
+             as re-read; a snapshot with the exempt tag is left alone.",
     rationale: "Anyone a snapshot is shared with can create a volume from it and read the whole \
                 disk; a public snapshot is readable by every AWS account. Exfiltrating a disk \
                 this way takes one call and leaves no data-plane trace.",
@@ -42,7 +42,10 @@ pub const META: RuleMeta = RuleMeta {
                 source: "ec2.amazonaws.com",
                 names: EVENTS,
             }],
-            reads: &[Permission::any("ec2:DescribeSnapshotAttribute")],
+            reads: &[
+                Permission::any("ec2:DescribeSnapshots"),
+                Permission::any("ec2:DescribeSnapshotAttribute"),
+            ],
             steps: &[StepKind::RemoveSnapshotShares],
         },
         Runs {
@@ -77,7 +80,10 @@ pub const JUDGE: CallJudge = CallJudge {
         })
     },
     judge: |call, read, ctx, settings| match read {
-        Read::SnapshotShares(Some(shares)) => Judged::findings(judge(call, shares, ctx, settings)),
+        Read::SnapshotShares(Some(shares)) => match exempt(shares, "snapshot", settings) {
+            Some(why) => Judged::cleared(why),
+            None => Judged::findings(judge(call, shares, ctx, settings)),
+        },
         Read::SnapshotShares(None) => Judged::note(format!(
             "{}: snapshot {} no longer exists",
             META.id,
@@ -105,6 +111,10 @@ pub const SWEEP: SweepJudge = SweepJudge {
         let ctx = EventContext::default();
         for r in &facts.regions {
             for shares in &r.snapshots {
+                if let Some(why) = exempt(shares, "snapshot", settings) {
+                    out.notes.push(format!("{}: {why}", META.id));
+                    continue;
+                }
                 out.findings.extend(finding(
                     &facts.account,
                     &r.facts.region,
@@ -117,6 +127,17 @@ pub const SWEEP: SweepJudge = SweepJudge {
         }
     },
 };
+
+/// Why the snapshot or image (`what`) is left alone: it carries the exempt tag. Shared with
+/// `ec2-image-shared`.
+pub(crate) fn exempt(shares: &SnapshotShares, what: &str, settings: &Settings) -> Option<String> {
+    shares.tags.contains_key(&settings.exempt_tag).then(|| {
+        format!(
+            "{what} {} carries the exempt tag {}",
+            shares.snapshot_id, settings.exempt_tag
+        )
+    })
+}
 
 /// The foreign accounts of `shares` and, in words, who may use the resource; `None` when it
 /// is neither public nor shared outside the allowed accounts. Shared with `ec2-image-shared`.
@@ -239,6 +260,7 @@ mod tests {
             snapshot_id: "snap-0aaaaaaaaaaaaaaa1".into(),
             public,
             accounts: accounts.iter().map(|a| a.to_string()).collect(),
+            tags: Default::default(),
         }
     }
 

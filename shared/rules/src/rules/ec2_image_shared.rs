@@ -3,6 +3,7 @@
 //! code), handed out. The image twin of `ebs-snapshot-shared`, judged the same way: on the
 //! launch permissions as re-read, never on the event alone.
 
+use super::ebs_snapshot_shared::exempt;
 use super::registry::{CallJudge, Judged, Need, Read, Round, SnapshotShares, SweepJudge};
 use super::runs::{Function, Runs, Subscription};
 use super::{enabled, RuleMeta};
@@ -23,8 +24,8 @@ pub const META: RuleMeta = RuleMeta {
     checks: "ModifyImageAttribute adding a launchPermission for the group `all` (public: \
              critical) or for an account that is neither this one, a member account nor one \
              of GUARDRAIL_SHARE_ACCOUNTS (high), judged on the image's launch permissions as \
-             re-read (DescribeImageAttribute). Shares with an organisation or OU stay inside \
-             it and are not judged.",
+             re-read (DescribeImageAttribute); an image with the exempt tag is left alone. \
+             Shares with an organisation or OU stay inside it and are not judged.",
     rationale: "Anyone an image is shared with can launch it and read every disk it holds, \
                 with whatever was baked in: keys, configuration, code. A public AMI is listed \
                 to every AWS account; Security Hub EC2.1's twin for images, and Stratus Red \
@@ -45,7 +46,10 @@ pub const META: RuleMeta = RuleMeta {
                 source: "ec2.amazonaws.com",
                 names: EVENTS,
             }],
-            reads: &[Permission::any("ec2:DescribeImageAttribute")],
+            reads: &[
+                Permission::any("ec2:DescribeImages"),
+                Permission::any("ec2:DescribeImageAttribute"),
+            ],
             steps: &[StepKind::RemoveImageShares],
         },
         Runs {
@@ -80,7 +84,10 @@ pub const JUDGE: CallJudge = CallJudge {
         })
     },
     judge: |call, read, ctx, settings| match read {
-        Read::ImageShares(Some(shares)) => Judged::findings(judge(call, shares, ctx, settings)),
+        Read::ImageShares(Some(shares)) => match exempt(shares, "image", settings) {
+            Some(why) => Judged::cleared(why),
+            None => Judged::findings(judge(call, shares, ctx, settings)),
+        },
         Read::ImageShares(None) => Judged::note(format!(
             "{}: image {} no longer exists",
             META.id,
@@ -110,6 +117,10 @@ pub const SWEEP: SweepJudge = SweepJudge {
         let ctx = EventContext::default();
         for r in &facts.regions {
             for shares in &r.images {
+                if let Some(why) = exempt(shares, "image", settings) {
+                    out.notes.push(format!("{}: {why}", META.id));
+                    continue;
+                }
                 let found = finding(
                     &facts.account,
                     &r.facts.region,

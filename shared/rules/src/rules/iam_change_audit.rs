@@ -15,8 +15,9 @@ pub const META: RuleMeta = RuleMeta {
     severity: Severity::Info,
     default_mode: Mode::Alert,
     checks: "CreateUser, DeleteUser, CreateLoginProfile, CreateAccessKey, Attach/Detach/Put/\
-             Delete user, group and role policies, CreateRole, UpdateAssumeRolePolicy, ... by a \
-             non-exempt principal.",
+             Delete user, group and role policies, Create/Delete policies and policy versions \
+             (every call of CIS 4.4), CreateRole, UpdateAssumeRolePolicy, ... by a non-exempt \
+             principal.",
     rationale: "Seed 000: monitor IAM changes through CloudTrail; most are fine, all should be \
                 seen.",
     remediation: "Alert only (severity info; filter on the `severity` message attribute).",
@@ -46,14 +47,20 @@ pub const AUDITED: &[&str] = &[
     "PutUserPolicy",
     "DeleteUserPolicy",
     "AttachGroupPolicy",
+    "DetachGroupPolicy",
     "PutGroupPolicy",
+    "DeleteGroupPolicy",
     "AttachRolePolicy",
+    "DetachRolePolicy",
     "PutRolePolicy",
+    "DeleteRolePolicy",
     "AddUserToGroup",
     "CreateRole",
     "UpdateAssumeRolePolicy",
     "CreatePolicy",
+    "DeletePolicy",
     "CreatePolicyVersion",
+    "DeletePolicyVersion",
     "SetDefaultPolicyVersion",
     "DeactivateMFADevice",
     "DeleteVirtualMFADevice",

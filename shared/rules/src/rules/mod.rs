@@ -6,9 +6,11 @@ pub mod access_analyzer_deleted;
 pub mod api_calls_unauthorized;
 pub mod call_finding;
 pub mod cloudtrail_bucket_weakened;
+pub mod cloudtrail_changed;
 pub mod cloudtrail_logging_stopped;
 pub mod cloudtrail_trail_deleted;
 pub mod cloudtrail_trail_weakened;
+pub mod config_changed;
 pub mod config_recorder_stopped;
 pub mod console_sign_in_failures;
 pub mod docs;
@@ -145,7 +147,9 @@ pub const ALL: &[&RuleMeta] = &[
     &cloudtrail_trail_deleted::META,
     &cloudtrail_trail_weakened::META,
     &cloudtrail_bucket_weakened::META,
+    &cloudtrail_changed::META,
     &config_recorder_stopped::META,
+    &config_changed::META,
     &guardduty_disabled::META,
     &access_analyzer_deleted::META,
     &securityhub_disabled::META,

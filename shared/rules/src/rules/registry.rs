@@ -28,7 +28,7 @@ use crate::rules::vpc_security_group_admin_port_open::GroupRules;
 use crate::settings::Settings;
 use crate::sweep::{self, AccountFacts, SweepFacts, Swept};
 use crate::trigger::ApiCall;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// What a judge needs re-read before it can judge a call.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -193,6 +193,8 @@ pub struct SnapshotShares {
     /// The group `all`: every AWS account.
     pub public: bool,
     pub accounts: Vec<String>,
+    /// Its tags (the exempt tag spares it).
+    pub tags: BTreeMap<String, String>,
 }
 
 /// The principals a call affected, as read (`Iam::read_principals`).
@@ -324,7 +326,9 @@ pub const CALL_JUDGES: &[&CallJudge] = &[
     &cloudtrail_trail_deleted::JUDGE,
     &cloudtrail_trail_weakened::JUDGE,
     &super::cloudtrail_bucket_weakened::JUDGE,
+    &super::cloudtrail_changed::JUDGE,
     &config_recorder_stopped::JUDGE,
+    &super::config_changed::JUDGE,
     &guardduty_disabled::JUDGE,
     &access_analyzer_deleted::JUDGE,
     &securityhub_disabled::JUDGE,

@@ -32,16 +32,18 @@ pub const META: RuleMeta = RuleMeta {
     severity: Severity::High,
     default_mode: Mode::Alert,
     checks: "PutBucketPublicAccessBlock or PutAccountPublicAccessBlock leaving any of \
-             BlockPublicAcls, IgnorePublicAcls, BlockPublicPolicy, RestrictPublicBuckets off \
-             (a Put replaces all four), and DeleteBucketPublicAccessBlock or \
-             DeleteAccountPublicAccessBlock (all four off), judged from the call. The alert \
-             names the settings turned off and the command that turns them back on.",
+             BlockPublicAcls, IgnorePublicAcls, BlockPublicPolicy, RestrictPublicBuckets that \
+             GUARDRAIL_PUBLIC_ACCESS_BLOCK requires (default all four) off (a Put replaces all \
+             four), and DeleteBucketPublicAccessBlock or DeleteAccountPublicAccessBlock (all \
+             four off), judged from the call. The alert names the settings turned off and the \
+             command that turns them back on.",
     rationale: "Block Public Access is what keeps a public bucket policy or ACL from taking \
                 effect, account-wide or per bucket; switching it off is the step before \
                 making data public (CIS AWS Foundations 2.1.4, Security Hub S3.1 and S3.8).",
-    remediation: "Turn all four settings back on (remediate mode; PutPublicAccessBlock on the \
-                  bucket, or S3 Control's on the account), after re-reading them: a setting \
-                  already back on is left alone, a bucket with the exempt tag is not touched. \
+    remediation: "Turn the required settings back on, keeping the others as re-read (remediate \
+                  mode; PutPublicAccessBlock on the bucket, or S3 Control's on the account), \
+                  after re-reading them: a setting already back on is left alone, a bucket \
+                  with the exempt tag is not touched. \
                   The alert gives the undo, the setting as it was re-read (`aws s3api \
                   put-public-access-block --bucket BUCKET --public-access-block-configuration \
                   ...`, or `delete-public-access-block` when none was set). The sweep judges \
@@ -124,8 +126,8 @@ fn bucket(call: &ApiCall) -> Option<&str> {
 pub const JUDGE: CallJudge = CallJudge {
     rules: &[&META],
     round: Round::Change,
-    needs: |call, _| {
-        if !META.declares_call(call) || turned_off(call).is_empty() {
+    needs: |call, settings| {
+        if !META.declares_call(call) || required_off(call, settings).is_empty() {
             return None;
         }
         Some(Need::PublicAccessBlock {
@@ -152,16 +154,43 @@ pub const JUDGE: CallJudge = CallJudge {
                 settings.exempt_tag
             ));
         }
+        let target = with_required(&state.on, settings);
         let step = RemediationStep::PutPublicAccessBlock {
             region: call.region.trim().to_string(),
             account: call.account.clone(),
             bucket: bucket(call).map(str::to_string),
             previous: state.on,
+            target,
         };
-        let done = state.on.iter().all(|on| *on);
+        let done = target == state.on;
         Judged::findings(judge(call, vec![(step, done)], ctx, settings))
     },
 };
+
+/// `on` with every setting the deployment requires turned on (the others kept as they are).
+pub fn with_required(on: &[bool; 4], settings: &Settings) -> [bool; 4] {
+    let mut target = *on;
+    for (t, required) in target.iter_mut().zip(&settings.public_access_block) {
+        *t |= *required;
+    }
+    target
+}
+
+/// The required settings ([`Settings::public_access_block`]) a call leaves off.
+fn required_off(call: &ApiCall, settings: &Settings) -> Vec<&'static str> {
+    turned_off(call)
+        .into_iter()
+        .filter(|s| required(s, settings))
+        .collect()
+}
+
+/// Whether the deployment requires `setting` on.
+fn required(setting: &str, settings: &Settings) -> bool {
+    SETTINGS
+        .iter()
+        .zip(&settings.public_access_block)
+        .any(|(s, r)| *r && *s == setting)
+}
 
 /// The settings a call leaves off: all four for a Delete (or a Put whose record holds no
 /// configuration), else those its configuration does not set to true.
@@ -198,12 +227,14 @@ pub fn judge(
     ctx: &EventContext,
     settings: &Settings,
 ) -> Option<Finding> {
-    let off = turned_off(call);
+    let off = required_off(call, settings);
     if off.is_empty() {
         return None;
     }
-    let on_all = "BlockPublicAcls=true,IgnorePublicAcls=true,BlockPublicPolicy=true,\
-                  RestrictPublicBuckets=true";
+    // What the call set, with the required settings on again.
+    let left = turned_off(call);
+    let set: [bool; 4] = std::array::from_fn(|i| !left.contains(&SETTINGS[i]));
+    let on_all = configuration(&with_required(&set, settings));
     let (resource, undo) = match bucket(call) {
         Some(b) => (
             ResourceRef {
@@ -270,7 +301,13 @@ pub const SWEEP: SweepJudge = SweepJudge {
             return;
         };
         let account = &facts.account;
-        let unblocked = off(&blocks.account);
+        let need = |on: &[bool; 4]| -> Vec<&'static str> {
+            off(on)
+                .into_iter()
+                .filter(|s| required(s, settings))
+                .collect()
+        };
+        let unblocked = need(&blocks.account);
         if unblocked.is_empty() {
             return;
         }
@@ -280,7 +317,7 @@ pub const SWEEP: SweepJudge = SweepJudge {
              put-public-access-block --account-id {account} --public-access-block-configuration \
              {})",
             unblocked.join(", "),
-            configuration(&[true; 4])
+            configuration(&with_required(&blocks.account, settings))
         );
         let resource = ResourceRef {
             kind: "AWS::::Account",
@@ -301,7 +338,7 @@ pub const SWEEP: SweepJudge = SweepJudge {
             for (e, a) in effective.iter_mut().zip(&blocks.account) {
                 *e |= *a;
             }
-            let left = off(&effective);
+            let left = need(&effective);
             if left.is_empty() {
                 continue;
             }
@@ -311,7 +348,7 @@ pub const SWEEP: SweepJudge = SweepJudge {
                  put-public-access-block --bucket {bucket} --public-access-block-configuration \
                  {})",
                 left.join(", "),
-                configuration(&[true; 4])
+                configuration(&with_required(own, settings))
             );
             let resource = ResourceRef {
                 kind: "AWS::S3::Bucket",

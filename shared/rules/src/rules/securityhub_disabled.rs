@@ -47,9 +47,10 @@ pub fn judge(call: &ApiCall, ctx: &EventContext, settings: &Settings) -> Option<
     let what = match call.event_name.as_str() {
         "DisableSecurityHub" => "disabled Security Hub".to_string(),
         _ => {
-            let standards: Vec<&str> = call
-                .request
-                .get("standardsSubscriptionArns")
+            // Security Hub's members are PascalCase; CloudTrail records them as sent.
+            let standards: Vec<&str> = ["StandardsSubscriptionArns", "standardsSubscriptionArns"]
+                .iter()
+                .find_map(|k| call.request.get(*k))
                 .and_then(Value::as_array)
                 .into_iter()
                 .flatten()
