@@ -361,6 +361,26 @@ fn public_limited_star(size: usize) -> String {
     json!({"Version": "2012-10-17", "Statement": statements}).to_string()
 }
 
+/// `size` characters of statements that each allow anyone everything, with a condition that
+/// limits nothing (`aws:SecureTransport`, a referer of their own): every statement is public,
+/// a finding each, every one listing the whole catalogue.
+fn public_open_star(size: usize) -> String {
+    let mut statements = Vec::new();
+    let mut len = 60;
+    for i in 0.. {
+        let st = json!({"Sid": format!("s{i}"), "Effect": "Allow", "Principal": "*",
+            "Action": "*", "Resource": "*",
+            "Condition": {"Bool": {"aws:SecureTransport": "true"},
+                          "StringLike": {"aws:Referer": format!("https://r{i}.example/*")}}});
+        len += st.to_string().len() + 1;
+        if len > size && !statements.is_empty() {
+            break;
+        }
+        statements.push(st);
+    }
+    json!({"Version": "2012-10-17", "Statement": statements}).to_string()
+}
+
 /// Unterminated `${` in a resource, `size` characters of policy.
 fn variables_policy(size: usize) -> String {
     let n = size.saturating_sub(100) / 2;
@@ -652,6 +672,14 @@ fn main() {
         "public-limited-star",
         &resource_sizes,
         |s| parsed(public_limited_star(s)),
+        |x| x.1,
+        public,
+    );
+    family(
+        &mut c,
+        "public-open-star",
+        &resource_sizes,
+        |s| parsed(public_open_star(s)),
         |x| x.1,
         public,
     );

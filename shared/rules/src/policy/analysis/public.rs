@@ -91,9 +91,10 @@ struct Exposure {
     who: Who,
     /// The service principal, for [`Who::Service`].
     service: Option<String>,
-    actions: Vec<String>,
-    /// `actions`, lower-case, for de-duplication.
-    seen: HashSet<String>,
+    /// Indices into the candidate actions, each once.
+    actions: Vec<usize>,
+    /// `seen[i]`: candidate action `i` is in `actions`.
+    seen: Vec<bool>,
     resource: String,
     /// `resource` is the probe's generic one: the statement names every resource.
     generic: bool,
@@ -101,11 +102,74 @@ struct Exposure {
     chosen: Vec<String>,
 }
 
+/// The candidate actions a policy's Allow statements name, grouped by [`ActionProfile`]: every
+/// action of a group gets the same answer from the search, so each attacker searches once per
+/// group, not once per action (an `Allow *` names the whole catalogue, some 17,000 actions,
+/// but few groups). At most [`MAX_PROFILES`] groups, the first ones.
+fn profile_groups(probe: &Probe<'_>, actions: &[String]) -> Vec<Vec<usize>> {
+    /// A service the policy covers uniformly ([`Probe::uniform_over`]): whether it is
+    /// mentioned, its actions' profile, and its groups by the keys an action may carry (the
+    /// only part of the profile that differs), so a profile of many statements is hashed
+    /// once per group, not once per action.
+    struct Uniform {
+        mentioned: bool,
+        profile: ActionProfile,
+        by_keys: HashMap<Vec<bool>, Option<usize>>,
+    }
+    let mut index: HashMap<ActionProfile, usize> = HashMap::new();
+    let mut groups: Vec<Vec<usize>> = Vec::new();
+    let mut group_of =
+        |profile: ActionProfile, groups: &mut Vec<Vec<usize>>| match index.get(&profile) {
+            Some(g) => Some(*g),
+            None if groups.len() < MAX_PROFILES => {
+                index.insert(profile, groups.len());
+                groups.push(Vec::new());
+                Some(groups.len() - 1)
+            }
+            None => None,
+        };
+    let mut services: HashMap<String, Option<Uniform>> = HashMap::new();
+    for (i, action) in actions.iter().enumerate() {
+        let service = action
+            .split_once(':')
+            .map_or(String::new(), |(s, _)| s.to_ascii_lowercase());
+        let uniform = services.entry(service).or_insert_with_key(|service| {
+            probe.uniform_over(service).then(|| Uniform {
+                mentioned: probe.mentions(action),
+                profile: probe.action_profile(action),
+                by_keys: HashMap::new(),
+            })
+        });
+        let group = match uniform {
+            Some(u) if !u.mentioned => continue,
+            Some(u) => {
+                let keys = probe.searchable(action);
+                match u.by_keys.get(&keys) {
+                    Some(g) => *g,
+                    None => {
+                        let profile = probe.with_searchable(&u.profile, keys.clone());
+                        let g = group_of(profile, &mut groups);
+                        u.by_keys.insert(keys, g);
+                        g
+                    }
+                }
+            }
+            None if !probe.mentions(action) => continue,
+            None => group_of(probe.action_profile(action), &mut groups),
+        };
+        if let Some(g) = group {
+            groups[g].push(i);
+        }
+    }
+    groups
+}
+
 pub(super) fn check(probe: &Probe<'_>) -> Vec<PolicyFinding> {
     let doc = probe.doc;
     let own = probe.options.own_account.as_deref();
     let foreign = unrelated_account(probe, own);
     let actions = candidate_actions(doc);
+    let groups = profile_groups(probe, &actions);
     let attackers = attackers(probe, &foreign);
     let mut exposures: HashMap<usize, Exposure> = HashMap::new();
     for attacker in &attackers {
@@ -119,23 +183,17 @@ pub(super) fn check(probe: &Probe<'_>) -> Vec<PolicyFinding> {
             principal: Some(&attacker.principal),
             called_via: None,
         };
-        let mut answers: HashMap<ActionProfile, Option<Found>> = HashMap::new();
-        for action in &actions {
-            if attacker.who == Who::Service && !is_lambda(action) {
+        for group in &groups {
+            // A service principal's grant is public only on a Lambda function.
+            let members: Vec<usize> = group
+                .iter()
+                .copied()
+                .filter(|i| attacker.who != Who::Service || is_lambda(&actions[*i]))
+                .collect();
+            let Some(first) = members.first() else {
                 continue;
-            }
-            if !probe.mentions(action) {
-                continue;
-            }
-            let profile = probe.action_profile(action);
-            if !answers.contains_key(&profile) && answers.len() >= MAX_PROFILES {
-                continue;
-            }
-            let found = answers
-                .entry(profile)
-                .or_insert_with(|| find(probe, action, &search, &fixed))
-                .clone();
-            let Some(found) = found else {
+            };
+            let Some(found) = find(probe, &actions[*first], &search, &fixed) else {
                 continue;
             };
             for index in &found.statements {
@@ -143,7 +201,7 @@ pub(super) fn check(probe: &Probe<'_>) -> Vec<PolicyFinding> {
                     who: attacker.who,
                     service: service_of(&attacker.principal),
                     actions: Vec::new(),
-                    seen: HashSet::new(),
+                    seen: vec![false; actions.len()],
                     resource: found.resource.clone(),
                     generic: found.generic,
                     chosen: found.chosen.clone(),
@@ -156,20 +214,23 @@ pub(super) fn check(probe: &Probe<'_>) -> Vec<PolicyFinding> {
                     e.generic = found.generic;
                     e.chosen = found.chosen.clone();
                 }
-                if e.seen.insert(action.to_ascii_lowercase()) {
-                    e.actions.push(action.clone());
+                for i in &members {
+                    if !std::mem::replace(&mut e.seen[*i], true) {
+                        e.actions.push(*i);
+                    }
                 }
             }
         }
     }
     let mut indices: Vec<usize> = exposures.keys().copied().collect();
     indices.sort_unstable();
+    let mut ranks: HashMap<usize, (std::cmp::Reverse<u8>, Option<usize>)> = HashMap::new();
     indices
         .into_iter()
         .filter_map(|i| {
             let stmt = doc.statements.get(i)?;
             let e = exposures.remove(&i)?;
-            Some(finding(stmt, e))
+            Some(finding(stmt, e, &actions, &mut ranks))
         })
         .collect()
 }
@@ -258,17 +319,27 @@ fn chosen_keys(start: &RequestContext, found: &RequestContext) -> Vec<String> {
     out
 }
 
-fn finding(stmt: &Statement, mut e: Exposure) -> PolicyFinding {
-    e.actions.sort_by_cached_key(|a| {
-        let headline = HEADLINE.iter().position(|h| h.eq_ignore_ascii_case(a));
-        (std::cmp::Reverse(level_rank(a)), headline)
+/// The finding for one statement's exposure; `ranks` caches each candidate action's place
+/// in the order (worst first), computed once however many statements list it.
+fn finding(
+    stmt: &Statement,
+    mut e: Exposure,
+    actions: &[String],
+    ranks: &mut HashMap<usize, (std::cmp::Reverse<u8>, Option<usize>)>,
+) -> PolicyFinding {
+    e.actions.sort_by_key(|i| {
+        *ranks.entry(*i).or_insert_with(|| {
+            let a = &actions[*i];
+            let headline = HEADLINE.iter().position(|h| h.eq_ignore_ascii_case(a));
+            (std::cmp::Reverse(level_rank(a)), headline)
+        })
     });
     let n = e.actions.len();
     let sample = e
         .actions
         .iter()
         .take(MESSAGE_SAMPLE)
-        .cloned()
+        .map(|i| actions[*i].as_str())
         .collect::<Vec<_>>()
         .join(", ");
     let more = match n.saturating_sub(MESSAGE_SAMPLE) {
@@ -310,7 +381,11 @@ fn finding(stmt: &Statement, mut e: Exposure) -> PolicyFinding {
         Severity::Critical,
         Some(stmt.reference()),
         message,
-        e.actions.into_iter().take(MAX_SAMPLE).collect(),
+        e.actions
+            .into_iter()
+            .take(MAX_SAMPLE)
+            .map(|i| actions[i].clone())
+            .collect(),
     )
 }
 
@@ -397,10 +472,17 @@ fn candidate_actions(doc: &PolicyDocument) -> Vec<String> {
             out.push(a);
         }
     };
+    // Statements that repeat an Action element (one per condition or principal) add nothing:
+    // each distinct element is expanded once.
+    let mut expanded: Vec<&super::super::document::PatternList> = Vec::new();
     for stmt in &doc.statements {
         if stmt.effect != Effect::Allow || stmt.principal.is_none() {
             continue;
         }
+        if expanded.contains(&&stmt.action) {
+            continue;
+        }
+        expanded.push(&stmt.action);
         let literal = |a: &String| {
             !stmt.action.negated
                 && stmt
