@@ -321,17 +321,12 @@ fn string_like_policy(size: usize) -> String {
     .to_string()
 }
 
-/// A resource policy of `size` characters whose statements each allow anyone one service's
-/// every action (`svc:*`) from one VPC endpoint: not public, so the probe of
-/// `resource-policy-public` searches every service's profile to the end and finds nothing.
-fn public_limited_services(size: usize) -> String {
-    let services = guardrail_rules::policy::catalog().services();
+/// A policy of as many statements `statement(i)` as fit in `size` characters (one at least).
+fn statements_up_to(size: usize, statement: impl Fn(usize) -> Value) -> String {
     let mut statements = Vec::new();
     let mut len = 60;
-    for (i, service) in services.iter().cycle().enumerate() {
-        let st = json!({"Sid": format!("s{i}"), "Effect": "Allow", "Principal": "*",
-            "Action": format!("{}:*", service.prefix), "Resource": "*",
-            "Condition": {"StringEquals": {"aws:SourceVpce": format!("vpce-{i:08x}")}}});
+    for i in 0.. {
+        let st = statement(i);
         len += st.to_string().len() + 1;
         if len > size && !statements.is_empty() {
             break;
@@ -339,46 +334,42 @@ fn public_limited_services(size: usize) -> String {
         statements.push(st);
     }
     json!({"Version": "2012-10-17", "Statement": statements}).to_string()
+}
+
+/// A resource policy of `size` characters whose statements each allow anyone one service's
+/// every action (`svc:*`) from one VPC endpoint: not public, so the probe of
+/// `resource-policy-public` searches every service's profile to the end and finds nothing.
+fn public_limited_services(size: usize) -> String {
+    let services = guardrail_rules::policy::catalog().services();
+    statements_up_to(size, |i| {
+        json!({"Sid": format!("s{i}"), "Effect": "Allow", "Principal": "*",
+            "Action": format!("{}:*", services[i % services.len()].prefix), "Resource": "*",
+            "Condition": {"StringEquals": {"aws:SourceVpce": format!("vpce-{i:08x}")}}})
+    })
 }
 
 /// `size` characters of statements that each allow anyone everything (`*`), limited by a
 /// VPC endpoint and naming an `aws:Referer` of their own: every service's profile names every
 /// statement, and the probe's search tries each referer the policy mentions (capped).
 fn public_limited_star(size: usize) -> String {
-    let mut statements = Vec::new();
-    let mut len = 60;
-    for i in 0.. {
-        let st = json!({"Sid": format!("s{i}"), "Effect": "Allow", "Principal": "*",
+    statements_up_to(size, |i| {
+        json!({"Sid": format!("s{i}"), "Effect": "Allow", "Principal": "*",
             "Action": "*", "Resource": "*",
             "Condition": {"StringEquals": {"aws:SourceVpce": format!("vpce-{i:08x}")},
-                          "StringLike": {"aws:Referer": format!("https://r{i}.example/*")}}});
-        len += st.to_string().len() + 1;
-        if len > size && !statements.is_empty() {
-            break;
-        }
-        statements.push(st);
-    }
-    json!({"Version": "2012-10-17", "Statement": statements}).to_string()
+                          "StringLike": {"aws:Referer": format!("https://r{i}.example/*")}}})
+    })
 }
 
 /// `size` characters of statements that each allow anyone everything, with a condition that
 /// limits nothing (`aws:SecureTransport`, a referer of their own): every statement is public,
 /// a finding each, every one listing the whole catalogue.
 fn public_open_star(size: usize) -> String {
-    let mut statements = Vec::new();
-    let mut len = 60;
-    for i in 0.. {
-        let st = json!({"Sid": format!("s{i}"), "Effect": "Allow", "Principal": "*",
+    statements_up_to(size, |i| {
+        json!({"Sid": format!("s{i}"), "Effect": "Allow", "Principal": "*",
             "Action": "*", "Resource": "*",
             "Condition": {"Bool": {"aws:SecureTransport": "true"},
-                          "StringLike": {"aws:Referer": format!("https://r{i}.example/*")}}});
-        len += st.to_string().len() + 1;
-        if len > size && !statements.is_empty() {
-            break;
-        }
-        statements.push(st);
-    }
-    json!({"Version": "2012-10-17", "Statement": statements}).to_string()
+                          "StringLike": {"aws:Referer": format!("https://r{i}.example/*")}}})
+    })
 }
 
 /// Unterminated `${` in a resource, `size` characters of policy.
