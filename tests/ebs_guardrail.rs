@@ -475,28 +475,14 @@ async fn encryption_by_default_switched_off_is_turned_back_on_at_once() {
 async fn a_snapshot_shared_publicly_is_unshared_and_allowed_accounts_keep_theirs() {
     use aws_sdk_ec2::types::SnapshotAttributeName;
     let acct = Account::seed().await;
-    let snap = acct
-        .ec2
-        .create_snapshot()
-        .volume_id(&acct.encrypted)
-        .send()
-        .await
-        .unwrap()
-        .snapshot_id()
-        .unwrap()
-        .to_string();
-    // The legacy parameters (UserId.N, UserGroup.N): what moto reads, and AWS accepts.
-    acct.ec2
-        .modify_snapshot_attribute()
-        .snapshot_id(&snap)
-        .attribute(SnapshotAttributeName::CreateVolumePermission)
-        .operation_type(aws_sdk_ec2::types::OperationType::Add)
-        .group_names("all")
-        .user_ids("210987654321")
-        .user_ids("111122223333")
-        .send()
-        .await
-        .unwrap();
+    let snap = shared_snapshot(
+        &acct.ec2,
+        &acct.encrypted,
+        &[],
+        &["all"],
+        &["210987654321", "111122223333"],
+    )
+    .await;
     let shares = || async {
         let out = acct
             .ec2
@@ -693,40 +679,16 @@ async fn run_instances_volumes_are_judged_from_the_instance_as_re_read() {
 /// permissions (DescribeSnapshots by id), and the answer says why nothing was done.
 #[tokio::test]
 async fn a_public_snapshot_with_the_exempt_tag_is_left_alone() {
-    use aws_sdk_ec2::types::{
-        OperationType, ResourceType, SnapshotAttributeName, Tag, TagSpecification,
-    };
+    use aws_sdk_ec2::types::SnapshotAttributeName;
     let acct = Account::seed().await;
-    let snap = acct
-        .ec2
-        .create_snapshot()
-        .volume_id(&acct.encrypted)
-        .tag_specifications(
-            TagSpecification::builder()
-                .resource_type(ResourceType::Snapshot)
-                .tags(
-                    Tag::builder()
-                        .key("guardrail:exempt")
-                        .value("public-dataset")
-                        .build(),
-                )
-                .build(),
-        )
-        .send()
-        .await
-        .unwrap()
-        .snapshot_id()
-        .unwrap()
-        .to_string();
-    acct.ec2
-        .modify_snapshot_attribute()
-        .snapshot_id(&snap)
-        .attribute(SnapshotAttributeName::CreateVolumePermission)
-        .operation_type(OperationType::Add)
-        .group_names("all")
-        .send()
-        .await
-        .unwrap();
+    let snap = shared_snapshot(
+        &acct.ec2,
+        &acct.encrypted,
+        &[("guardrail:exempt", "public-dataset")],
+        &["all"],
+        &[],
+    )
+    .await;
     let guardrail = acct.guardrail(&[
         ("GUARDRAIL_DRY_RUN", "false"),
         ("GUARDRAIL_DEFAULT_MODE", "remediate"),

@@ -836,26 +836,10 @@ async fn the_sweep_finds_and_unshares_public_snapshots() {
     let mut snaps = Vec::new();
     for public in [true, false] {
         let volume = create_volume(&ec2, "eu-west-1a", true).await;
-        let snap = ec2
-            .create_snapshot()
-            .volume_id(volume)
-            .send()
-            .await
-            .unwrap()
-            .snapshot_id()
-            .unwrap()
-            .to_string();
-        // The flat form (UserGroup.N / UserId.N): the one moto reads.
-        let call = ec2
-            .modify_snapshot_attribute()
-            .snapshot_id(&snap)
-            .attribute(SnapshotAttributeName::CreateVolumePermission)
-            .operation_type(aws_sdk_ec2::types::OperationType::Add);
-        let call = match public {
-            true => call.group_names("all"),
-            false => call.user_ids("111122223333"),
+        let snap = match public {
+            true => shared_snapshot(&ec2, &volume, &[], &["all"], &[]).await,
+            false => shared_snapshot(&ec2, &volume, &[], &[], &["111122223333"]).await,
         };
-        call.send().await.unwrap();
         snaps.push(snap);
     }
     let f = AccountSweep::new(inbox.wiring(

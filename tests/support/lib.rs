@@ -358,6 +358,49 @@ pub async fn create_config_recorder(config: &aws_sdk_config::Client, bucket: &st
         .unwrap();
 }
 
+/// A snapshot of `volume` with `tags`, shared with `groups` (`all`: public) and `accounts`:
+/// its id. Shared in the flat form (UserGroup.N, UserId.N), the one moto reads and AWS
+/// accepts.
+pub async fn shared_snapshot(
+    ec2: &aws_sdk_ec2::Client,
+    volume: &str,
+    tags: &[(&str, &str)],
+    groups: &[&str],
+    accounts: &[&str],
+) -> String {
+    use aws_sdk_ec2::types::{
+        OperationType, ResourceType, SnapshotAttributeName, Tag, TagSpecification,
+    };
+    let mut create = ec2.create_snapshot().volume_id(volume);
+    if !tags.is_empty() {
+        let mut spec = TagSpecification::builder().resource_type(ResourceType::Snapshot);
+        for (k, v) in tags {
+            spec = spec.tags(Tag::builder().key(*k).value(*v).build());
+        }
+        create = create.tag_specifications(spec.build());
+    }
+    let snap = create
+        .send()
+        .await
+        .unwrap()
+        .snapshot_id()
+        .unwrap()
+        .to_string();
+    let mut share = ec2
+        .modify_snapshot_attribute()
+        .snapshot_id(&snap)
+        .attribute(SnapshotAttributeName::CreateVolumePermission)
+        .operation_type(OperationType::Add);
+    for g in groups {
+        share = share.group_names(*g);
+    }
+    for a in accounts {
+        share = share.user_ids(*a);
+    }
+    share.send().await.unwrap();
+    snap
+}
+
 /// One of moto's default AMIs (present in every region).
 pub const AMI: &str = "ami-12c6146b";
 

@@ -113,20 +113,13 @@ impl PublicAccessBlocks {
         aws_sdk_s3control::Client::from_conf(conf.build())
     }
 
-    /// A bucket's own setting, read in `region` (`None`: no such bucket; no setting is all
-    /// four off).
+    /// A bucket's own setting, read with a client of its region (`None`: no such bucket; no
+    /// setting is all four off).
     async fn bucket_setting(
-        &self,
-        region: &str,
+        s3: &aws_sdk_s3::Client,
         bucket: &str,
     ) -> Result<Option<[bool; 4]>, AwsError> {
-        match self
-            .s3(region)
-            .get_public_access_block()
-            .bucket(bucket)
-            .send()
-            .await
-        {
+        match s3.get_public_access_block().bucket(bucket).send().await {
             Ok(out) => Ok(Some(flags!(out.public_access_block_configuration()))),
             Err(e) => match classify("s3", "GetPublicAccessBlock", e) {
                 err if err.code.as_deref() == Some(NO_CONFIGURATION) => Ok(Some([false; 4])),
@@ -142,10 +135,10 @@ impl PublicAccessBlocks {
         scope: &Scope,
         bucket: &str,
     ) -> Result<Option<BlockState>, AwsError> {
-        let Some(on) = self.bucket_setting(&scope.region, bucket).await? else {
+        let s3 = self.s3(&scope.region);
+        let Some(on) = Self::bucket_setting(&s3, bucket).await? else {
             return Ok(None);
         };
-        let s3 = self.s3(&scope.region);
         let tags = match s3.get_bucket_tagging().bucket(bucket).send().await {
             Ok(out) => out
                 .tag_set()
@@ -195,6 +188,8 @@ impl PublicAccessBlocks {
             return Ok(blocks);
         }
         let s3 = self.s3(&scope.region);
+        // One client per bucket region, built once.
+        let mut clients: BTreeMap<String, aws_sdk_s3::Client> = BTreeMap::new();
         let mut token: Option<String> = None;
         loop {
             let page = s3
@@ -206,8 +201,11 @@ impl PublicAccessBlocks {
             for b in page.buckets() {
                 let Some(name) = b.name() else { continue };
                 let region = b.bucket_region().unwrap_or(&scope.region);
+                let client = clients
+                    .entry(region.to_string())
+                    .or_insert_with(|| self.s3(region));
                 // None: deleted since it was listed.
-                let Some(on) = self.bucket_setting(region, name).await? else {
+                let Some(on) = Self::bucket_setting(client, name).await? else {
                     continue;
                 };
                 blocks.buckets.push((name.to_string(), on));

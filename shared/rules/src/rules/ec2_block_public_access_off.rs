@@ -12,7 +12,7 @@
 //! the core, and against the emulator that a refused re-read is a retryable error, never a
 //! step taken blind (tests/exposure_guardrail.rs).
 
-use super::call_finding::{account, audited_with};
+use super::call_finding::{account, audited_with, Steps};
 use super::registry::{CallJudge, Judged, Need, Read, Round};
 use super::runs::{Function, Runs, Subscription};
 use super::RuleMeta;
@@ -132,7 +132,7 @@ fn requested_state(call: &ApiCall) -> Option<&str> {
 /// The switch-off, on the account in the call's region, with the step a re-read planned.
 pub fn judge(
     call: &ApiCall,
-    steps: Vec<(RemediationStep, bool)>,
+    steps: Steps,
     ctx: &EventContext,
     settings: &Settings,
 ) -> Option<Finding> {

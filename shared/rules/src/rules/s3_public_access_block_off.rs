@@ -11,7 +11,7 @@
 //! bucket that carries the exempt tag). Swept: the account's setting, and every bucket's where
 //! the account's leaves a setting off.
 
-use super::call_finding::{account, audited_with};
+use super::call_finding::{account, audited_with, Steps};
 use super::registry::{CallJudge, Judged, Need, Read, Round, SweepJudge};
 use super::runs::{Function, Runs, Subscription};
 use super::{enabled, RuleMeta};
@@ -223,16 +223,20 @@ pub fn turned_off(call: &ApiCall) -> Vec<&'static str> {
 /// turns the settings back on (as the re-read planned it).
 pub fn judge(
     call: &ApiCall,
-    steps: Vec<(RemediationStep, bool)>,
+    steps: Steps,
     ctx: &EventContext,
     settings: &Settings,
 ) -> Option<Finding> {
-    let off = required_off(call, settings);
+    let left = turned_off(call);
+    let off: Vec<&str> = left
+        .iter()
+        .copied()
+        .filter(|s| required(s, settings))
+        .collect();
     if off.is_empty() {
         return None;
     }
     // What the call set, with the required settings on again.
-    let left = turned_off(call);
     let set: [bool; 4] = std::array::from_fn(|i| !left.contains(&SETTINGS[i]));
     let on_all = configuration(&with_required(&set, settings));
     let (resource, undo) = match bucket(call) {
