@@ -403,6 +403,80 @@ async fn a_public_resource_policy_is_alerted_once_with_the_undo() {
     assert_eq!(acct.inbox.drain().await.len(), 4);
 }
 
+/// resource-policy-public and the exempt tag, against moto's Resource Groups Tagging API: a
+/// public policy set on a bucket and on a queue that carry the exempt tag is left alone with
+/// the reason, and nothing is alerted; the same policy on a bucket tagged otherwise is alerted.
+/// moto's Tagging API serves S3, SQS, SNS, KMS, Lambda and Secrets Manager, not ECR.
+#[tokio::test]
+async fn a_public_policy_on_a_resource_with_the_exempt_tag_is_left_alone() {
+    use aws_sdk_s3::types::{BucketLocationConstraint, CreateBucketConfiguration, Tag, Tagging};
+    let acct = Account::seed().await;
+    let s3 = aws_sdk_s3::Client::from_conf(
+        aws_sdk_s3::config::Builder::from(&acct.sdk)
+            .force_path_style(true)
+            .build(),
+    );
+    let tag_bucket = |bucket: &'static str, key: &'static str| {
+        let s3 = s3.clone();
+        async move {
+            s3.create_bucket()
+                .bucket(bucket)
+                .create_bucket_configuration(
+                    CreateBucketConfiguration::builder()
+                        .location_constraint(BucketLocationConstraint::from(REGION))
+                        .build(),
+                )
+                .send()
+                .await
+                .unwrap();
+            let tag = Tag::builder()
+                .key(key)
+                .value("static website")
+                .build()
+                .unwrap();
+            s3.put_bucket_tagging()
+                .bucket(bucket)
+                .tagging(Tagging::builder().tag_set(tag).build().unwrap())
+                .send()
+                .await
+                .unwrap();
+        }
+    };
+    tag_bucket("acme-reports-archive", "guardrail:exempt").await;
+    tag_bucket("acme-press-kit", "team").await;
+    aws_sdk_sqs::Client::new(&acct.sdk)
+        .create_queue()
+        .queue_name("order-events")
+        .tags("guardrail:exempt", "partner webhook")
+        .send()
+        .await
+        .unwrap();
+    let guardrail = acct.guardrail(&[]);
+    for file in [
+        "exposure/put-bucket-policy-public.json",
+        "exposure/set-queue-attributes-public.json",
+    ] {
+        let out = guardrail.handle(&event(file, &[])).await.unwrap();
+        assert!(out.findings.is_empty(), "{file}: {out:?}");
+        let why = out.skipped.unwrap_or_default();
+        assert!(
+            why.contains("carries the exempt tag guardrail:exempt"),
+            "{file}: {why}"
+        );
+    }
+    assert!(acct.inbox.drain().await.is_empty());
+    let other = event(
+        "exposure/put-bucket-policy-public.json",
+        &[
+            ("acme-reports-archive", "acme-press-kit"),
+            ("00000000f001", "00000000f0a1"),
+        ],
+    );
+    let out = guardrail.handle(&other).await.unwrap();
+    assert_eq!(out.findings.len(), 1, "{out:?}");
+    assert_eq!(acct.inbox.drain().await.len(), 1);
+}
+
 /// ec2-image-shared against moto: an image made public and shared with a foreign account
 /// beside an allowed one; in remediate mode exactly the public and the foreign permissions go
 /// (DescribeImageAttribute read back), the allowed account keeps its share, the alert says

@@ -9,6 +9,7 @@ use crate::iam::Iam;
 use crate::kms::Keys;
 use crate::ports::Remediator;
 use crate::s3::PublicAccessBlocks;
+use crate::tagging::Tagging;
 use guardrail_rules::plan::RemediationStep;
 
 /// The one [`Remediator`] every function uses.
@@ -21,6 +22,8 @@ pub struct Executor {
     pub keys: Keys,
     pub rules: EventRules,
     pub public_access: PublicAccessBlocks,
+    /// Reads only (the exempt tag of a resource whose policy is judged): no step tags.
+    pub tags: Tagging,
 }
 
 impl Remediator for Executor {

@@ -27,6 +27,7 @@ pub mod runtime;
 pub mod s3;
 pub mod securityhub;
 pub mod sns;
+pub mod tagging;
 pub mod telemetry;
 pub mod wiring;
 

@@ -124,6 +124,9 @@ impl Wiring {
                     ),
                 })
             }
+            Need::ResourceTags { region, arn } => {
+                Read::ResourceTags(self.executor.tags.tags(&scope(region), arn).await?)
+            }
             Need::Key { region, key_id } => {
                 Read::Key(self.executor.keys.state(&scope(region), key_id).await?)
             }

@@ -14,6 +14,7 @@ use crate::pipeline::InvocationError;
 use crate::s3::PublicAccessBlocks;
 use crate::securityhub::SecurityHub;
 use crate::sns::SnsNotifier;
+use crate::tagging::Tagging;
 use aws_config::{BehaviorVersion, SdkConfig};
 use guardrail_rules::settings::{Settings, SettingsError};
 use std::borrow::Cow;
@@ -91,6 +92,7 @@ fn account_clients(sdk: &SdkConfig, config_test_mode: bool) -> (Ec2, Iam, Config
         keys: Keys::new(sdk),
         rules: EventRules::new(sdk),
         public_access: PublicAccessBlocks::new(sdk),
+        tags: Tagging::new(sdk),
     };
     (ec2, iam, config, executor)
 }

@@ -163,6 +163,7 @@ fn synthetic(call: &ApiCall, need: &Need) -> Read {
             return Read::Ec2BlockPublicAccess("unblocked".to_string())
         }
         Need::PublicAccessBlock { .. } => return Read::PublicAccessBlock(Some(Default::default())),
+        Need::ResourceTags { .. } => return Read::ResourceTags(Default::default()),
         // Each counter at one: below any threshold, the common case.
         Need::Tallies(t) => return Read::Tallies(Some(vec![1; t.len()])),
         Need::Change(change) => change,

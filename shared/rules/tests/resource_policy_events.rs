@@ -8,7 +8,7 @@
 use guardrail_rules::finding::EventContext;
 use guardrail_rules::gate;
 use guardrail_rules::rules::registry::{call_judges, Judged, Need, Read};
-use guardrail_rules::rules::resource_policy_public::{submitted, Submitted};
+use guardrail_rules::rules::resource_policy_public::{submitted, Submitted, JUDGE};
 use guardrail_rules::rules::Function;
 use guardrail_rules::severity::Severity;
 use guardrail_rules::trigger::{decode, decode_str, ApiCall, Trigger};
@@ -44,11 +44,13 @@ fn settings(env: &[(&str, &str)]) -> Settings {
     Settings::from_lookup(|k| env.get(k).cloned()).unwrap()
 }
 
-/// What the adapters would read: nothing, or a Block Public Access setting still all off.
+/// What the adapters would read: nothing, a Block Public Access setting still all off, or an
+/// untagged resource.
 fn read(need: &Need) -> Read {
     match need {
         Need::Nothing => Read::Nothing,
         Need::PublicAccessBlock { .. } => Read::PublicAccessBlock(Some(Default::default())),
+        Need::ResourceTags { .. } => Read::ResourceTags(Default::default()),
         other => panic!("{other:?}"),
     }
 }
@@ -235,6 +237,97 @@ fn a_failed_call_and_an_exempt_principal_are_not_judged() {
     )]);
     let c = call("exposure/put-bucket-policy-public.json");
     assert!(judged(&c, &exempt).findings.is_empty());
+}
+
+/// The exempt tag: the resource's tags are re-read by ARN (a function's without its
+/// qualifier); a public policy on a tagged resource is left alone with the reason, an untagged
+/// one alerted, a policy that is not public says nothing about tags; a secret the record gives
+/// no ARN for cannot be looked up, and its finding is kept with a note saying so.
+#[test]
+fn a_resource_with_the_exempt_tag_is_left_alone() {
+    let s = settings(&[]);
+    let tagged: BTreeMap<String, String> =
+        [("guardrail:exempt".to_string(), "public website".to_string())].into();
+    let c = call("exposure/put-bucket-policy-public.json");
+    let need = (JUDGE.needs)(&c, &s).unwrap();
+    assert!(
+        matches!(&need, Need::ResourceTags { region, arn }
+            if region == "ap-northeast-2" && arn == "arn:aws:s3:::acme-reports-archive"),
+        "{need:?}"
+    );
+    let ctx = EventContext::of(&c);
+    let j = (JUDGE.judge)(&c, &Read::ResourceTags(tagged.clone()), &ctx, &s);
+    assert!(j.findings.is_empty(), "{j:?}");
+    let why = j.cleared.unwrap();
+    assert!(
+        why.contains("acme-reports-archive carries the exempt tag guardrail:exempt"),
+        "{why}"
+    );
+    let other: BTreeMap<String, String> = [("team".to_string(), "web".to_string())].into();
+    let j = (JUDGE.judge)(&c, &Read::ResourceTags(other), &ctx, &s);
+    assert_eq!(j.findings.len(), 1, "{j:?}");
+    // The exempt tag's name is a setting.
+    let renamed = settings(&[("GUARDRAIL_EXEMPT_TAG", "team")]);
+    let j = (JUDGE.judge)(&c, &Read::ResourceTags(tagged.clone()), &ctx, &renamed);
+    assert_eq!(j.findings.len(), 1, "{j:?}");
+
+    let org = call("exposure/put-bucket-policy-org-only.json");
+    let j = (JUDGE.judge)(&org, &Read::ResourceTags(tagged), &ctx, &s);
+    assert!(j.findings.is_empty() && j.cleared.is_none(), "{j:?}");
+
+    let mut v: Value = serde_json::from_str(
+        &std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../../events/exposure/add-permission-public.json"),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    v["detail"]["requestParameters"]["functionName"] =
+        json!("arn:aws:lambda:ap-northeast-2:123456789012:function:report-export:live");
+    let need = (JUDGE.needs)(&call_of(&v), &s).unwrap();
+    assert!(
+        matches!(&need, Need::ResourceTags { arn, .. }
+            if arn == "arn:aws:lambda:ap-northeast-2:123456789012:function:report-export"),
+        "{need:?}"
+    );
+
+    let public = r#"{"Statement":[{"Effect":"Allow","Principal":"*","Action":"secretsmanager:GetSecretValue","Resource":"*"}]}"#;
+    let mut secret = json!({
+        "version": "0", "id": "5f1c0b57-4f0c-4b43-9d76-0e9a4b8b1c21",
+        "detail-type": "AWS API Call via CloudTrail", "source": "aws.secretsmanager",
+        "account": "123456789012", "time": "2026-11-20T09:12:00Z",
+        "region": "ap-northeast-2", "resources": [],
+        "detail": {
+            "eventVersion": "1.11", "eventSource": "secretsmanager.amazonaws.com",
+            "eventName": "PutResourcePolicy", "awsRegion": "ap-northeast-2",
+            "eventTime": "2026-11-20T09:12:00Z", "eventType": "AwsApiCall",
+            "recipientAccountId": "123456789012", "sourceIPAddress": "203.0.113.24",
+            "userIdentity": {"type": "IAMUser", "accountId": "123456789012",
+                "arn": "arn:aws:iam::123456789012:user/alice", "userName": "alice",
+                "principalId": "AIDAEXAMPLEALICE0001"},
+            "requestParameters": {"secretId": "payments/api-key", "resourcePolicy": public},
+            "responseElements": null
+        }
+    });
+    let c = call_of(&secret);
+    assert!(matches!((JUDGE.needs)(&c, &s), Some(Need::Nothing)));
+    let out = judged(&c, &s);
+    assert_eq!(out.findings.len(), 1, "{out:?}");
+    assert!(
+        out.notes
+            .iter()
+            .any(|n| n.contains("exempt tag of payments/api-key was not checked")),
+        "{out:?}"
+    );
+    // With the ARN in the response, the secret is looked up by it.
+    let full = "arn:aws:secretsmanager:ap-northeast-2:123456789012:secret:payments/api-key-Ab12Cd";
+    secret["detail"]["responseElements"] = json!({"arn": full, "name": "payments/api-key"});
+    let need = (JUDGE.needs)(&call_of(&secret), &s).unwrap();
+    assert!(
+        matches!(&need, Need::ResourceTags { arn, .. } if arn == full),
+        "{need:?}"
+    );
 }
 
 /// Panther's "resource made public" records, delivered as EventBridge delivers them. Their

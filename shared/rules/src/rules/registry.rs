@@ -88,6 +88,9 @@ pub enum Need {
         region: String,
         bucket: Option<String>,
     },
+    /// A resource's tags, by its ARN, through the Resource Groups Tagging API (one read for
+    /// every service: a bucket, queue, topic, key, function, repository or secret).
+    ResourceTags { region: String, arn: String },
 }
 
 /// What the adapters read for a [`Need`]: facts, no decisions (a version that is no longer
@@ -130,6 +133,9 @@ pub enum Read {
     Ec2BlockPublicAccess(String),
     /// `None`: no such bucket.
     PublicAccessBlock(Option<super::s3_public_access_block_off::BlockState>),
+    /// The resource's tags (none: untagged, or no such resource; the Tagging API does not
+    /// tell them apart).
+    ResourceTags(BTreeMap<String, String>),
 }
 
 /// An [`IamChange`] as re-read; every `None` means "no longer exists".

@@ -10,17 +10,25 @@
 //!
 //! A policy the call carries but the engine cannot read (truncated, not JSON) is said, never
 //! taken for "not public".
+//!
+//! A resource with the exempt tag (a public website's bucket) is left alone: its tags are
+//! re-read by ARN through the Resource Groups Tagging API, one read for all seven services
+//! (each service's own tag call would need its SDK in every function). A resource whose ARN
+//! the record does not give (a secret named by name: its ARN ends in a suffix only Secrets
+//! Manager knows) cannot be looked up: its finding says so instead of guessing.
 
-use super::registry::{CallJudge, Judged, Need, Round};
+use super::registry::{CallJudge, Judged, Need, Read, Round};
 use super::runs::{Function, Runs, Subscription};
 use super::{call_finding, RuleMeta};
 use crate::finding::{EventContext, ResourceRef};
 use crate::mode::Mode;
+use crate::permission::Permission;
 use crate::policy::{analyze_public, AnalysisOptions, PolicyDocument, PolicyKind};
 use crate::settings::Settings;
 use crate::severity::Severity;
 use crate::trigger::ApiCall;
 use serde_json::Value;
+use std::collections::BTreeMap;
 
 pub const META: RuleMeta = RuleMeta {
     id: "resource-policy-public",
@@ -44,8 +52,9 @@ pub const META: RuleMeta = RuleMeta {
              SetQueueAttributes/CreateQueue, SetTopicAttributes/CreateTopic, \
              PutKeyPolicy/CreateKey, Lambda AddPermission, ECR SetRepositoryPolicy, Secrets \
              Manager PutResourcePolicy; and PutBucketAcl granting the AllUsers or \
-             AuthenticatedUsers group. Offline, `guardrail check-policy --kind resource` and \
-             `guardrail check-template` judge it the same way.",
+             AuthenticatedUsers group; a resource with the exempt tag (re-read by ARN with \
+             the Resource Groups Tagging API) is left alone. Offline, `guardrail check-policy \
+             --kind resource` and `guardrail check-template` judge it the same way.",
     rationale: "A public bucket or key is the exposure behind most cloud data leaks; whether a \
                 policy is public is the question IAM Access Analyzer's CheckNoPublicAccess \
                 answers with a paid call, and S3 Block Public Access refuses only for S3. \
@@ -92,19 +101,92 @@ pub const META: RuleMeta = RuleMeta {
                 names: &["PutResourcePolicy"],
             },
         ],
-        reads: &[],
+        reads: &[Permission::any("tag:GetResources")],
         steps: &[],
     }],
     per_event: true,
 };
 
-/// Judged from the call: the policy it submitted, nothing re-read.
+/// Judged from the call: the policy it submitted; only the resource's tags are re-read (for
+/// the exempt tag), and only when the call set a policy or ACL on a resource the record names.
 pub const JUDGE: CallJudge = CallJudge {
     rules: &[&META],
     round: Round::Change,
-    needs: |call, _| META.declares_call(call).then_some(Need::Nothing),
-    judge: |call, _, ctx, settings| judge(call, ctx, settings),
+    needs: |call, _| {
+        if !META.declares_call(call) {
+            return None;
+        }
+        let resource = match submitted(call) {
+            Submitted::Policy(resource, _) => resource,
+            Submitted::Acl(resource, grants) if !grants.is_empty() => resource,
+            _ => return Some(Need::Nothing),
+        };
+        Some(match tag_arn(call, &resource) {
+            Some(arn) => Need::ResourceTags {
+                region: call.region.trim().to_string(),
+                arn,
+            },
+            None => Need::Nothing,
+        })
+    },
+    judge: |call, read, ctx, settings| match read {
+        Read::ResourceTags(tags) => exempt(judge(call, ctx, settings), tags, settings),
+        Read::Nothing => untagged(call, judge(call, ctx, settings)),
+        _ => Judged::mismatched(&[&META]),
+    },
 };
+
+/// The judgement, or the call cleared when the resource found public carries the exempt tag.
+fn exempt(judged: Judged, tags: &BTreeMap<String, String>, settings: &Settings) -> Judged {
+    let Some(f) = judged.findings.first() else {
+        return judged;
+    };
+    match tags.get(&settings.exempt_tag) {
+        Some(value) => Judged::cleared(format!(
+            "{}: {} carries the exempt tag {} ({value}); its public policy is left as it is",
+            META.id, f.resource.id, settings.exempt_tag
+        )),
+        None => judged,
+    }
+}
+
+/// The judgement with a note when a resource found public could not be looked up for the
+/// exempt tag (the account itself is no resource: nothing to say).
+fn untagged(call: &ApiCall, mut judged: Judged) -> Judged {
+    let unnamed = |f: &crate::finding::Finding| {
+        f.resource.kind != call_finding::account(call, "").kind
+            && tag_arn(call, &f.resource).is_none()
+    };
+    if let Some(f) = judged.findings.iter().find(|f| unnamed(f)) {
+        judged.notes.push(format!(
+            "{}: the exempt tag of {} was not checked: the record does not give its ARN",
+            META.id, f.resource.id
+        ));
+    }
+    judged
+}
+
+/// The ARN the Tagging API knows `resource` by; `None` when the record does not give it: the
+/// account itself, or a secret named by its name (or a partial ARN) in a call whose response
+/// does not hold its ARN. A function's qualifier is dropped (tags are the function's).
+fn tag_arn(call: &ApiCall, resource: &ResourceRef) -> Option<String> {
+    match resource.kind {
+        "AWS::::Account" => None,
+        "AWS::Lambda::Function" => Some(
+            resource
+                .arn
+                .split(':')
+                .take(7)
+                .collect::<Vec<_>>()
+                .join(":"),
+        ),
+        "AWS::SecretsManager::Secret" => call
+            .response_str("arn")
+            .filter(|a| a.starts_with("arn:"))
+            .map(str::to_string),
+        _ => Some(resource.arn.clone()),
+    }
+}
 
 /// What a call set on its resource.
 #[derive(Debug, Clone, PartialEq)]
@@ -329,10 +411,12 @@ pub fn submitted(call: &ApiCall) -> Submitted {
             name("secretId").map(|s| ResourceRef {
                 kind: "AWS::SecretsManager::Secret",
                 id: s.rsplit(':').next().unwrap_or(s).to_string(),
-                arn: if s.starts_with("arn:") {
-                    s.to_string()
-                } else {
-                    format!("arn:aws:secretsmanager:{region}:{account}:secret:{s}")
+                // The response's ARN is the full one (a name or partial ARN lacks the
+                // suffix Secrets Manager adds).
+                arn: match call.response_str("arn").filter(|a| a.starts_with("arn:")) {
+                    Some(full) => full.to_string(),
+                    None if s.starts_with("arn:") => s.to_string(),
+                    None => format!("arn:aws:secretsmanager:{region}:{account}:secret:{s}"),
                 },
             }),
             field(req, "resourcePolicy"),
