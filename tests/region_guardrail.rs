@@ -451,6 +451,30 @@ async fn a_call_from_outside_the_allowed_networks_is_alerted_once_per_person_and
     );
 }
 
+/// A read (the first thing stolen keys are tried with), delivered when the stack opts in
+/// with NetworkReadCalls: judged like a write, alerted once; region-not-allowed leaves the
+/// read alone (GUARDRAIL_REGION_INCLUDE_READ_ONLY is off).
+#[tokio::test]
+async fn a_read_call_from_outside_the_allowed_networks_is_alerted() {
+    let acct = Account::seed().await;
+    let guardrail = acct.guardrail(&[("GUARDRAIL_ALLOWED_CIDRS", CIDRS)]);
+    let read = event("network/iam-user-read-outside-allowed-cidrs.json", &[]);
+    let outcome = guardrail.handle(&read).await.unwrap();
+    assert_eq!(outcome.findings.len(), 1, "{outcome:?}");
+    let alerts = acct.inbox.drain().await;
+    assert_eq!(alerts.len(), 1);
+    assert!(
+        alerts[0].message.contains(
+            "IAM user alice called ec2:DescribeInstances from 198.51.100.77, outside every \
+             allowed network"
+        ),
+        "{}",
+        alerts[0].message
+    );
+    guardrail.handle(&read).await.unwrap();
+    assert!(acct.inbox.drain().await.is_empty(), "no second alert");
+}
+
 #[tokio::test]
 async fn calls_the_network_rule_leaves_alone_say_why() {
     let acct = Account::seed().await;

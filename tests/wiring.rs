@@ -227,6 +227,9 @@ impl Probe {
             Subscription::PeopleWriteCallsFromIpAddresses => {
                 call && !self.read_only() && person_from_ip(d)
             }
+            Subscription::PeopleReadCallsFromIpAddresses => {
+                call && self.read_only() && d.get("errorCode").is_none() && person_from_ip(d)
+            }
             Subscription::DeniedCalls => call && denied(d),
             Subscription::ConsoleSignIn => self.detail_type == SIGN_IN,
             Subscription::ConfigChanges { .. }
@@ -328,8 +331,10 @@ fn denied_probes() -> Vec<Probe> {
 }
 
 /// A person's call from an IP address, not through a VPC endpoint: what
-/// `Subscription::PeopleWriteCallsFromIpAddresses` declares (the modelled deployment sets
-/// `AllowedCidrs`, so `NetworkApiCallRule` exists).
+/// `Subscription::PeopleWriteCallsFromIpAddresses` and, successful and read-only,
+/// `PeopleReadCallsFromIpAddresses` declare (the modelled deployment sets `AllowedCidrs` and
+/// `NetworkReadCalls=true`, so `NetworkApiCallRule`, `NetworkReadCallRule` and the member's
+/// `ForwardNetworkReadCallsRule` exist).
 fn person_from_ip(d: &Value) -> bool {
     let who = &d["userIdentity"];
     let person = matches!(who["type"].as_str(), Some("IAMUser" | "Root"))
@@ -350,7 +355,7 @@ fn network_probes() -> Vec<Probe> {
         json!({"sessionIssuer": {"type": "Role", "userName": name,
             "arn": format!("arn:aws:iam::123456789012:role/{name}")}})
     };
-    let who: [(&str, Value, bool); 7] = [
+    let who: [(&str, Value, bool); 8] = [
         ("user", json!({"type": "IAMUser"}), false),
         (
             "user-console",
@@ -358,6 +363,7 @@ fn network_probes() -> Vec<Probe> {
             true,
         ),
         ("root", json!({"type": "Root"}), false),
+        ("root-console", json!({"type": "Root"}), true),
         (
             "sso",
             json!({"type": "AssumedRole",
@@ -387,7 +393,9 @@ fn network_probes() -> Vec<Probe> {
         for (name, identity, console) in &who {
             for source in sources {
                 for vpce in [false, true] {
-                    for read in [false, true] {
+                    // A write, a read, and a read that failed (not refused: a missing
+                    // parameter), which no rule of people's reads delivers.
+                    for (read, failed) in [(false, false), (true, false), (true, true)] {
                         let mut detail = json!({
                             "eventSource": "ssm.amazonaws.com",
                             "eventName": if read { "GetParameter" } else { "PutParameter" },
@@ -395,6 +403,9 @@ fn network_probes() -> Vec<Probe> {
                             "userIdentity": identity,
                             "sourceIPAddress": source,
                         });
+                        if failed {
+                            detail["errorCode"] = json!("ParameterNotFound");
+                        }
                         if *console {
                             detail["sessionCredentialFromConsole"] = json!("true");
                         }
@@ -402,7 +413,9 @@ fn network_probes() -> Vec<Probe> {
                             detail["vpcEndpointId"] = json!("vpce-0a1b2c3d4e5f60721");
                         }
                         out.push(Probe {
-                            id: format!("{region}/network/{name}/{source}/vpce={vpce}/read={read}"),
+                            id: format!(
+                                "{region}/network/{name}/{source}/vpce={vpce}/read={read}/failed={failed}"
+                            ),
                             region: region.to_string(),
                             source: "aws.ssm".to_string(),
                             detail_type: API_CALL.to_string(),
@@ -443,12 +456,17 @@ fn calls(region: &str, service: &str, every: usize, root: bool) -> Vec<Probe> {
 
 /// The folder's function, or none for payloads that do not travel through EventBridge
 /// patterns (AWS Config invocations, schedules) and for the files below; and region-guard for
-/// every person's write call from an IP address (`network-source-ip-not-allowed` judges it
+/// every person's write call, and successful read, from an IP address
+/// (`network-source-ip-not-allowed` judges it
 /// against the allowed networks, which no pattern can); and tamper-guard for every refused
 /// call (`api-calls-unauthorized`).
 fn meant_for(file: &str, probe: &Probe) -> BTreeSet<Receiver> {
     let mut out = folder_function(file);
-    if probe.detail_type == API_CALL && !probe.read_only() && person_from_ip(&probe.detail) {
+    let successful = probe.detail.get("errorCode").is_none();
+    if probe.detail_type == API_CALL
+        && (!probe.read_only() || successful)
+        && person_from_ip(&probe.detail)
+    {
         out.insert(Receiver::Function(Function::RegionGuard));
     }
     // Refused calls are counted by tamper-guard's api-calls-unauthorized.
@@ -495,7 +513,7 @@ fn folder_function(file: &str) -> BTreeSet<Receiver> {
             Some("iam" | "signin") => only(Function::IamGuard),
             Some("region") => only(Function::RegionGuard),
             // Services' calls and calls through a VPC endpoint reach no function; the other
-            // network files are people's write calls from an address (see meant_for).
+            // network files are people's calls from an address (see meant_for).
             Some("network") => BTreeSet::new(),
             Some("tamper") => only(Function::TamperGuard),
             // AuthorizeSecurityGroupIngress is also the tamper guard's audited call; so are a
@@ -586,6 +604,9 @@ fn eventbridge_delivers_exactly_what_the_rules_declare() {
     }
     probes.extend(network_probes());
     probes.extend(denied_probes());
+    // A call sampled twice (a named service's action in two samples) is put once.
+    let mut seen = BTreeSet::new();
+    probes.retain(|p| seen.insert(p.id.clone()));
     // The project's own events, each as written (a pattern sees only the envelope and detail).
     let mut files: Vec<(String, usize)> = Vec::new();
     for (rel, e) in event_files() {
@@ -684,7 +705,7 @@ fn eventbridge_delivers_exactly_what_the_rules_declare() {
         }
     }
     for (i, p) in probes.iter().enumerate() {
-        let got: BTreeSet<Receiver> = reached
+        let delivered: Vec<Receiver> = reached
             .get(&p.id)
             .into_iter()
             .flatten()
@@ -692,6 +713,20 @@ fn eventbridge_delivers_exactly_what_the_rules_declare() {
             .filter(|r| r.read_only_calls || !(p.detail_type == API_CALL && p.read_only()))
             .map(|r| r.receiver)
             .collect();
+        let got: BTreeSet<Receiver> = delivered.iter().copied().collect();
+        // One delivery per call to region-guard and to the forwarding: their rules split the
+        // calls between them (writes where allowed or not, people's reads, root's and refused
+        // calls), so two matching would invoke or forward twice. (tamper-guard receives a
+        // refused call its audit rule names from both of its rules; the ledger makes the
+        // second a duplicate.)
+        for once in [
+            Receiver::Function(Function::RegionGuard),
+            Receiver::CentralBus,
+        ] {
+            if delivered.iter().filter(|r| **r == once).count() > 1 {
+                problems.push(format!("{}: delivered to {once:?} twice", p.id));
+            }
+        }
         let want = p.expected();
         if got != want {
             problems.push(format!("{}: delivered to {got:?}, declared {want:?}", p.id));

@@ -276,6 +276,9 @@ fn receivers(
                         reaches it only when the region forwards it (templates/member.yaml)"
                     );
                 }
+                if c.ends_with("NetworkReadCalls") {
+                    r["note"] = json!("created only with NetworkReadCalls=true, an opt-in");
+                }
             }
             out.push(r);
         }
@@ -284,11 +287,12 @@ fn receivers(
 }
 
 /// Whether the deployment the environment describes creates a rule made under `condition`:
-/// `HasAllowedCidrs` (NetworkApiCallRule) only with GUARDRAIL_ALLOWED_CIDRS set, as the
-/// function's own setting; the template's other conditions (region, options) are kept.
+/// `HasAllowedCidrs` (NetworkApiCallRule) and `HasNetworkReadCalls` (NetworkReadCallRule)
+/// only with GUARDRAIL_ALLOWED_CIDRS set, as the function's own setting; the template's other
+/// conditions (region, options such as NetworkReadCalls) are kept, and named in the answer.
 fn created(condition: Option<&str>, settings: &Settings) -> bool {
     match condition {
-        Some("HasAllowedCidrs") => !settings.allowed_cidrs.is_empty(),
+        Some("HasAllowedCidrs" | "HasNetworkReadCalls") => !settings.allowed_cidrs.is_empty(),
         _ => true,
     }
 }

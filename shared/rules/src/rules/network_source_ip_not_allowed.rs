@@ -25,9 +25,10 @@ pub const META: RuleMeta = RuleMeta {
              GUARDRAIL_ALLOWED_CIDRS (IPv4 and IPv6, read as IAM reads aws:SourceIp). Calls \
              AWS services make (a service name or `AWS Internal` as the address, invokedBy set) \
              and calls through a VPC endpoint (vpcEndpointId) are not judged, nor are other \
-             roles' sessions. Write calls only: CloudTrail delivers read-only management events \
-             to EventBridge rules only when they ask for them, and ours do not. Inactive \
-             without GUARDRAIL_ALLOWED_CIDRS.",
+             roles' sessions. Write calls always; successful read calls too with the \
+             stack's opt-in NetworkReadCalls=true (EventBridge then invokes the function for \
+             every read a person makes from an address: see docs/deploy.md for the cost). \
+             Inactive without GUARDRAIL_ALLOWED_CIDRS.",
     rationale: "Seed 004 limits AWS to the company's NAT and VPN ranges with a deny on \
                 aws:SourceIp outside them (unless aws:ViaAWSService). That policy must be \
                 attached to every user and role to work, and stolen keys are used from \
@@ -41,7 +42,10 @@ pub const META: RuleMeta = RuleMeta {
     anchors: &[],
     runs: &[Runs {
         function: Function::RegionGuard,
-        triggers: &[Subscription::PeopleWriteCallsFromIpAddresses],
+        triggers: &[
+            Subscription::PeopleWriteCallsFromIpAddresses,
+            Subscription::PeopleReadCallsFromIpAddresses,
+        ],
         reads: &[],
         steps: &[],
     }],

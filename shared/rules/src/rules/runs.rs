@@ -158,6 +158,12 @@ pub enum Subscription {
     /// a VPC endpoint, when `AllowedCidrs` is set. EventBridge cannot test an address against
     /// a list of blocks it is *outside* of, so the function does.
     PeopleWriteCallsFromIpAddresses,
+    /// The same people's successful read-only calls (in every region), when `AllowedCidrs` is
+    /// set and the stack's opt-in `NetworkReadCalls` is `true`: stolen keys are usually tried
+    /// with reads first, but every read a person makes (console browsing is thousands a day)
+    /// then invokes the function, since EventBridge delivers read-only calls only to a rule
+    /// in state `ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS` and cannot test the address.
+    PeopleReadCallsFromIpAddresses,
     /// Every API call, read or write, of any service, refused for want of permission (CIS
     /// 4.1's filter: an `errorCode` starting `AccessDenied` or ending `UnauthorizedOperation`,
     /// not S3's `HeadBucket`, not S3 log delivery's own calls).
@@ -203,6 +209,7 @@ impl Subscription {
                 | Subscription::RootCalls
                 | Subscription::WriteCallsOutsideAllowedRegions
                 | Subscription::PeopleWriteCallsFromIpAddresses
+                | Subscription::PeopleReadCallsFromIpAddresses
                 | Subscription::DeniedCalls
                 | Subscription::ConsoleSignIn
         )
@@ -254,6 +261,11 @@ impl Subscription {
             Subscription::PeopleWriteCallsFromIpAddresses => {
                 "every write API call by a person (IAM user, root, IAM Identity Center or \
                  console session) from an IP address, with `AllowedCidrs` set"
+                    .to_string()
+            }
+            Subscription::PeopleReadCallsFromIpAddresses => {
+                "every successful read-only API call by such a person from an IP address, with \
+                 `AllowedCidrs` set and `NetworkReadCalls=true` (opt-in)"
                     .to_string()
             }
             Subscription::DeniedCalls => {
