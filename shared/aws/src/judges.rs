@@ -59,6 +59,23 @@ pub async fn on_call(
     Ok(out)
 }
 
+/// Read `need` in the call's account, reaching it (through the member role) the first time.
+async fn read_in_account<'a>(
+    home: &'a Wiring,
+    account: &mut Option<Cow<'a, Wiring>>,
+    call: &ApiCall,
+    need: &Need,
+) -> Result<Read, InvocationError> {
+    if account.is_none() {
+        *account = Some(home.in_account(&call.account).await?);
+    }
+    let wiring = account.as_deref().unwrap_or(home);
+    wiring
+        .read(&call.account, need)
+        .await
+        .map_err(InvocationError::Facts)
+}
+
 /// Judge `call` (already screened by the gate) with `function`'s judges and report the
 /// findings: the change's round first (remediation included), then the judges that must see
 /// the account after it. `home` is the function's own wiring: the call's account is reached
@@ -104,16 +121,12 @@ pub async fn judge_call(
                             .read(&call.account, &need)
                             .await
                             .map_err(InvocationError::Facts)?,
-                        _ => {
-                            if account.is_none() {
-                                account = Some(home.in_account(&call.account).await?);
-                            }
-                            let wiring = account.as_deref().unwrap_or(home);
-                            wiring
-                                .read(&call.account, &need)
-                                .await
-                                .map_err(InvocationError::Facts)?
-                        }
+                        _ => match read_in_account(home, &mut account, call, &need).await {
+                            Ok(read) => read,
+                            // Facts that could only spare a finding: judged without them.
+                            Err(e) if need.optional() => Read::Unread(e.to_string()),
+                            Err(e) => return Err(e),
+                        },
                     };
                     reads.push((need, read));
                     reads.len() - 1

@@ -124,8 +124,16 @@ impl Wiring {
                     ),
                 })
             }
+            // A bucket's tags from S3 itself, as s3-public-access-block-off reads them (the
+            // Tagging API can lag a tag change); every other resource's by ARN.
             Need::ResourceTags { region, arn } => {
-                Read::ResourceTags(self.executor.tags.tags(&scope(region), arn).await?)
+                Read::ResourceTags(match arn.strip_prefix("arn:aws:s3:::") {
+                    Some(bucket) => {
+                        let blocks = &self.executor.public_access;
+                        blocks.bucket_tags(&scope(region), bucket).await?
+                    }
+                    None => self.executor.tags.tags(&scope(region), arn).await?,
+                })
             }
             Need::Key { region, key_id } => {
                 Read::Key(self.executor.keys.state(&scope(region), key_id).await?)

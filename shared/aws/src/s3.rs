@@ -139,19 +139,35 @@ impl PublicAccessBlocks {
         let Some(on) = Self::bucket_setting(&s3, bucket).await? else {
             return Ok(None);
         };
-        let tags = match s3.get_bucket_tagging().bucket(bucket).send().await {
-            Ok(out) => out
+        let tags = Self::tags_of(&s3, bucket).await?;
+        Ok(Some(BlockState { on, tags }))
+    }
+
+    /// A bucket's tags (none: untagged, or no such bucket).
+    pub async fn bucket_tags(
+        &self,
+        scope: &Scope,
+        bucket: &str,
+    ) -> Result<BTreeMap<String, String>, AwsError> {
+        Self::tags_of(&self.s3(&scope.region), bucket).await
+    }
+
+    async fn tags_of(
+        s3: &aws_sdk_s3::Client,
+        bucket: &str,
+    ) -> Result<BTreeMap<String, String>, AwsError> {
+        match s3.get_bucket_tagging().bucket(bucket).send().await {
+            Ok(out) => Ok(out
                 .tag_set()
                 .iter()
                 .map(|t| (t.key().to_string(), t.value().to_string()))
-                .collect(),
+                .collect()),
             Err(e) => match classify("s3", "GetBucketTagging", e) {
-                // NoSuchTagSet: the bucket has no tags.
-                err if err.kind == ErrorKind::NotFound => BTreeMap::new(),
-                err => return Err(err),
+                // NoSuchTagSet: the bucket has no tags (NoSuchBucket: no bucket to tag).
+                err if err.kind == ErrorKind::NotFound => Ok(BTreeMap::new()),
+                err => Err(err),
             },
-        };
-        Ok(Some(BlockState { on, tags }))
+        }
     }
 
     /// The account's setting (S3 Control).

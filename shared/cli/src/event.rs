@@ -197,8 +197,10 @@ fn explain(file: &PathBuf, templates: &[Template], settings: &Settings) -> Value
 }
 
 /// The findings of the rules that judge from the event alone (no state to re-read): the
-/// registry's judges that need nothing, and the region rule's verdict on a call whose
-/// created resources it would re-read (its finding's words depend on them; the verdict not).
+/// registry's judges that need nothing or only optional facts (an exemption's tags, not read
+/// offline: the finding stands, as the function reports it when it cannot read them), and the
+/// region rule's verdict on a call whose created resources it would re-read (its finding's
+/// words depend on them; the verdict not).
 fn from_event_alone(call: &ApiCall, settings: &Settings, functions: &[Function]) -> Vec<Value> {
     let ctx = EventContext::of(call);
     let mut out = Vec::new();
@@ -206,10 +208,12 @@ fn from_event_alone(call: &ApiCall, settings: &Settings, functions: &[Function])
         .iter()
         .filter(|j| functions.iter().any(|f| j.runs_in(*f)))
     {
-        if (judge.needs)(call, settings) != Some(Need::Nothing) {
-            continue;
-        }
-        for f in (judge.judge)(call, &Read::Nothing, &ctx, settings).findings {
+        let read = match (judge.needs)(call, settings) {
+            Some(Need::Nothing) => Read::Nothing,
+            Some(need) if need.optional() => Read::Unread("not read offline".to_string()),
+            _ => continue,
+        };
+        for f in (judge.judge)(call, &read, &ctx, settings).findings {
             out.push(
                 json!({"rule": f.rule, "severity": f.severity, "mode": f.mode,
                 "reason": f.reason}),

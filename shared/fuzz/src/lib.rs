@@ -192,11 +192,15 @@ fn judge_trigger(trigger: &Trigger) {
                 let ctx = EventContext::of(call);
                 for judge in CALL_JUDGES {
                     // Every judge decides what it needs (this decodes the request parameters);
-                    // only those that need nothing can judge without AWS.
-                    if (judge.needs)(call, settings) == Some(Need::Nothing) {
-                        let judged = (judge.judge)(call, &Read::Nothing, &ctx, settings);
-                        render(&judged.findings);
-                    }
+                    // only those that need nothing, or only optional facts (judged as unread),
+                    // can judge without AWS.
+                    let read = match (judge.needs)(call, settings) {
+                        Some(Need::Nothing) => Read::Nothing,
+                        Some(need) if need.optional() => Read::Unread("fuzz".to_string()),
+                        _ => continue,
+                    };
+                    let judged = (judge.judge)(call, &read, &ctx, settings);
+                    render(&judged.findings);
                 }
                 std::hint::black_box(region::violation(call, settings).is_ok());
             }

@@ -330,6 +330,176 @@ fn a_resource_with_the_exempt_tag_is_left_alone() {
     );
 }
 
+/// A call of `source` named `name` by alice in ap-northeast-2, with these request parameters
+/// and response elements.
+fn api(source: &str, name: &str, params: Value, response: Value) -> Box<ApiCall> {
+    call_of(&json!({
+        "version": "0", "id": "7d0b6a0e-1f55-4a51-a0b6-6c1b2e5d9f30",
+        "detail-type": "AWS API Call via CloudTrail",
+        "source": format!("aws.{}", source.trim_end_matches(".amazonaws.com")),
+        "account": "123456789012", "time": "2026-11-20T09:12:00Z",
+        "region": "ap-northeast-2", "resources": [],
+        "detail": {
+            "eventVersion": "1.11", "eventSource": source, "eventName": name,
+            "awsRegion": "ap-northeast-2", "eventTime": "2026-11-20T09:12:00Z",
+            "eventType": "AwsApiCall", "recipientAccountId": "123456789012",
+            "sourceIPAddress": "203.0.113.24",
+            "userIdentity": {"type": "IAMUser", "accountId": "123456789012",
+                "arn": "arn:aws:iam::123456789012:user/alice", "userName": "alice",
+                "principalId": "AIDAEXAMPLEALICE0001"},
+            "requestParameters": params,
+            "responseElements": response
+        }
+    }))
+}
+
+const OPEN: &str =
+    r#"{"Statement":[{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*"}]}"#;
+
+/// The ARN each service's resource is looked up by, from the names and ARNs calls give.
+#[test]
+fn the_exempt_tag_is_looked_up_by_each_resources_own_arn() {
+    let s = settings(&[]);
+    let arn_of = |c: &ApiCall| match (JUDGE.needs)(c, &s) {
+        Some(Need::ResourceTags { arn, .. }) => arn,
+        other => panic!("{other:?}"),
+    };
+    let r = "arn:aws:lambda:ap-northeast-2:123456789012:function:report-export";
+    let permission = |function: &str| {
+        json!({"functionName": function, "statementId": "open", "action": "lambda:InvokeFunction",
+            "principal": "*"})
+    };
+    for function in [
+        "report-export",
+        "report-export:live",
+        "123456789012:function:report-export",
+        "123456789012:function:report-export:7",
+        "arn:aws:lambda:ap-northeast-2:123456789012:function:report-export:live",
+    ] {
+        let c = api(
+            "lambda.amazonaws.com",
+            "AddPermission20150331v2",
+            permission(function),
+            json!(null),
+        );
+        assert_eq!(arn_of(&c), r, "{function}");
+    }
+    let topic = "arn:aws:sns:ap-northeast-2:123456789012:orders";
+    let set = |t: &str| json!({"topicArn": t, "attributeName": "Policy", "attributeValue": OPEN});
+    let c = api(
+        "sns.amazonaws.com",
+        "SetTopicAttributes",
+        set(topic),
+        json!(null),
+    );
+    assert_eq!(arn_of(&c), topic);
+    let c = api(
+        "sns.amazonaws.com",
+        "CreateTopic",
+        json!({"name": "orders", "attributes": {"Policy": OPEN}}),
+        json!({"topicArn": topic}),
+    );
+    assert_eq!(arn_of(&c), topic);
+    let key = "arn:aws:kms:ap-northeast-2:123456789012:key/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0";
+    let c = api(
+        "kms.amazonaws.com",
+        "PutKeyPolicy",
+        json!({"keyId": "0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0", "policyName": "default",
+            "policy": OPEN}),
+        json!(null),
+    );
+    assert_eq!(arn_of(&c), key);
+    let c = api(
+        "kms.amazonaws.com",
+        "CreateKey",
+        json!({"policy": OPEN}),
+        json!({"keyMetadata": {"keyId": "0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0", "arn": key}}),
+    );
+    assert_eq!(arn_of(&c), key);
+    let c = api(
+        "ecr.amazonaws.com",
+        "SetRepositoryPolicy",
+        json!({"repositoryName": "web", "policyText": OPEN}),
+        json!(null),
+    );
+    assert_eq!(
+        arn_of(&c),
+        "arn:aws:ecr:ap-northeast-2:123456789012:repository/web"
+    );
+    // A secret's full ARN in the request (with the suffix Secrets Manager adds) is used; a
+    // partial one is not (the lookup could only miss).
+    let full = "arn:aws:secretsmanager:ap-northeast-2:123456789012:secret:payments/api-key-Ab12Cd";
+    let c = api(
+        "secretsmanager.amazonaws.com",
+        "PutResourcePolicy",
+        json!({"secretId": full, "resourcePolicy": OPEN}),
+        json!(null),
+    );
+    assert_eq!(arn_of(&c), full);
+    let partial = "arn:aws:secretsmanager:ap-northeast-2:123456789012:secret:payments/api";
+    let c = api(
+        "secretsmanager.amazonaws.com",
+        "PutResourcePolicy",
+        json!({"secretId": partial, "resourcePolicy": OPEN}),
+        json!(null),
+    );
+    assert_eq!((JUDGE.needs)(&c, &s), Some(Need::Nothing));
+}
+
+/// Tags that could not be read never cost the finding: it is kept, with a note saying why the
+/// exempt tag was not checked. Tags the call itself set (a queue, topic or key created with
+/// its policy) exempt it even before the Tagging API shows them.
+#[test]
+fn unread_tags_keep_the_finding_and_the_calls_own_tags_exempt() {
+    let s = settings(&[]);
+    let c = call("exposure/put-bucket-policy-public.json");
+    let ctx = EventContext::of(&c);
+    let why = "tag:GetResources failed (AccessDenied)".to_string();
+    let j = (JUDGE.judge)(&c, &Read::Unread(why), &ctx, &s);
+    assert_eq!(j.findings.len(), 1, "{j:?}");
+    assert!(
+        j.notes.iter().any(|n| n.contains(
+            "exempt tag of acme-reports-archive was not checked: tag:GetResources failed"
+        )),
+        "{j:?}"
+    );
+    let none = Read::ResourceTags(BTreeMap::new());
+    for c in [
+        api(
+            "sqs.amazonaws.com",
+            "CreateQueue",
+            json!({"queueName": "hooks", "attributes": {"Policy": OPEN},
+                "tags": {"guardrail:exempt": "partner webhook"}}),
+            json!(null),
+        ),
+        api(
+            "sns.amazonaws.com",
+            "CreateTopic",
+            json!({"name": "hooks", "attributes": {"Policy": OPEN},
+                "tags": [{"key": "guardrail:exempt", "value": "partner webhook"}]}),
+            json!({"topicArn": "arn:aws:sns:ap-northeast-2:123456789012:hooks"}),
+        ),
+        api(
+            "kms.amazonaws.com",
+            "CreateKey",
+            json!({"policy": OPEN, "tags": [{"tagKey": "guardrail:exempt", "tagValue": "x"}]}),
+            json!({"keyMetadata": {"keyId": "0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0"}}),
+        ),
+    ] {
+        let j = (JUDGE.judge)(&c, &none, &ctx, &s);
+        assert!(j.findings.is_empty(), "{}: {j:?}", c.event_name);
+        assert!(j
+            .cleared
+            .is_some_and(|w| w.contains("carries the exempt tag")));
+        // Without the tag, the same call is public.
+        let mut bare = c.request.clone();
+        bare.as_object_mut().unwrap().remove("tags");
+        let mut untagged = (*c).clone();
+        untagged.request = bare;
+        assert_eq!((JUDGE.judge)(&untagged, &none, &ctx, &s).findings.len(), 1);
+    }
+}
+
 /// Panther's "resource made public" records, delivered as EventBridge delivers them. Their
 /// file names say what a detection should do; ours agrees on every one it judges.
 #[test]

@@ -10,6 +10,7 @@ mod template;
 use guardrail_rules::permission::{Permission, Resource};
 use guardrail_rules::policy::catalog::catalog;
 use guardrail_rules::rules::{Function, Subscription, ALL};
+use serde_json::json;
 use std::collections::BTreeSet;
 use template::{grants, load, resource, Grants};
 
@@ -480,4 +481,37 @@ fn every_function_is_given_the_settings_of_the_rules_it_runs() {
         }
     }
     assert!(problems.is_empty(), "\n{}", problems.join("\n"));
+}
+
+/// People's reads are opt-in: in both templates every rule that asks for read-only calls of
+/// any principal other than root's and the refused ones (`readOnly: [true]`) exists only under
+/// a condition that needs `NetworkReadCalls=true`, whose default is `"false"`. By default, no
+/// read a person makes invokes or is forwarded to anything.
+#[test]
+fn peoples_reads_are_delivered_only_when_opted_in() {
+    for file in ["template.yaml", "templates/member.yaml"] {
+        let t = load(file);
+        assert_eq!(
+            t["Parameters"]["NetworkReadCalls"]["Default"], "false",
+            "{file}"
+        );
+        let mut readers = 0;
+        for (id, r) in t["Resources"].as_object().expect("Resources") {
+            let pattern = &r["Properties"]["EventPattern"];
+            if r["Type"] != "AWS::Events::Rule" || pattern["detail"]["readOnly"] != json!([true]) {
+                continue;
+            }
+            readers += 1;
+            let condition = r["Condition"]
+                .as_str()
+                .unwrap_or_else(|| panic!("{file} {id}"));
+            let definition = t["Conditions"][condition].to_string();
+            assert!(
+                definition.contains(r#""Ref":"NetworkReadCalls""#)
+                    && definition.contains(r#""true""#),
+                "{file} {id}: condition {condition} is {definition}"
+            );
+        }
+        assert_eq!(readers, 1, "{file}: one rule of people's reads");
+    }
 }

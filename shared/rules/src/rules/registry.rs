@@ -88,9 +88,21 @@ pub enum Need {
         region: String,
         bucket: Option<String>,
     },
-    /// A resource's tags, by its ARN, through the Resource Groups Tagging API (one read for
-    /// every service: a bucket, queue, topic, key, function, repository or secret).
+    /// A resource's tags, by its ARN (a bucket's through S3, every other service's through
+    /// the Resource Groups Tagging API): a bucket, queue, topic, key, function, repository or
+    /// secret. Optional ([`Need::optional`]).
     ResourceTags { region: String, arn: String },
+}
+
+impl Need {
+    /// Whether the judgement stands without these facts: they can only spare a finding (an
+    /// exemption's tags). A failed read (a member role gone, a permission denied, a throttled
+    /// call) is then handed to the judge as [`Read::Unread`] instead of failing the
+    /// invocation, so a role or permission gone missing never costs a critical alert: at worst
+    /// an exempt resource is alerted, with a note saying its tags were not read.
+    pub fn optional(&self) -> bool {
+        matches!(self, Need::ResourceTags { .. })
+    }
 }
 
 /// What the adapters read for a [`Need`]: facts, no decisions (a version that is no longer
@@ -136,6 +148,8 @@ pub enum Read {
     /// The resource's tags (none: untagged, or no such resource; the Tagging API does not
     /// tell them apart).
     ResourceTags(BTreeMap<String, String>),
+    /// An optional need that could not be read, and why ([`Need::optional`]).
+    Unread(String),
 }
 
 /// An [`IamChange`] as re-read; every `None` means "no longer exists".

@@ -3,8 +3,8 @@
 //! (`policy::analysis`, `PolicyKind::ResourceBased`), in `guardrail check-policy --kind
 //! resource` and `guardrail check-template`, and by `exposure-guard` on the calls that set such
 //! a policy: the document the call submitted (CloudTrail records it in the request), so the
-//! verdict is about exactly the change, with no read of the resource and no paid Access
-//! Analyzer call. A bucket ACL that grants the AllUsers or AuthenticatedUsers group is public
+//! verdict is about exactly the change, with no read of the resource's policy and no paid
+//! Access Analyzer call. A bucket ACL that grants the AllUsers or AuthenticatedUsers group is public
 //! the same way (S3's own definition); an ACL is no policy, so that is judged here, not by the
 //! engine.
 //!
@@ -12,17 +12,22 @@
 //! taken for "not public".
 //!
 //! A resource with the exempt tag (a public website's bucket) is left alone: its tags are
-//! re-read by ARN through the Resource Groups Tagging API, one read for all seven services
-//! (each service's own tag call would need its SDK in every function). A resource whose ARN
-//! the record does not give (a secret named by name: its ARN ends in a suffix only Secrets
-//! Manager knows) cannot be looked up: its finding says so instead of guessing.
+//! the ones the call itself set (CreateQueue, CreateTopic, CreateKey, which the Tagging API may
+//! not show yet) and the ones re-read by ARN: a bucket's with S3's GetBucketTagging (as
+//! `s3-public-access-block-off` reads them), every other resource's through the Resource
+//! Groups Tagging API, one read for six services (each service's own tag call would need its
+//! SDK in every function; that API can lag a tag change by a short while). A resource whose
+//! ARN the record does not give (a secret named by name: its ARN ends in a suffix only Secrets
+//! Manager knows), or whose tags could not be read, is alerted with a note saying its tags
+//! were not checked: a spare alert, never a lost one. ARNs are built in the `aws` partition:
+//! in another partition the lookup finds nothing and nothing is exempted.
 
 use super::registry::{CallJudge, Judged, Need, Read, Round};
 use super::runs::{Function, Runs, Subscription};
 use super::{call_finding, RuleMeta};
 use crate::finding::{EventContext, ResourceRef};
 use crate::mode::Mode;
-use crate::permission::Permission;
+use crate::permission::{Permission, BUCKETS};
 use crate::policy::{analyze_public, AnalysisOptions, PolicyDocument, PolicyKind};
 use crate::settings::Settings;
 use crate::severity::Severity;
@@ -101,7 +106,10 @@ pub const META: RuleMeta = RuleMeta {
                 names: &["PutResourcePolicy"],
             },
         ],
-        reads: &[Permission::any("tag:GetResources")],
+        reads: &[
+            Permission::arn("s3:GetBucketTagging", BUCKETS),
+            Permission::any("tag:GetResources"),
+        ],
         steps: &[],
     }],
     per_event: true,
@@ -129,41 +137,78 @@ pub const JUDGE: CallJudge = CallJudge {
             None => Need::Nothing,
         })
     },
-    judge: |call, read, ctx, settings| match read {
-        Read::ResourceTags(tags) => exempt(judge(call, ctx, settings), tags, settings),
-        Read::Nothing => untagged(call, judge(call, ctx, settings)),
-        _ => Judged::mismatched(&[&META]),
+    judge: |call, read, ctx, settings| {
+        let mut tags = request_tags(call);
+        let unread = match read {
+            Read::ResourceTags(read) => {
+                tags.extend(read.clone());
+                None
+            }
+            Read::Nothing => Some("the record does not give its ARN"),
+            Read::Unread(why) => Some(why.as_str()),
+            _ => return Judged::mismatched(&[&META]),
+        };
+        exempt(judge(call, ctx, settings), &tags, settings, unread)
     },
 };
 
-/// The judgement, or the call cleared when the resource found public carries the exempt tag.
-fn exempt(judged: Judged, tags: &BTreeMap<String, String>, settings: &Settings) -> Judged {
+/// The judgement, or the call cleared when the resource found public carries the exempt tag;
+/// `unread`: why the resource's own tags are not known (a note on the finding, unless the
+/// call's tags exempt it; the account itself is no resource and gets none).
+fn exempt(
+    mut judged: Judged,
+    tags: &BTreeMap<String, String>,
+    settings: &Settings,
+    unread: Option<&str>,
+) -> Judged {
     let Some(f) = judged.findings.first() else {
         return judged;
     };
-    match tags.get(&settings.exempt_tag) {
-        Some(value) => Judged::cleared(format!(
+    if let Some(value) = tags.get(&settings.exempt_tag) {
+        return Judged::cleared(format!(
             "{}: {} carries the exempt tag {} ({value}); its public policy is left as it is",
             META.id, f.resource.id, settings.exempt_tag
-        )),
-        None => judged,
-    }
-}
-
-/// The judgement with a note when a resource found public could not be looked up for the
-/// exempt tag (the account itself is no resource: nothing to say).
-fn untagged(call: &ApiCall, mut judged: Judged) -> Judged {
-    let unnamed = |f: &crate::finding::Finding| {
-        f.resource.kind != call_finding::account(call, "").kind
-            && tag_arn(call, &f.resource).is_none()
-    };
-    if let Some(f) = judged.findings.iter().find(|f| unnamed(f)) {
-        judged.notes.push(format!(
-            "{}: the exempt tag of {} was not checked: the record does not give its ARN",
-            META.id, f.resource.id
         ));
     }
+    if let Some(why) = unread.filter(|_| f.resource.kind != ACCOUNT) {
+        let note = format!(
+            "{}: the exempt tag of {} was not checked: {why}",
+            META.id, f.resource.id
+        );
+        judged.notes.push(note);
+    }
     judged
+}
+
+/// The kind of [`call_finding::account`]: a policy on a resource the record does not name.
+const ACCOUNT: &str = "AWS::::Account";
+
+/// The tags the call set on the resource it created with the policy (the Tagging API may not
+/// show them yet): CreateQueue's `tags` map, CreateTopic's `[{key, value}]`, CreateKey's
+/// `[{tagKey, tagValue}]`.
+fn request_tags(call: &ApiCall) -> BTreeMap<String, String> {
+    let req = &call.request;
+    let text = |v: Option<&Value>| v.and_then(Value::as_str).map(str::to_string);
+    let pairs = |key: &str, k: &str, v: &str| -> BTreeMap<String, String> {
+        req.get(key)
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(|t| Some((text(t.get(k))?, text(t.get(v)).unwrap_or_default())))
+            .collect()
+    };
+    match (call.service(), call.event_name.as_str()) {
+        ("sqs", "CreateQueue") => req
+            .get("tags")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+            .map(|(k, v)| (k.clone(), text(Some(v)).unwrap_or_default()))
+            .collect(),
+        ("sns", "CreateTopic") => pairs("tags", "key", "value"),
+        ("kms", "CreateKey") => pairs("tags", "tagKey", "tagValue"),
+        _ => BTreeMap::new(),
+    }
 }
 
 /// The ARN the Tagging API knows `resource` by; `None` when the record does not give it: the
@@ -171,7 +216,7 @@ fn untagged(call: &ApiCall, mut judged: Judged) -> Judged {
 /// does not hold its ARN. A function's qualifier is dropped (tags are the function's).
 fn tag_arn(call: &ApiCall, resource: &ResourceRef) -> Option<String> {
     match resource.kind {
-        "AWS::::Account" => None,
+        ACCOUNT => None,
         "AWS::Lambda::Function" => Some(
             resource
                 .arn
@@ -183,6 +228,10 @@ fn tag_arn(call: &ApiCall, resource: &ResourceRef) -> Option<String> {
         "AWS::SecretsManager::Secret" => call
             .response_str("arn")
             .filter(|a| a.starts_with("arn:"))
+            .or_else(|| {
+                call.request_str("secretId")
+                    .filter(|a| a.starts_with("arn:") && full_secret_arn(a))
+            })
             .map(str::to_string),
         _ => Some(resource.arn.clone()),
     }
@@ -312,6 +361,16 @@ fn undo(call: &ApiCall, resource: &ResourceRef) -> String {
         }
         _ => "put back the previous policy".to_string(),
     }
+}
+
+/// Whether a secret's ARN ends in the `-XXXXXX` Secrets Manager adds to the name (a partial
+/// ARN, the name alone, does not; a name that happens to end so is looked up, finds nothing,
+/// and exempts nothing).
+fn full_secret_arn(arn: &str) -> bool {
+    let Some((_, suffix)) = arn.rsplit_once('-') else {
+        return false;
+    };
+    suffix.len() == 6 && suffix.bytes().all(|b| b.is_ascii_alphanumeric())
 }
 
 /// What `call` set, and on which resource.
@@ -472,10 +531,13 @@ fn key(id_or_arn: &str, region: &str, account: &str) -> ResourceRef {
     }
 }
 
-/// A function by its name, partial or full ARN (a qualifier dropped from the id).
+/// A function by its name, partial ARN (`ACCOUNT:function:NAME`) or full ARN, each with or
+/// without a qualifier (dropped from the id).
 fn function(name_or_arn: &str, region: &str, account: &str) -> ResourceRef {
     let arn = if name_or_arn.starts_with("arn:") {
         name_or_arn.to_string()
+    } else if name_or_arn.contains(":function:") {
+        format!("arn:aws:lambda:{region}:{name_or_arn}")
     } else {
         format!("arn:aws:lambda:{region}:{account}:function:{name_or_arn}")
     };
