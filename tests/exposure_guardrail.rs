@@ -477,6 +477,37 @@ async fn a_public_policy_on_a_resource_with_the_exempt_tag_is_left_alone() {
     assert_eq!(acct.inbox.drain().await.len(), 1);
 }
 
+/// A tag read that fails (here the Tagging API unreachable, as a member role gone or
+/// tag:GetResources denied would make it) never costs the critical alert: the finding is
+/// alerted once, and the answer says the exempt tag was not checked and why.
+#[tokio::test]
+async fn a_failed_tag_read_still_alerts_the_public_policy() {
+    let acct = Account::seed().await;
+    let mut wiring = acct
+        .inbox
+        .wiring(&acct.sdk, &[("GUARDRAIL_OWN_ROLE_ARN", OWN_ROLE)]);
+    // Nothing listens on port 9: the Tagging API's connection is refused.
+    let unreachable = acct
+        .sdk
+        .to_builder()
+        .endpoint_url("http://127.0.0.1:9")
+        .build();
+    wiring.executor.tags = guardrail_aws::tagging::Tagging::new(&unreachable);
+    let guardrail = ExposureGuardrail::new(wiring);
+    let out = guardrail
+        .handle(&event("exposure/set-queue-attributes-public.json", &[]))
+        .await
+        .unwrap();
+    assert_eq!(out.findings.len(), 1, "{out:?}");
+    assert!(
+        out.skipped_resources
+            .iter()
+            .any(|n| n.contains("exempt tag of order-events was not checked: reading the facts failed: tag:GetResources failed (Transient)")),
+        "{out:?}"
+    );
+    assert_eq!(acct.inbox.drain().await.len(), 1);
+}
+
 /// ec2-image-shared against moto: an image made public and shared with a foreign account
 /// beside an allowed one; in remediate mode exactly the public and the foreign permissions go
 /// (DescribeImageAttribute read back), the allowed account keeps its share, the alert says
