@@ -111,6 +111,48 @@ impl Account {
         v
     }
 
+    /// An S3 client (path style: moto serves buckets by path).
+    fn s3(&self) -> aws_sdk_s3::Client {
+        aws_sdk_s3::Client::from_conf(
+            aws_sdk_s3::config::Builder::from(&self.sdk)
+                .force_path_style(true)
+                .build(),
+        )
+    }
+
+    /// Create `bucket` in the test's region.
+    async fn bucket(&self, bucket: &str) {
+        use aws_sdk_s3::types::{BucketLocationConstraint, CreateBucketConfiguration};
+        self.s3()
+            .create_bucket()
+            .bucket(bucket)
+            .create_bucket_configuration(
+                CreateBucketConfiguration::builder()
+                    .location_constraint(BucketLocationConstraint::from(REGION))
+                    .build(),
+            )
+            .send()
+            .await
+            .unwrap();
+    }
+
+    /// Tag `bucket` with `key` (its value: "static website").
+    async fn tag_bucket(&self, bucket: &str, key: &str) {
+        use aws_sdk_s3::types::{Tag, Tagging};
+        let tag = Tag::builder()
+            .key(key)
+            .value("static website")
+            .build()
+            .unwrap();
+        self.s3()
+            .put_bucket_tagging()
+            .bucket(bucket)
+            .tagging(Tagging::builder().tag_set(tag).build().unwrap())
+            .send()
+            .await
+            .unwrap();
+    }
+
     fn guardrail(&self, pairs: &[(&str, &str)]) -> ExposureGuardrail {
         let mut all = vec![("GUARDRAIL_OWN_ROLE_ARN", OWN_ROLE)];
         all.extend_from_slice(pairs);
@@ -409,41 +451,14 @@ async fn a_public_resource_policy_is_alerted_once_with_the_undo() {
 /// moto's Tagging API serves S3, SQS, SNS, KMS, Lambda and Secrets Manager, not ECR.
 #[tokio::test]
 async fn a_public_policy_on_a_resource_with_the_exempt_tag_is_left_alone() {
-    use aws_sdk_s3::types::{BucketLocationConstraint, CreateBucketConfiguration, Tag, Tagging};
     let acct = Account::seed().await;
-    let s3 = aws_sdk_s3::Client::from_conf(
-        aws_sdk_s3::config::Builder::from(&acct.sdk)
-            .force_path_style(true)
-            .build(),
-    );
-    let tag_bucket = |bucket: &'static str, key: &'static str| {
-        let s3 = s3.clone();
-        async move {
-            s3.create_bucket()
-                .bucket(bucket)
-                .create_bucket_configuration(
-                    CreateBucketConfiguration::builder()
-                        .location_constraint(BucketLocationConstraint::from(REGION))
-                        .build(),
-                )
-                .send()
-                .await
-                .unwrap();
-            let tag = Tag::builder()
-                .key(key)
-                .value("static website")
-                .build()
-                .unwrap();
-            s3.put_bucket_tagging()
-                .bucket(bucket)
-                .tagging(Tagging::builder().tag_set(tag).build().unwrap())
-                .send()
-                .await
-                .unwrap();
-        }
-    };
-    tag_bucket("acme-reports-archive", "guardrail:exempt").await;
-    tag_bucket("acme-press-kit", "team").await;
+    for (bucket, key) in [
+        ("acme-reports-archive", "guardrail:exempt"),
+        ("acme-press-kit", "team"),
+    ] {
+        acct.bucket(bucket).await;
+        acct.tag_bucket(bucket, key).await;
+    }
     aws_sdk_sqs::Client::new(&acct.sdk)
         .create_queue()
         .queue_name("order-events")
@@ -614,29 +629,13 @@ async fn a_public_image_is_unshared_except_for_the_allowed_accounts_and_only_onc
 /// left alone; the account's setting deleted is put back through S3 Control.
 #[tokio::test]
 async fn weakened_block_public_access_is_turned_back_on_once() {
-    use aws_sdk_s3::types::{
-        BucketLocationConstraint, CreateBucketConfiguration, PublicAccessBlockConfiguration, Tag,
-        Tagging,
-    };
+    use aws_sdk_s3::types::PublicAccessBlockConfiguration;
     use guardrail_aws::ports::Scope;
     use guardrail_aws::s3::PublicAccessBlocks;
     let acct = Account::seed().await;
-    let s3 = aws_sdk_s3::Client::from_conf(
-        aws_sdk_s3::config::Builder::from(&acct.sdk)
-            .force_path_style(true)
-            .build(),
-    );
+    let s3 = acct.s3();
     for bucket in ["acme-reports-archive", "acme-public-site"] {
-        s3.create_bucket()
-            .bucket(bucket)
-            .create_bucket_configuration(
-                CreateBucketConfiguration::builder()
-                    .location_constraint(BucketLocationConstraint::from(REGION))
-                    .build(),
-            )
-            .send()
-            .await
-            .unwrap();
+        acct.bucket(bucket).await;
         let weakened = PublicAccessBlockConfiguration::builder()
             .block_public_acls(true)
             .ignore_public_acls(true)
@@ -650,23 +649,8 @@ async fn weakened_block_public_access_is_turned_back_on_once() {
             .await
             .unwrap();
     }
-    s3.put_bucket_tagging()
-        .bucket("acme-public-site")
-        .tagging(
-            Tagging::builder()
-                .tag_set(
-                    Tag::builder()
-                        .key("guardrail:exempt")
-                        .value("static website")
-                        .build()
-                        .unwrap(),
-                )
-                .build()
-                .unwrap(),
-        )
-        .send()
-        .await
-        .unwrap();
+    acct.tag_bucket("acme-public-site", "guardrail:exempt")
+        .await;
     let blocks = PublicAccessBlocks::new(&acct.sdk);
     let scope = Scope {
         account: ACCOUNT.to_string(),
