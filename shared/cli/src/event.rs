@@ -13,7 +13,7 @@ use guardrail_rules::eventbridge;
 use guardrail_rules::finding::EventContext;
 use guardrail_rules::gate;
 use guardrail_rules::region;
-use guardrail_rules::rules::registry::{Need, Read, CALL_JUDGES};
+use guardrail_rules::rules::registry::CALL_JUDGES;
 use guardrail_rules::rules::{region_not_allowed, Function};
 use guardrail_rules::trigger::{decode, ApiCall, CallKind, Trigger, MAX_EVENT_BYTES};
 use guardrail_rules::Settings;
@@ -208,10 +208,10 @@ fn from_event_alone(call: &ApiCall, settings: &Settings, functions: &[Function])
         .iter()
         .filter(|j| functions.iter().any(|f| j.runs_in(*f)))
     {
-        let read = match (judge.needs)(call, settings) {
-            Some(Need::Nothing) => Read::Nothing,
-            Some(need) if need.optional() => Read::Unread("not read offline".to_string()),
-            _ => continue,
+        let Some(read) =
+            (judge.needs)(call, settings).and_then(|n| n.without_aws("not read offline"))
+        else {
+            continue;
         };
         for f in (judge.judge)(call, &read, &ctx, settings).findings {
             out.push(

@@ -24,7 +24,7 @@ use guardrail_rules::policy::{
     PolicyDocument, PolicyKind, PolicySet, RequestContext,
 };
 use guardrail_rules::region;
-use guardrail_rules::rules::registry::{Need, Read, CALL_JUDGES};
+use guardrail_rules::rules::registry::CALL_JUDGES;
 use guardrail_rules::sweep::{self, CredentialReport, SweepFacts, UserDetail};
 use guardrail_rules::trigger::{self, ConfigMessage, Trigger};
 use guardrail_rules::{Finding, Outcome, Settings};
@@ -194,10 +194,9 @@ fn judge_trigger(trigger: &Trigger) {
                     // Every judge decides what it needs (this decodes the request parameters);
                     // only those that need nothing, or only optional facts (judged as unread),
                     // can judge without AWS.
-                    let read = match (judge.needs)(call, settings) {
-                        Some(Need::Nothing) => Read::Nothing,
-                        Some(need) if need.optional() => Read::Unread("fuzz".to_string()),
-                        _ => continue,
+                    let Some(read) = (judge.needs)(call, settings).and_then(|n| n.without_aws("fuzz"))
+                    else {
+                        continue;
                     };
                     let judged = (judge.judge)(call, &read, &ctx, settings);
                     render(&judged.findings);

@@ -103,6 +103,17 @@ impl Need {
     pub fn optional(&self) -> bool {
         matches!(self, Need::ResourceTags { .. })
     }
+
+    /// What a judge gets where nothing can be read (`guardrail event`, the fuzzer): nothing
+    /// for [`Need::Nothing`], [`Read::Unread`] with `why` for an optional need; `None` when the
+    /// judgement needs facts only AWS has.
+    pub fn without_aws(&self, why: &str) -> Option<Read> {
+        match self {
+            Need::Nothing => Some(Read::Nothing),
+            need if need.optional() => Some(Read::Unread(why.to_string())),
+            _ => None,
+        }
+    }
 }
 
 /// What the adapters read for a [`Need`]: facts, no decisions (a version that is no longer

@@ -367,7 +367,8 @@ fn undo(call: &ApiCall, resource: &ResourceRef) -> String {
 /// ARN, the name alone, does not; a name that happens to end so is looked up, finds nothing,
 /// and exempts nothing).
 fn full_secret_arn(arn: &str) -> bool {
-    let Some((_, suffix)) = arn.rsplit_once('-') else {
+    let name = arn.rsplit(':').next().unwrap_or_default();
+    let Some((_, suffix)) = name.rsplit_once('-') else {
         return false;
     };
     suffix.len() == 6 && suffix.bytes().all(|b| b.is_ascii_alphanumeric())
